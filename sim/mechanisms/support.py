@@ -1,0 +1,51 @@
+"""Patron support: an action-reaction process.
+
+Richardson (1960) arms race: a patron's effort ``e`` moves by
+
+    de = rate * ( k * (R / R0 - 1)  - c * (e - 1)  + w * resolve * (m - m0)  + red * resolve * crossed )
+
+- ``R / R0``: the support the rival camp receives, relative to the start
+  (counter-intervention; Salehyan, Gleditsch & Cunningham 2011: states back a
+  side more when a rival state backs the other);
+- ``c (e - 1)``: cost pulls effort back to its baseline;
+- ``m = 4 p (1 - p)``: the marginal effect of support on the client camp's
+  chance ``p`` of winning, largest near parity (Regan 2002: interveners act
+  when it can make a difference);
+- ``crossed``: a red-line place has fallen to a hostile camp.
+
+With ``e = 1`` and an unchanged world the scenario's sourced levels stay put;
+each tie's level is then ``level0 * e`` plus, when ``e > 1``, a share of its
+headroom, capped by ``max_level`` times the patron's domestic constraint and,
+across ties, by the patron's budget.
+"""
+
+from __future__ import annotations
+
+
+def marginal_effect(p: float) -> float:
+    return 4.0 * p * (1.0 - p)
+
+
+def richardson_step(effort: float, rival_ratio: float, marginal: float, marginal0: float, crossed: bool,
+                    resolve: float, rate: float, k: float, c: float, w: float, red: float) -> float:
+    de = k * (rival_ratio - 1.0) - c * (effort - 1.0) + w * resolve * (marginal - marginal0)
+    if crossed:
+        de += red * resolve
+    return max(0.0, effort + rate * de)
+
+
+def tie_level(level0: float, effort: float, max_level: float, constraint: float) -> float:
+    cap = max(max_level * constraint, level0)
+    level = level0 * effort
+    if effort > 1.0:
+        level += (effort - 1.0) * 0.5 * max(0.0, cap - level0)
+    return min(max(level, 0.0), cap)
+
+
+def fit_budget(levels: list[float], costs: list[float], budget: float) -> list[float]:
+    """Scale levels down proportionally so that sum(level * cost) <= budget."""
+    spend = sum(lv * c for lv, c in zip(levels, costs))
+    if spend <= budget or spend <= 0:
+        return levels
+    f = budget / spend
+    return [lv * f for lv in levels]

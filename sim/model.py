@@ -1,0 +1,706 @@
+"""The conflict model: wires the mechanisms together, one week per step.
+
+Order of a step (each part a small method that calls a mechanism):
+1. scheduled events of the week act;
+2. patrons set their support (Richardson action-reaction);
+3. support becomes capability (fighters, quality, air, air defence, cash, legitimacy);
+4. economy: oil revenue, its split between camps, pay and recruitment;
+5. alignment: switchable militias and tribes may change camp;
+6. combat on the frontier: offensives, contests, attrition, captures;
+7. a ceasefire may break down;
+8. the week is recorded.
+
+Nothing here names Libya: actors, camps, places and issues come from the scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import mesa
+import numpy as np
+
+from .agents import FactionAgent, OrganisationAgent, PatronAgent
+from .mechanisms import alignment, combat, diplomacy, economy, support
+from .record import Recorder
+from .schema import ActorKind, Channel, Scenario
+from .territory import build_place_graph
+
+EMBARGOED = {Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
+             Channel.air_defence}
+MOMENTUM_WEEKS = 8
+
+
+class TieState:
+    """A support tie during a run: its sourced baseline and current level."""
+
+    __slots__ = ("tie_id", "source", "target", "channel", "level0", "level", "max_level", "adaptive", "effect",
+                 "cost")
+
+    def __init__(self, tie_id, source, target, channel, level, max_level, adaptive, effect):
+        self.tie_id = tie_id
+        self.source = source
+        self.target = target
+        self.channel = channel
+        self.level0 = level
+        self.level = level
+        self.max_level = max_level
+        self.adaptive = adaptive
+        self.effect = effect
+        self.cost = effect.cost if effect else 0.0
+
+
+class ConflictModel(mesa.Model):
+    """A proxy war on a graph of key places, driven by a validated :class:`Scenario`."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, record: bool = True):
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.seed = seed
+        self.params = scenario.parameters
+        self.start_date = scenario.start_date
+        self.places = build_place_graph(scenario.territory)
+        self.camps = list(scenario.camps)
+        self.armed_camps = [c for c, spec in scenario.camps.items() if spec.armed]
+        self.recorder = Recorder(full=record)
+
+        pidx = {p: i for i, p in enumerate(self.places.ids)}
+        self.factions: list[FactionAgent] = []
+        self.patrons: list[PatronAgent] = []
+        self.organisations: list[OrganisationAgent] = []
+        self.by_id: dict[str, object] = {}
+        for aid, spec in scenario.actors.items():
+            if spec.kind == ActorKind.faction:
+                goals = {pidx[p]: w for p, w in spec.faction.goals.items()}
+                agent = FactionAgent(self, aid, spec, pidx[spec.faction.home], goals)
+                self.factions.append(agent)
+            elif spec.kind == ActorKind.patron:
+                agent = PatronAgent(self, aid, spec, [pidx[p] for p in spec.patron.red_lines])
+                self.patrons.append(agent)
+            else:
+                agent = OrganisationAgent(self, aid, spec)
+                self.organisations.append(agent)
+            self.by_id[aid] = agent
+        self.faction_index = {f.actor_id: i for i, f in enumerate(self.factions)}
+        self.controller = [self.faction_index[scenario.territory.places[p].controller] for p in self.places.ids]
+
+        effects = self.params.channel_effects
+        self.ties: list[TieState] = [
+            TieState(tid, t.source, t.target, t.channel, t.level, t.max_level, t.adaptive, effects.get(t.channel))
+            for tid, t in scenario.ties.items()
+        ]
+        self.events = sorted(scenario.events.items(), key=lambda kv: (kv[1].date, kv[0]))
+        self._next_event = 0
+
+        # state of the war
+        self.blockading: set[str] = set()
+        self.embargo = 0.0
+        self.revenue_rule = "status_quo"
+        self.ceasefire_camps: set[str] = set()
+        self.ceasefire_deal: tuple[list[str], dict[str, float]] | None = None
+        self.agreement = False
+        self.agreement_reached = False
+        self.first_ceasefire_week: int | None = None
+        self.campaigns: dict[int, tuple[int, int]] = {}  # faction index -> (target place, last step)
+        self.capture_log: list[tuple[int, str, str]] = []  # (step, winner camp, loser camp)
+        self.casualties = 0.0
+        self.weeks_of_fighting = 0
+        self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
+        self.camp_casualties = {c: 0.0 for c in self.camps}
+        self.camp_battles = {c: 0 for c in self.camps}
+        self.camp_pay_rate = {c: 0.0 for c in self.camps}
+        self.revenue = 0.0
+
+        # static geometry
+        p = self.params
+        dist = self.places.distance_km
+        self._home_decay = np.exp(-np.array([dist[f.home] for f in self.factions]) / p.supply_range_km)
+        self._goal_kernel = np.exp(-dist / p.projection_range_km)
+        self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
+                              for pop in self.places.population]
+        self._total_pop = float(self.places.population.sum()) or 1.0
+        self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
+
+        self._apply_capabilities()
+        for patron in self.patrons:
+            patron.rival_support0 = self._rival_support(patron)
+            patron.marginal0 = support.marginal_effect(self._camp_win_probability(patron.camp))
+        self._record()
+
+    # ------------------------------------------------------------------ time
+    @property
+    def week(self) -> int:
+        return self.steps
+
+    @property
+    def date(self) -> dt.date:
+        return self.start_date + dt.timedelta(days=7 * self.steps)
+
+    def camp_of(self, place: int) -> str:
+        return self.factions[self.controller[place]].camp
+
+    def hostile(self, a: str, b: str) -> bool:
+        return a != b and a in self.armed_camps and b in self.armed_camps
+
+    # ------------------------------------------------------------------ step
+    def step(self) -> None:
+        self.battles_this_week = []
+        self._apply_events()
+        self._update_support()
+        self._apply_capabilities()
+        self._run_economy()
+        self._realign()
+        self._fight()
+        self._ceasefire_breakdown()
+        self._record()
+
+    # ------------------------------------------------------------------ events
+    def log(self, kind: str, actors: list[str], text: str) -> None:
+        self.recorder.events.append((self.steps, self.date.isoformat(), kind, ";".join(actors), text))
+
+    def _apply_events(self) -> None:
+        horizon = self.start_date + dt.timedelta(days=7 * self.steps)
+        while self._next_event < len(self.events) and self.events[self._next_event][1].date < horizon:
+            eid, ev = self.events[self._next_event]
+            self._next_event += 1
+            getattr(self, f"_event_{ev.kind}")(eid, ev)
+
+    def _find_tie(self, source: str, target: str, channel: Channel) -> TieState | None:
+        for t in self.ties:
+            if t.source == source and t.target == target and t.channel == channel:
+                return t
+        return None
+
+    def _event_deployment(self, eid, ev) -> None:
+        tie = self._find_tie(ev.patron, ev.client, ev.channel)
+        if tie is None:
+            effect = self.params.channel_effects.get(ev.channel)
+            tie = TieState(eid, ev.patron, ev.client, ev.channel, 0.0, 0.0, True, effect)
+            self.ties.append(tie)
+        tie.max_level = max(tie.max_level, ev.max_level if ev.max_level is not None else ev.level)
+        tie.level0 = ev.level
+        tie.level = ev.level
+        self.log("deployment", [ev.patron, ev.client],
+                 ev.text or f"{self._name(ev.patron)} deploys {ev.channel.value.replace('_', ' ')} "
+                            f"for {self._name(ev.client)} (level {ev.level:g})")
+
+    def _event_withdrawal(self, eid, ev) -> None:
+        tie = self._find_tie(ev.patron, ev.client, ev.channel)
+        if tie is not None:
+            tie.level0 = tie.level = tie.max_level = 0.0
+        self.log("withdrawal", [ev.patron, ev.client],
+                 ev.text or f"{self._name(ev.patron)} withdraws {ev.channel.value.replace('_', ' ')} "
+                            f"from {self._name(ev.client)}")
+
+    def _event_tie_change(self, eid, ev) -> None:
+        tie = next(t for t in self.ties if t.tie_id == ev.tie)
+        if ev.max_level is not None:
+            tie.max_level = ev.max_level
+        if ev.level is not None:
+            tie.level0 = tie.level = ev.level
+        tie.level = min(tie.level, max(tie.max_level, tie.level0))
+        self.log("tie_change", [tie.source, tie.target], ev.text or f"tie {ev.tie} changed")
+
+    def _event_blockade(self, eid, ev) -> None:
+        camp = self.by_id[ev.by].camp
+        if ev.lift:
+            self.blockading.discard(camp)
+        else:
+            self.blockading.add(camp)
+        self.log("blockade", [ev.by], ev.text or f"{self._name(ev.by)} {'lifts' if ev.lift else 'imposes'} an oil blockade")
+
+    def _event_arms_embargo(self, eid, ev) -> None:
+        self.embargo = ev.enforcement
+        self.log("arms_embargo", [], ev.text or f"arms embargo enforcement set to {ev.enforcement:g}")
+
+    def _event_defection(self, eid, ev) -> None:
+        agent = self.by_id[ev.actor]
+        old = agent.camp
+        agent.camp = ev.to_camp
+        self.log("defection", [ev.actor], ev.text or f"{agent.name} leaves {old} for {ev.to_camp}")
+
+    def _event_recognition_change(self, eid, ev) -> None:
+        agent = self.by_id[ev.actor]
+        agent.base_legitimacy = ev.legitimacy
+        self.log("recognition_change", [ev.actor], ev.text or f"{agent.name}: legitimacy now {ev.legitimacy:g}")
+
+    def _event_offensive(self, eid, ev) -> None:
+        fi = self.faction_index[ev.actor]
+        target = self.places.index(ev.target)
+        self.campaigns[fi] = (target, self.steps + ev.weeks)
+        self.log("offensive", [ev.actor], ev.text or f"{self._name(ev.actor)} launches an offensive on "
+                                                     f"{self.places.names[target]}")
+
+    def _event_ceasefire(self, eid, ev) -> None:
+        camps = {self.by_id[a].camp for a in ev.parties}
+        self._start_ceasefire(camps, [a for a in ev.parties if a in self.faction_index], {})
+        self.log("ceasefire", list(ev.parties), ev.text or "ceasefire declared")
+
+    def _event_conference(self, eid, ev) -> None:
+        verdicts = [self._verdict(a, ev.deal.positions) for a in ev.key_parties]
+        agreed, walker = diplomacy.negotiate(verdicts)
+        if ev.outcome != "auto":
+            agreed = ev.outcome == "agreement"
+            if not agreed:
+                walker_id = ev.walkout or (walker.party if walker else max(verdicts, key=lambda v: v.war - v.deal).party)
+            else:
+                walker_id = None
+        else:
+            walker_id = ev.walkout if (ev.walkout and not agreed) else (walker.party if walker else None)
+        involved = [ev.host] + list(ev.key_parties)
+        if agreed:
+            self.agreement = self.agreement_reached = True
+            if ev.deal.ceasefire:
+                self._start_ceasefire({self.by_id[a].camp for a in ev.key_parties}, list(ev.key_parties),
+                                      dict(ev.deal.positions))
+            self.revenue_rule = ev.deal.revenue_sharing
+            if ev.deal.unification:
+                for a in ev.key_parties:
+                    f = self.by_id[a]
+                    f.base_legitimacy = min(1.0, f.base_legitimacy + 0.1)
+            for patron in self.patrons:
+                patron.effort *= 0.7
+            self.blockading.clear()
+            parts = ["ceasefire" if ev.deal.ceasefire else None,
+                     "equitable sharing of oil revenue" if ev.deal.revenue_sharing == "equitable" else None,
+                     "a unification roadmap" if ev.deal.unification else None]
+            what = ", ".join(p for p in parts if p) or "a declaration"
+            self.log("conference", involved, ev.text or f"{ev.name}: agreement ({what})")
+        else:
+            left = f", {self._name(walker_id)} left early" if walker_id else ""
+            self.log("conference", involved, ev.text or f"{ev.name}: no agreement{left}")
+            self._consider_blockade(walker_id)
+
+    def _name(self, actor_id: str | None) -> str:
+        return self.by_id[actor_id].name if actor_id in self.by_id else str(actor_id)
+
+    # ------------------------------------------------------------------ diplomacy
+    def _verdict(self, actor_id: str, positions: dict[str, float]) -> diplomacy.Verdict:
+        agent = self.by_id[actor_id]
+        p = self.params
+        backing = sum(t.level * t.cost for t in self.ties
+                      if t.channel != Channel.alliance and self.by_id[t.target].camp == agent.camp)
+        p_est = self._camp_win_probability(agent.camp) + p.optimism_per_patron_support * backing
+        p_est += p.bargaining_noise * float(self.rng.standard_normal())
+        p_est = min(1.0, max(0.0, p_est))
+        return diplomacy.Verdict(actor_id, diplomacy.deal_value(agent.interests, positions),
+                                 diplomacy.war_value(p_est, p.war_cost_weight))
+
+    def _start_ceasefire(self, camps: set[str], parties: list[str], positions: dict[str, float]) -> None:
+        self.ceasefire_camps |= camps
+        self.ceasefire_deal = (parties, positions)
+        if self.first_ceasefire_week is None:
+            self.first_ceasefire_week = self.steps
+
+    def _ceasefire_breakdown(self) -> None:
+        if not self.ceasefire_camps:
+            return
+        parties, positions = self.ceasefire_deal or ([], {})
+        deficit = 0.0
+        for a in parties:
+            agent = self.by_id[a]
+            p_win = self._camp_win_probability(agent.camp)
+            deficit = max(deficit, p_win - self.params.war_cost_weight - diplomacy.deal_value(agent.interests, positions)
+                          if positions else 0.0)
+        rate = self.params.ceasefire_break_rate * (0.5 if self.agreement else 1.0) * (1.0 + 5.0 * max(0.0, deficit))
+        if self.rng.random() < rate:
+            self.ceasefire_camps = set()
+            self.ceasefire_deal = None
+            if self.agreement:
+                self.agreement = False
+                self.revenue_rule = "status_quo"
+                self.log("ceasefire", parties, "the agreement breaks down; fighting resumes")
+            else:
+                self.log("ceasefire", parties, "the ceasefire breaks down")
+
+    def _consider_blockade(self, actor_id: str | None) -> None:
+        """After failed talks a camp whose oil far exceeds its revenue share shuts the oil."""
+        if actor_id is None:
+            return
+        camp = self.by_id[actor_id].camp
+        oil = self._camp_shares()[camp][2]
+        split = self._revenue_split()
+        if oil - split.get(camp, 0.0) > self.params.blockade_threshold and camp not in self.blockading:
+            self.blockading.add(camp)
+            self.log("blockade", [actor_id], f"{self._name(actor_id)} shuts the oil it holds after the failed talks")
+
+    # ------------------------------------------------------------------ balance
+    def _camp_strength(self, camp: str) -> float:
+        s = 0.0
+        for f in self.factions:
+            if f.camp == camp:
+                s += combat.effective_strength(f.strength_fighters, f.quality, f.cohesion)
+        return s
+
+    def _camp_win_probability(self, camp: str) -> float:
+        """Chance the camp prevails against its strongest enemy, from the overall balance."""
+        if camp not in self.armed_camps:
+            return 0.5
+        own = self._camp_strength(camp)
+        enemy = max((self._camp_strength(c) for c in self.armed_camps if c != camp), default=0.0)
+        return combat.contest_success(own, enemy, self.params.contest_decisiveness, 1.0)
+
+    # ------------------------------------------------------------------ support
+    def _support_to_camp(self) -> dict[str, float]:
+        out = {c: 0.0 for c in self.camps}
+        for t in self.ties:
+            if t.channel != Channel.alliance and t.source not in self.faction_index:
+                out[self.by_id[t.target].camp] += t.level * t.cost
+        return out
+
+    def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
+        to_camp = to_camp if to_camp is not None else self._support_to_camp()
+        return sum(v for c, v in to_camp.items() if self.hostile(c, patron.camp))
+
+    def _update_support(self) -> None:
+        p = self.params
+        to_camp = self._support_to_camp()
+        for patron in self.patrons:
+            rival = self._rival_support(patron, to_camp)
+            ratio = (rival + 0.5) / (patron.rival_support0 + 0.5)
+            marginal = support.marginal_effect(self._camp_win_probability(patron.camp))
+            crossed = any(self.hostile(self.camp_of(i), patron.camp) for i in patron.red_lines)
+            patron.effort = support.richardson_step(
+                patron.effort, ratio, marginal, patron.marginal0, crossed, patron.resolve,
+                p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
+                p.support_prospect_weight, p.red_line_escalation)
+            own = [t for t in self.ties if t.source == patron.actor_id]
+            fixed_spend = sum(t.level * t.cost for t in own if not t.adaptive)
+            adaptive = [t for t in own if t.adaptive]
+            levels = [support.tie_level(t.level0, patron.effort, t.max_level, patron.domestic_constraint)
+                      for t in adaptive]
+            levels = support.fit_budget(levels, [t.cost for t in adaptive], max(0.0, patron.budget - fixed_spend))
+            for t, lv in zip(adaptive, levels):
+                t.level = lv
+
+    def _apply_capabilities(self) -> None:
+        for f in self.factions:
+            f.strength_fighters = f.fighters
+            f.quality = f.heavy_weapons
+            f.air = f.own_air
+            f.air_defence = f.own_air_defence
+            f.legitimacy = f.base_legitimacy
+            f.cover = 0.0
+            f.income = 0.0
+            f.support_received = 0.0
+        for a in self.patrons + self.organisations:
+            a.support_given = 0.0
+        for f in self.factions:
+            f.support_given = 0.0
+        for t in self.ties:
+            if t.channel == Channel.diplomatic_cover:
+                self.by_id[t.target].cover += t.level
+        for t in self.ties:
+            target = self.by_id[t.target]
+            level = t.level
+            if t.channel in EMBARGOED and self.embargo > 0:
+                level *= 1.0 - self.embargo * (1.0 - min(1.0, target.cover))
+            e = t.effect
+            if e is None or level <= 0:
+                continue
+            target.strength_fighters += level * e.fighters
+            target.quality += level * e.quality
+            target.air += level * e.air
+            target.air_defence += level * e.air_defence
+            target.income += level * e.cash
+            target.legitimacy = min(1.0, target.legitimacy + level * e.legitimacy)
+            if t.channel != Channel.alliance:
+                target.support_received += level
+                self.by_id[t.source].support_given += level
+        for f in self.factions:
+            f.quality = min(f.quality, 1.5)
+
+    # ------------------------------------------------------------------ economy
+    def _camp_shares(self) -> dict[str, tuple[float, float, float]]:
+        """camp -> (territory share, population share, oil share)."""
+        n = self.places.size
+        acc = {c: [0.0, 0.0, 0.0] for c in self.camps}
+        pop, oil = self.places.population, self.places.oil_bpd
+        for i in range(n):
+            a = acc[self.camp_of(i)]
+            a[0] += 1.0
+            a[1] += pop[i]
+            a[2] += oil[i]
+        return {c: (v[0] / n, v[1] / self._total_pop, v[2] / self._total_oil) for c, v in acc.items()}
+
+    def _revenue_split(self) -> dict[str, float]:
+        shares = self._camp_shares()
+        capital = next((self.camp_of(i) for i in range(self.places.size) if self.places.capital[i]), None)
+        return economy.revenue_split({c: s[1] for c, s in shares.items()}, capital, self.revenue_rule,
+                                     self.params.capital_revenue_share)
+
+    def _run_economy(self) -> None:
+        p = self.params
+        output = 0.0
+        for i in range(self.places.size):
+            if self.places.oil_bpd[i] > 0 and self.camp_of(i) not in self.blockading:
+                output += self.places.oil_bpd[i]
+        self.revenue = economy.weekly_revenue(output, p.oil_price_usd)
+        pool = self.revenue * p.revenue_to_cash
+        split = self._revenue_split()
+        camp_fighters = {c: 0.0 for c in self.camps}
+        for f in self.factions:
+            camp_fighters[f.camp] += f.fighters
+        for c in self.camps:
+            self.camp_pay_rate[c] = pool * split.get(c, 0.0) / camp_fighters[c] if camp_fighters[c] > 0 else 0.0
+        for f in self.factions:
+            income = f.income + self.camp_pay_rate[f.camp] * f.fighters
+            f.fighters, f.cash, paid = economy.pay_and_recruit(
+                f.fighters, f.cash, income, p.upkeep_per_fighter, p.recruit_per_cash, p.recruit_cap_share)
+            if paid >= 1.0:
+                f.cohesion = min(1.0, f.cohesion + p.cohesion_recovery)
+            else:
+                f.cohesion = max(0.2, f.cohesion - 0.05 * (1.0 - paid))
+
+    # ------------------------------------------------------------------ alignment
+    def _camp_positions(self, camp: str) -> dict[str, float]:
+        num: dict[str, float] = {}
+        den: dict[str, float] = {}
+        for f in self.factions:
+            if f.camp != camp:
+                continue
+            w = f.fighters + 1.0
+            for issue, (pos, sal) in f.interests.items():
+                num[issue] = num.get(issue, 0.0) + w * sal * pos
+                den[issue] = den.get(issue, 0.0) + w * sal
+        return {k: num[k] / den[k] for k in num if den[k] > 0}
+
+    def _momentum(self, camp: str) -> float:
+        since = self.steps - MOMENTUM_WEEKS
+        net = 0
+        for step, won, lost in self.capture_log:
+            if step > since:
+                net += (won == camp) - (lost == camp)
+        return max(-1.0, min(1.0, net / 3.0))
+
+    def _realign(self) -> None:
+        p = self.params
+        switchable = [f for f in self.factions if f.can_switch]
+        if not switchable:
+            return
+        strength = self._strength_matrix()
+        max_pay = max(self.camp_pay_rate.values()) or 1.0
+        for f in switchable:
+            if self.rng.random() >= p.alignment_rate:
+                continue
+            own = combat.effective_strength(f.strength_fighters, f.quality, f.cohesion)
+            options = [c for c in self.armed_camps] + ([f.camp] if f.camp not in self.armed_camps else [])
+            utilities = {}
+            for c in options:
+                threat = 0.0
+                if c != f.camp and c in self.armed_camps:
+                    s = sum(strength[g][f.home] for g, other in enumerate(self.factions) if other.camp == c)
+                    threat = s / (s + own) if s + own > 0 else 0.0
+                allied = sum(t.level for t in self.ties if t.channel == Channel.alliance and
+                             ((t.source == f.actor_id and self.by_id[t.target].camp == c) or
+                              (t.target == f.actor_id and self.by_id[t.source].camp == c)))
+                utilities[c] = allied + alignment.camp_utility(
+                    current=(c == f.camp), pay=self.camp_pay_rate.get(c, 0.0) / max_pay,
+                    momentum=self._momentum(c), affinity=alignment.affinity(f.interests, self._camp_positions(c)),
+                    threat=threat, inertia=p.alignment_inertia, w_pay=p.alignment_pay_weight,
+                    w_momentum=p.alignment_momentum_weight, w_ideology=p.alignment_ideology_weight,
+                    w_threat=p.alignment_threat_weight)
+            choice = alignment.logit_choice(utilities, float(self.rng.random()))
+            if choice != f.camp:
+                old = f.camp
+                f.camp = choice
+                self.log("defection", [f.actor_id], f"{f.name} switches from {old} to {choice}")
+
+    # ------------------------------------------------------------------ combat
+    def _strength_matrix(self) -> list[list[float]]:
+        """Effective strength each faction can bring to bear at each place (faction x place)."""
+        p = self.params
+        dist = self.places.distance_km
+        held: list[list[int]] = [[] for _ in self.factions]
+        for i, fi in enumerate(self.controller):
+            held[fi].append(i)
+        out = []
+        for fi, f in enumerate(self.factions):
+            near = dist[held[fi]].min(axis=0) if held[fi] else dist[f.home]
+            proj = np.exp(-near / p.projection_range_km) * self._home_decay[fi]
+            eff = combat.effective_strength(f.strength_fighters, f.quality, f.cohesion)
+            out.append((proj * eff).tolist())
+        return out
+
+    def _fronts(self) -> dict[str, set[int]]:
+        """camp -> hostile places it can attack (adjacent by road to a place it holds)."""
+        out: dict[str, set[int]] = {c: set() for c in self.armed_camps}
+        for i, j in self.places.roads:
+            ci, cj = self.camp_of(i), self.camp_of(j)
+            if self.hostile(ci, cj):
+                out[ci].add(j)
+                out[cj].add(i)
+        return out
+
+    def _goal_value(self, fi: int, f: FactionAgent) -> np.ndarray | None:
+        goals = {g: w for g, w in f.goals.items() if self.camp_of(g) != f.camp}
+        campaign = self.campaigns.get(fi)
+        if campaign and campaign[1] >= self.steps:
+            goals[campaign[0]] = goals.get(campaign[0], 0.0) + 10.0
+        if not goals:
+            return None
+        vec = np.zeros(self.places.size)
+        for g, w in goals.items():
+            vec[g] = w
+        return vec @ self._goal_kernel
+
+    def _fight(self) -> None:
+        p = self.params
+        fronts = self._fronts()
+        if not any(fronts.values()):
+            return
+        strength = self._strength_matrix()
+        air = {c: 0.0 for c in self.camps}
+        ad = {c: 0.0 for c in self.camps}
+        for f in self.factions:
+            air[f.camp] += f.air
+            ad[f.camp] += f.air_defence
+        m = p.contest_decisiveness
+        share = p.offensive_share
+
+        def defence(place: int, attackers: set[int]) -> float:
+            camp = self.camp_of(place)
+            total = 0.0
+            for g, other in enumerate(self.factions):
+                if other.camp == camp:
+                    total += strength[g][place] * ((1.0 - share) if g in attackers else 1.0)
+            return total
+
+        # 1. each faction picks its offensive of the week
+        plans: dict[int, list[int]] = {}
+        for fi, f in enumerate(self.factions):
+            targets = fronts.get(f.camp)
+            if not targets or f.strength_fighters <= 0:
+                continue
+            if f.camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
+                continue
+            value = self._goal_value(fi, f)
+            if value is None:
+                continue
+            best, best_score = None, 0.0
+            for t in targets:
+                if value[t] <= 0:
+                    continue
+                enemy = self.camp_of(t)
+                e_a = share * strength[fi][t] * combat.air_multiplier(air[f.camp], ad[enemy], p.air_weight)
+                e_d = defence(t, set()) * combat.air_multiplier(air[enemy], ad[f.camp], p.air_weight)
+                prob = combat.contest_success(e_a, e_d, m, self._defender_adv[t])
+                if prob < p.offensive_threshold:
+                    continue
+                score = value[t] * prob
+                if score > best_score:
+                    best, best_score = t, score
+            if best is not None:
+                plans.setdefault(best, []).append(fi)
+        if not plans:
+            return
+        attacking = {fi for fis in plans.values() for fi in fis}
+        self.weeks_of_fighting += 1
+        # 2. contests, attrition and captures, in a fixed order
+        for t in sorted(plans):
+            enemy_camp = self.camp_of(t)
+            fis = [fi for fi in plans[t] if self.hostile(self.factions[fi].camp, enemy_camp)]
+            if not fis:
+                continue
+            att_camp = self.factions[fis[0]].camp
+            contrib = {fi: share * strength[fi][t] for fi in fis}
+            e_a = sum(contrib.values()) * combat.air_multiplier(air[att_camp], ad[enemy_camp], p.air_weight)
+            defenders = {g: strength[g][t] * ((1.0 - share) if g in attacking else 1.0)
+                         for g, other in enumerate(self.factions) if other.camp == enemy_camp}
+            e_d = sum(defenders.values()) * combat.air_multiplier(air[enemy_camp], ad[att_camp], p.air_weight)
+            d = self._defender_adv[t]
+            prob = combat.contest_success(e_a, e_d, m, d)
+            loss_a, loss_d = combat.lanchester_losses(e_a, d * e_d, p.attrition_rate)
+            self._take_losses(contrib, loss_a)
+            self._take_losses(defenders, loss_d)
+            self.camp_battles[att_camp] += 1
+            self.camp_battles[enemy_camp] += 1
+            won = self.rng.random() < prob
+            captured = won and self.rng.random() < p.capture_tempo
+            for fi in fis:
+                f = self.factions[fi]
+                f.cohesion = min(1.0, f.cohesion + 0.01) if won else max(0.2, f.cohesion - 0.01)
+            if captured:
+                loser = self.factions[self.controller[t]]
+                winner_fi = max(contrib, key=lambda k: (contrib[k], -k))
+                winner = self.factions[winner_fi]
+                self.controller[t] = winner_fi
+                loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
+                self.capture_log.append((self.steps, winner.camp, loser.camp))
+                self.log("capture", [winner.actor_id, loser.actor_id],
+                         f"{self.places.names[t]} captured by {winner.camp} ({winner.name}) from {loser.name}")
+            self.battles_this_week.append((t, fis[0], captured))
+
+    def _take_losses(self, shares: dict[int, float], loss: float) -> None:
+        total = sum(shares.values())
+        if total <= 0 or loss <= 0:
+            return
+        for fi, s in shares.items():
+            f = self.factions[fi]
+            lost = min(f.fighters * 0.2, loss * s / total)
+            f.fighters -= lost
+            f.casualties += lost
+            self.casualties += lost
+            self.camp_casualties[f.camp] += lost
+
+    # ------------------------------------------------------------------ record
+    def _record(self) -> None:
+        rec = self.recorder
+        step, date = self.steps, self.date.isoformat()
+        shares = self._camp_shares()
+        camp_fighters = {c: 0.0 for c in self.camps}
+        for f in self.factions:
+            camp_fighters[f.camp] += f.strength_fighters
+        for c in self.camps:
+            t, pshare, o = shares[c]
+            rec.camps.append((step, date, c, t, pshare, o, camp_fighters[c], self.camp_casualties[c],
+                              self.camp_battles[c]))
+        if not rec.full:
+            return
+        ids = self.places.ids
+        for i, fi in enumerate(self.controller):
+            rec.regions.append((step, date, ids[i], self.factions[fi].actor_id))
+        n = self.places.size
+        held = {fi: [0.0, 0.0, 0.0] for fi in range(len(self.factions))}
+        for i, fi in enumerate(self.controller):
+            h = held[fi]
+            h[0] += 1.0
+            h[1] += self.places.population[i]
+            h[2] += self.places.oil_bpd[i]
+        for fi, f in enumerate(self.factions):
+            h = held[fi]
+            rec.actors.append((step, date, f.actor_id, f.camp, f.strength_fighters, f.cash, h[0] / n,
+                               h[1] / self._total_pop, h[2] / self._total_oil, f.support_received, f.support_given))
+        for a in self.patrons + self.organisations:
+            rec.actors.append((step, date, a.actor_id, a.camp, 0.0, 0.0, 0.0, 0.0, 0.0, a.support_received,
+                               a.support_given))
+        for t in self.ties:
+            rec.ties.append((step, date, t.source, t.target, t.channel.value, t.level))
+
+    # ------------------------------------------------------------------ summary
+    def summary(self) -> dict[str, object]:
+        """One row of outcomes for this run (the columns of summary.csv)."""
+        out: dict[str, object] = {}
+        s = self.spec
+        for pid in s.outcome_places:
+            i = self.places.index(pid)
+            out[f"{pid}_controller"] = self.factions[self.controller[i]].actor_id
+            out[f"{pid}_camp"] = self.camp_of(i)
+        shares = self._camp_shares()
+        for c in s.headline_camps:
+            t, pshare, o = shares[c]
+            key = c.lower()
+            out[f"{key}_territory_share"] = t
+            out[f"{key}_population_share"] = pshare
+            out[f"{key}_oil_share"] = o
+        out["casualties"] = round(self.casualties)
+        out["ceasefire_week"] = self.first_ceasefire_week if self.first_ceasefire_week is not None else ""
+        out["weeks_of_fighting"] = self.weeks_of_fighting
+        out["agreement_held"] = bool(self.agreement)
+        return out
+
+
+def steps_until(start: dt.date, until: dt.date) -> int:
+    """Whole weeks from start up to (not beyond) the date."""
+    return max(0, (until - start).days // 7)
+

@@ -1,0 +1,394 @@
+"""The scenario format: typed, validated objects (pydantic).
+
+A scenario is what a YAML file says after ``extends`` and ``--set`` are applied.
+Nothing here knows about Libya: actors, camps, places and issues are all named
+by the scenario. Cross-references (a tie to an unknown actor, a road to an
+unknown place, ...) are checked in :func:`check_references`, which reports the
+dotted path of the offending field so the loader can name its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Channel(str, Enum):
+    """How a patron helps a client (or an ally helps an ally)."""
+
+    money = "money"
+    arms = "arms"
+    mercenaries = "mercenaries"
+    troops = "troops"
+    drones = "drones"
+    air_power = "air_power"
+    air_defence = "air_defence"
+    special_forces = "special_forces"
+    diplomatic_cover = "diplomatic_cover"
+    recognition = "recognition"
+    alliance = "alliance"
+
+
+class ActorKind(str, Enum):
+    faction = "faction"
+    patron = "patron"
+    organisation = "organisation"
+
+
+# ---------------------------------------------------------------- parameters
+class ChannelEffect(Strict):
+    """What one unit of support level on a channel gives the client each week."""
+
+    fighters: NonNeg = 0.0
+    quality: NonNeg = 0.0
+    air: NonNeg = 0.0
+    air_defence: NonNeg = 0.0
+    cash: NonNeg = 0.0
+    legitimacy: NonNeg = 0.0
+    cost: NonNeg = Field(description="budget units a patron spends per week for level 1.0")
+
+
+class Parameters(Strict):
+    """Model parameters. Defaults live in configs/model.yaml, not in code."""
+
+    # combat
+    contest_decisiveness: Annotated[float, Field(gt=0.0, le=20.0)]
+    defender_advantage: Annotated[float, Field(ge=1.0, le=10.0)]
+    urban_advantage_per_100k: Annotated[float, Field(ge=0.0, le=5.0)]
+    air_weight: Annotated[float, Field(ge=0.0, le=10.0)]
+    projection_range_km: Annotated[float, Field(gt=0.0)]
+    supply_range_km: Annotated[float, Field(gt=0.0)]
+    offensive_share: Unit
+    offensive_threshold: Unit
+    capture_tempo: Unit
+    attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
+    # support (Richardson / Regan)
+    support_adjust_rate: Unit
+    support_rival_reaction: Annotated[float, Field(ge=0.0, le=10.0)]
+    support_cost_decay: Annotated[float, Field(ge=0.0, le=10.0)]
+    support_prospect_weight: Annotated[float, Field(ge=0.0, le=10.0)]
+    red_line_escalation: Annotated[float, Field(ge=0.0, le=10.0)]
+    channel_effects: dict[Channel, ChannelEffect]
+    # economy
+    oil_price_usd: NonNeg
+    revenue_to_cash: NonNeg
+    upkeep_per_fighter: NonNeg
+    recruit_per_cash: NonNeg
+    recruit_cap_share: Unit
+    cohesion_recovery: Unit
+    capital_revenue_share: Unit
+    blockade_threshold: Unit
+    # alignment
+    alignment_rate: Unit
+    alignment_inertia: NonNeg
+    alignment_pay_weight: NonNeg
+    alignment_momentum_weight: NonNeg
+    alignment_ideology_weight: NonNeg
+    alignment_threat_weight: NonNeg
+    # diplomacy
+    bargaining_noise: NonNeg
+    optimism_per_patron_support: NonNeg
+    war_cost_weight: NonNeg
+    ceasefire_intensity: Unit
+    ceasefire_break_rate: Unit
+
+
+# ---------------------------------------------------------------- actors
+class Interest(Strict):
+    position: Unit
+    salience: Unit
+
+
+class FactionProfile(Strict):
+    fighters: Annotated[float, Field(ge=0.0, le=1_000_000)]
+    heavy_weapons: Unit
+    air: NonNeg = 0.0
+    air_defence: NonNeg = 0.0
+    cash: NonNeg
+    cohesion: Unit
+    legitimacy: Unit
+    home: Ident
+    goals: dict[Ident, Annotated[float, Field(ge=0.0, le=10.0)]] = {}
+    can_switch: bool = False
+
+
+class PatronProfile(Strict):
+    budget: NonNeg
+    resolve: Unit
+    risk_tolerance: Unit
+    domestic_constraint: Unit = 1.0
+    red_lines: list[Ident] = []
+
+
+class Actor(Strict):
+    name: str
+    kind: ActorKind
+    camp: Ident
+    source: str = Field(min_length=3)
+    faction: FactionProfile | None = None
+    patron: PatronProfile | None = None
+    interests: dict[Ident, Interest] = {}
+    note: str | None = None
+
+
+class Camp(Strict):
+    name: str
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    armed: bool = True
+
+
+class Issue(Strict):
+    description: str
+    low: str = ""
+    high: str = ""
+
+
+class Tie(Strict):
+    source: Ident
+    target: Ident
+    channel: Channel
+    level: NonNeg
+    max_level: NonNeg = 1.0
+    adaptive: bool = True
+    cite: str = Field(min_length=3)
+
+
+# ---------------------------------------------------------------- territory
+class Place(Strict):
+    name: str
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    population: Annotated[float, Field(ge=0.0)]
+    oil_bpd: Annotated[float, Field(ge=0.0)] = 0.0
+    port: bool = False
+    airbase: bool = False
+    oil_terminal: bool = False
+    capital: bool = False
+    controller: Ident
+    source: str = Field(min_length=3)
+
+
+class Territory(Strict):
+    places: dict[Ident, Place]
+    roads: list[tuple[Ident, Ident]]
+    roads_source: str = Field(min_length=3)
+
+
+# ---------------------------------------------------------------- events
+class Deal(Strict):
+    ceasefire: bool = True
+    revenue_sharing: Literal["status_quo", "equitable"] = "status_quo"
+    unification: bool = False
+    positions: dict[Ident, Unit] = {}
+
+
+class EventBase(Strict):
+    date: dt.date
+    text: str | None = None
+    cite: str = Field(min_length=3)
+
+
+class Conference(EventBase):
+    kind: Literal["conference"]
+    name: str
+    host: Ident
+    invitees: list[Ident]
+    key_parties: list[Ident] = Field(min_length=1)
+    deal: Deal
+    outcome: Literal["auto", "agreement", "failure"] = "auto"
+    walkout: Ident | None = None
+
+
+class Deployment(EventBase):
+    kind: Literal["deployment"]
+    patron: Ident
+    client: Ident
+    channel: Channel
+    level: NonNeg
+    max_level: NonNeg | None = None
+
+
+class Withdrawal(EventBase):
+    kind: Literal["withdrawal"]
+    patron: Ident
+    client: Ident
+    channel: Channel
+
+
+class TieChange(EventBase):
+    kind: Literal["tie_change"]
+    tie: Ident
+    level: NonNeg | None = None
+    max_level: NonNeg | None = None
+
+
+class Blockade(EventBase):
+    kind: Literal["blockade"]
+    by: Ident
+    lift: bool = False
+
+
+class ArmsEmbargo(EventBase):
+    kind: Literal["arms_embargo"]
+    enforcement: Unit
+
+
+class Defection(EventBase):
+    kind: Literal["defection"]
+    actor: Ident
+    to_camp: Ident
+
+
+class RecognitionChange(EventBase):
+    kind: Literal["recognition_change"]
+    actor: Ident
+    legitimacy: Unit
+
+
+class Offensive(EventBase):
+    kind: Literal["offensive"]
+    actor: Ident
+    target: Ident
+    weeks: Annotated[int, Field(ge=1, le=520)]
+
+
+class Ceasefire(EventBase):
+    kind: Literal["ceasefire"]
+    parties: list[Ident] = Field(min_length=1)
+
+
+Event = Annotated[
+    Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
+          RecognitionChange, Offensive, Ceasefire],
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------- scenario
+class Scenario(Strict):
+    name: str
+    title: str
+    question: str
+    start_date: dt.date
+    end_date: dt.date
+    camps: dict[Ident, Camp] = Field(min_length=2)
+    issues: dict[Ident, Issue] = {}
+    actors: dict[Ident, Actor] = Field(min_length=2)
+    ties: dict[Ident, Tie] = {}
+    territory: Territory
+    events: dict[Ident, Event] = {}
+    parameters: Parameters
+    outcome_places: list[Ident] = Field(default_factory=list, max_length=8)
+    headline_camps: list[Ident] = Field(default_factory=list, max_length=4)
+
+    @field_validator("end_date")
+    @classmethod
+    def _end_after_start(cls, v, info):
+        start = info.data.get("start_date")
+        if start and v <= start:
+            raise ValueError("end_date must be after start_date")
+        return v
+
+
+class ReferenceProblem(Exception):
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def check_references(s: Scenario) -> None:
+    """Check every cross-reference; raise ReferenceProblem naming the field."""
+    actors, places, camps, issues = s.actors, s.territory.places, s.camps, s.issues
+
+    def need(cond: bool, path: str, msg: str):
+        if not cond:
+            raise ReferenceProblem(path, msg)
+
+    def actor(aid: str, path: str):
+        need(aid in actors, path, f"unknown actor '{aid}'")
+
+    def place(pid: str, path: str):
+        need(pid in places, path, f"unknown place '{pid}'")
+
+    for aid, a in actors.items():
+        need(a.camp in camps, f"actors.{aid}.camp", f"unknown camp '{a.camp}'")
+        if a.kind == ActorKind.faction:
+            need(a.faction is not None, f"actors.{aid}.faction", "a faction needs a 'faction' profile")
+        if a.kind == ActorKind.patron:
+            need(a.patron is not None, f"actors.{aid}.patron", "a patron needs a 'patron' profile")
+        if a.faction:
+            place(a.faction.home, f"actors.{aid}.faction.home")
+            for pid in a.faction.goals:
+                place(pid, f"actors.{aid}.faction.goals.{pid}")
+        if a.patron:
+            for i, pid in enumerate(a.patron.red_lines):
+                place(pid, f"actors.{aid}.patron.red_lines.{i}")
+        for iid in a.interests:
+            need(iid in issues, f"actors.{aid}.interests.{iid}", f"unknown issue '{iid}'")
+    for tid, t in s.ties.items():
+        actor(t.source, f"ties.{tid}.source")
+        actor(t.target, f"ties.{tid}.target")
+        need(t.source != t.target, f"ties.{tid}.target", "a tie cannot point to its own source")
+        need(actors[t.target].faction is not None, f"ties.{tid}.target",
+             f"'{t.target}' is not a faction and cannot receive support")
+        need(t.level <= t.max_level, f"ties.{tid}.level", f"level {t.level} is above max_level {t.max_level}")
+    for pid, p in places.items():
+        actor(p.controller, f"territory.places.{pid}.controller")
+        need(actors[p.controller].faction is not None, f"territory.places.{pid}.controller",
+             f"'{p.controller}' is not a faction and cannot hold places")
+    for i, (a, b) in enumerate(s.territory.roads):
+        place(a, f"territory.roads.{i}")
+        place(b, f"territory.roads.{i}")
+        need(a != b, f"territory.roads.{i}", "a road must join two different places")
+    for eid, e in s.events.items():
+        base = f"events.{eid}"
+        need(s.start_date <= e.date, f"{base}.date", f"event date {e.date} is before start_date {s.start_date}")
+        kind = e.kind
+        if kind == "conference":
+            actor(e.host, f"{base}.host")
+            for i, a in enumerate(e.invitees):
+                actor(a, f"{base}.invitees.{i}")
+            for i, a in enumerate(e.key_parties):
+                actor(a, f"{base}.key_parties.{i}")
+                need(actors[a].faction is not None, f"{base}.key_parties.{i}", f"'{a}' is not a faction")
+            if e.walkout:
+                actor(e.walkout, f"{base}.walkout")
+            for iid in e.deal.positions:
+                need(iid in issues, f"{base}.deal.positions.{iid}", f"unknown issue '{iid}'")
+        elif kind in ("deployment", "withdrawal"):
+            actor(e.patron, f"{base}.patron")
+            actor(e.client, f"{base}.client")
+            need(actors[e.client].faction is not None, f"{base}.client", f"'{e.client}' is not a faction")
+        elif kind == "tie_change":
+            need(e.tie in s.ties, f"{base}.tie", f"unknown tie '{e.tie}'")
+        elif kind == "blockade":
+            actor(e.by, f"{base}.by")
+        elif kind == "defection":
+            actor(e.actor, f"{base}.actor")
+            need(e.to_camp in camps, f"{base}.to_camp", f"unknown camp '{e.to_camp}'")
+        elif kind == "recognition_change":
+            actor(e.actor, f"{base}.actor")
+            need(actors[e.actor].faction is not None, f"{base}.actor", f"'{e.actor}' is not a faction")
+        elif kind == "offensive":
+            actor(e.actor, f"{base}.actor")
+            need(actors[e.actor].faction is not None, f"{base}.actor", f"'{e.actor}' is not a faction")
+            place(e.target, f"{base}.target")
+        elif kind == "ceasefire":
+            for i, a in enumerate(e.parties):
+                actor(a, f"{base}.parties.{i}")
+    for i, pid in enumerate(s.outcome_places):
+        place(pid, f"outcome_places.{i}")
+    for i, cid in enumerate(s.headline_camps):
+        need(cid in camps, f"headline_camps.{i}", f"unknown camp '{cid}'")
