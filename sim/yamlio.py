@@ -10,7 +10,6 @@ plain Python values itself so that it can
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,9 @@ from .errors import InputError
 
 MAX_BYTES = 2_000_000
 MAX_NODES = 200_000
+
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def _path_str(parts: tuple) -> str:
@@ -38,6 +40,9 @@ class _Builder:
         if self.count > MAX_NODES:
             raise InputError(f"document expands to more than {MAX_NODES} values (alias bomb?); refused",
                              self.file, node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            raise InputError(f"not valid YAML: tag '{node.tag}' is not allowed (safe loading only)", self.file,
+                             node.start_mark.line + 1, _path_str(path))
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             self._ctor.flatten_mapping(node)
@@ -59,10 +64,7 @@ class _Builder:
                 self.locations.setdefault(_path_str(path + (i,)), item.start_mark.line + 1)
                 items.append(self.build(item, path + (i,)))
             return items
-        value = self._ctor.construct_object(node, deep=True)
-        if isinstance(value, dt.datetime):
-            return value
-        return value
+        return self._ctor.construct_object(node, deep=True)
 
 
 def load_yaml_text(text: str, file: str) -> tuple[Any, dict[str, int]]:

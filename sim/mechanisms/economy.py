@@ -56,6 +56,7 @@ def pay_and_recruit(fighters: float, cash: float, income: float, upkeep_per_figh
     reserve = 8.0 * upkeep
     recruits = 0.0
     if cash > reserve and recruit_per_cash > 0:
-        recruits = min((cash - reserve) * recruit_per_cash, recruit_cap_share * max(fighters, 100.0))
-        cash -= recruits / recruit_per_cash
+        spend = min(cash - reserve, recruit_cap_share * max(fighters, 100.0) / recruit_per_cash)
+        recruits = spend * recruit_per_cash
+        cash -= spend
     return fighters + recruits, cash, 1.0

@@ -1,0 +1,252 @@
+"""The `libya-sim` command line.
+
+    libya-sim run SCENARIO [--runs N] [--seed S] [--steps K | --until DATE] [--out DIR] [--set KEY=VALUE ...] [--force]
+    libya-sim compare BASELINE OTHER [MORE ...] [--runs N] [--seed S] [--until DATE] [--out DIR] [--set ...]
+    libya-sim validate FILE...
+    libya-sim schema
+    libya-sim viz [SCENARIO] [--seed S] [--port P] [--host 127.0.0.1]
+    libya-sim sweep configs/sweeps/FILE.yaml [--backend local|dask] [--workers N] [--scheduler ADDR] [--out DIR] [--resume DIR]
+    libya-sim analyze DIR
+    libya-sim demo
+
+Bad input gives one line ``error: file:line: field: message`` and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import __version__
+from .errors import InputError
+
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors are input errors too: exit 2, one line
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {v})")
+    return v
+
+
+def _nonneg(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative (got {v})")
+    return v
+
+
+def _progress(total: int, desc: str, quiet: bool = False):
+    return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
+                mininterval=0.2)
+
+
+# ---------------------------------------------------------------------- run
+def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.date | None, out: str | None,
+                 overrides: dict, force: bool, quiet: bool = False, workers: int | None = None,
+                 argv: list[str] | None = None) -> tuple[Path, list]:
+    from .outputs import atomic_dir, default_out_dir, manifest, write_manifest, write_tables
+    from .plots import run_plots
+    from .runner import horizon_steps, run_ensemble, run_seeds
+    from .scenario import load_scenario
+
+    loaded = load_scenario(path, overrides)
+    scenario = loaded.scenario
+    if until is not None and until <= scenario.start_date:
+        raise InputError(f"--until {until} is not after the scenario's start_date {scenario.start_date}", loaded.path)
+    n_steps = horizon_steps(scenario, steps, until)
+    dest = Path(out) if out else default_out_dir(scenario.name)
+    started = dt.datetime.now()
+    with atomic_dir(dest, force) as tmp:
+        with _progress(runs, f"{scenario.name}", quiet) as bar:
+            results = run_ensemble(scenario, runs, seed, n_steps, record=True, workers=workers,
+                                   progress=bar.update)
+        write_tables(tmp, results)
+        run_plots(tmp / "plots", scenario, results)
+        write_manifest(tmp, manifest(loaded, runs, run_seeds(runs, seed), n_steps, started, dt.datetime.now(),
+                                     argv))
+    return dest, results
+
+
+def summary_table(scenario_name: str, results: list) -> str:
+    import numpy as np
+
+    rows = [r.summary for r in results]
+    keys = list(rows[0].keys())
+    lines = [f"{scenario_name}: {len(rows)} runs"]
+    for k in keys:
+        vals = [v for v in (row[k] for row in rows)]
+        if isinstance(vals[0], str):
+            nonblank = [v for v in vals if v != ""]
+            if k.endswith("_controller") or k.endswith("_camp") or not nonblank:
+                counts: dict[str, int] = {}
+                for v in vals:
+                    counts[v or "(none)"] = counts.get(v or "(none)", 0) + 1
+                txt = ", ".join(f"{v} {100 * c / len(vals):.0f}%" for v, c in sorted(counts.items(),
+                                                                                    key=lambda kv: -kv[1]))
+                lines.append(f"  {k:<28} {txt}")
+                continue
+        if isinstance(vals[0], bool):
+            lines.append(f"  {k:<28} {100 * sum(vals) / len(vals):.0f}% of runs")
+            continue
+        nums = np.array([float(v) for v in vals if v != ""], dtype=float)
+        if len(nums) == 0:
+            lines.append(f"  {k:<28} (none)")
+            continue
+        extra = f" ({len(nums)}/{len(vals)} runs)" if len(nums) < len(vals) else ""
+        lines.append(f"  {k:<28} median {np.median(nums):.3g}  (10-90%: {np.percentile(nums, 10):.3g} to "
+                     f"{np.percentile(nums, 90):.3g}){extra}")
+    return "\n".join(lines)
+
+
+def cmd_run(args) -> int:
+    from .scenario import parse_set_args
+
+    dest, results = run_scenario(args.scenario, args.runs, args.seed, args.steps, args.until, args.out,
+                                 parse_set_args(args.set), args.force, workers=args.workers)
+    print(summary_table(results and Path(args.scenario).stem, results))
+    print(f"results: {dest}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .scenario import load_scenario
+
+    bad = 0
+    for f in args.files:
+        try:
+            s = load_scenario(f).scenario
+            print(f"ok: {f} ({len(s.actors)} actors, {len(s.territory.places)} places, {len(s.ties)} ties, "
+                  f"{len(s.events)} events)")
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            bad += 1
+    return EXIT_INPUT if bad else 0
+
+
+def cmd_schema(args) -> int:
+    from .scenario import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .compare import run_compare_command
+
+    return run_compare_command(args)
+
+
+def cmd_viz(args) -> int:
+    from .viz import serve
+
+    return serve(args.scenario, args.seed, args.host, args.port)
+
+
+def cmd_demo(args) -> int:
+    from .compare import demo
+
+    return demo()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="libya-sim", description="Agent-based what-if simulation of a proxy war (Libya 2014-2020).")
+    parser.add_argument("--version", action="version", version=f"libya-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run a scenario N times and write its tables and plots")
+    p.add_argument("scenario", help="scenario YAML file, or a name in scenarios/")
+    p.add_argument("--runs", type=_positive, default=20, help="number of seeded runs (default 20)")
+    p.add_argument("--seed", type=_nonneg, default=1, help="seed of the first run; run k uses seed+k (default 1)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--steps", type=_nonneg, help="weeks to simulate")
+    g.add_argument("--until", type=_date, help="simulate up to this date (default: the scenario's end_date)")
+    p.add_argument("--out", help="output folder (default results/<scenario>/<timestamp>/)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value by dotted path")
+    p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="compare scenarios with common random numbers")
+    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]")
+    p.add_argument("--runs", type=_nonneg, default=100)
+    p.add_argument("--seed", type=_nonneg, default=1)
+    p.add_argument("--until", type=_date)
+    p.add_argument("--out")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--workers", type=_positive)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("viz", help="step a scenario in the browser (Mesa's SolaraViz)")
+    p.add_argument("scenario", nargs="?", default=None)
+    p.add_argument("--seed", type=_nonneg, default=1)
+    p.add_argument("--port", type=_positive, default=8765)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_viz)
+
+    try:
+        from .sweep import cli as sweep_cli
+
+        p = sub.add_parser("sweep", help="parameter sweep on this machine or a Dask cluster")
+        sweep_cli.add_sweep_arguments(p)
+        p.set_defaults(func=sweep_cli.run_sweep_command)
+        p = sub.add_parser("analyze", help="sensitivity analysis of a sweep folder")
+        sweep_cli.add_analyze_arguments(p)
+        p.set_defaults(func=sweep_cli.run_analyze_command)
+    except ImportError:  # the sweep package is optional at import time
+        pass
+
+    p = sub.add_parser("demo", help="the main job: two comparisons with reports")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

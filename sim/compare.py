@@ -1,0 +1,310 @@
+"""Compare scenarios: common random numbers, paired bootstrap intervals, a report.
+
+Run k of every scenario uses the same seed, so a difference between two
+scenarios is measured run by run (paired by seed) and its 95% interval comes
+from a bootstrap over those paired differences (Efron & Tibshirani 1993,
+percentile interval). Probabilities of events come with Wilson score intervals.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .record import fmt
+
+BOOTSTRAP_SAMPLES = 2000
+
+
+# ---------------------------------------------------------------------- statistics
+def bootstrap_mean_ci(diffs: np.ndarray, rng: np.random.Generator, samples: int = BOOTSTRAP_SAMPLES,
+                      level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of paired differences."""
+    diffs = np.asarray(diffs, dtype=float)
+    n = len(diffs)
+    if n == 0:
+        return math.nan, math.nan
+    if np.all(diffs == diffs[0]):
+        return float(diffs[0]), float(diffs[0])
+    idx = rng.integers(0, n, size=(samples, n))
+    means = diffs[idx].mean(axis=1)
+    a = (1 - level) / 2
+    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    if n == 0:
+        return math.nan, math.nan
+    p = successes / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Metric:
+    name: str
+    label: str
+    kind: str  # "value" or "probability"
+    values: dict[str, np.ndarray]  # scenario -> per-run values (NaN where undefined)
+
+
+def metrics_from_summaries(summaries: dict[str, list[dict]], outcome_places: list[str], headline_camps: list[str]
+                           ) -> list[Metric]:
+    """Numeric outcomes and event indicators, per scenario, in run order."""
+    names = list(summaries)
+    first = summaries[names[0]][0]
+    out: list[Metric] = []
+    for key, v in first.items():
+        if isinstance(v, bool) or key.endswith("_controller") or key.endswith("_camp"):
+            continue
+        vals = {}
+        for s in names:
+            vals[s] = np.array([float(r[key]) if r[key] != "" else math.nan for r in summaries[s]], dtype=float)
+        out.append(Metric(key, key.replace("_", " "), "value", vals))
+    for place in outcome_places:
+        for camp in headline_camps:
+            vals = {s: np.array([1.0 if r.get(f"{place}_camp") == camp else 0.0 for r in summaries[s]])
+                    for s in names}
+            out.append(Metric(f"p_{camp.lower()}_holds_{place}", f"P({camp} holds {place} at the end)",
+                              "probability", vals))
+    vals = {s: np.array([0.0 if r["ceasefire_week"] == "" else 1.0 for r in summaries[s]]) for s in names}
+    out.append(Metric("p_ceasefire_by_end", "P(a ceasefire by the end)", "probability", vals))
+    vals = {s: np.array([1.0 if r["agreement_held"] else 0.0 for r in summaries[s]]) for s in names}
+    out.append(Metric("p_agreement_holds", "P(an agreement holds at the end)", "probability", vals))
+    return out
+
+
+COMPARISON_COLUMNS = ("metric", "kind", "scenario", "runs", "mean", "median", "p10", "p90", "ci_low", "ci_high",
+                      "diff_to_baseline", "diff_ci_low", "diff_ci_high")
+
+
+def comparison_rows(metrics: list[Metric], baseline: str, seed: int) -> list[tuple]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in metrics:
+        base = m.values[baseline]
+        for s, vals in m.values.items():
+            ok = ~np.isnan(vals)
+            v = vals[ok]
+            n = int(ok.sum())
+            mean = float(v.mean()) if n else math.nan
+            med = float(np.median(v)) if n else math.nan
+            p10 = float(np.percentile(v, 10)) if n else math.nan
+            p90 = float(np.percentile(v, 90)) if n else math.nan
+            lo = hi = math.nan
+            if m.kind == "probability":
+                lo, hi = wilson_interval(int(v.sum()), n)
+            paired = ok & ~np.isnan(base)
+            diffs = vals[paired] - base[paired]
+            d = float(diffs.mean()) if len(diffs) else math.nan
+            dlo, dhi = bootstrap_mean_ci(diffs, rng) if s != baseline else (0.0, 0.0)
+            if s == baseline:
+                d = 0.0
+            rows.append((m.name, m.kind, s, n, mean, med, p10, p90, lo, hi, d, dlo, dhi))
+    return rows
+
+
+def divergence_week(series: dict[str, np.ndarray], baseline: str, seed: int) -> dict[str, int | None]:
+    """First step at which the mean paired difference of a series excludes 0 at 95% (bootstrap).
+
+    ``series[s]`` is runs x steps. Scenarios with different lengths are compared on the common steps.
+    """
+    rng = np.random.default_rng(seed)
+    base = series[baseline]
+    out: dict[str, int | None] = {}
+    for s, arr in series.items():
+        if s == baseline:
+            continue
+        steps = min(arr.shape[1], base.shape[1])
+        d = arr[:, :steps] - base[:, :steps]
+        n = d.shape[0]
+        idx = rng.integers(0, n, size=(BOOTSTRAP_SAMPLES, n))
+        found = None
+        for k in range(steps):
+            col = d[:, k]
+            if np.all(col == 0):
+                continue
+            means = col[idx].mean(axis=1)
+            lo, hi = np.quantile(means, 0.025), np.quantile(means, 0.975)
+            if lo > 0 or hi < 0:
+                found = k
+                break
+        out[s] = found
+    return out
+
+
+# ---------------------------------------------------------------------- running
+def _load_all(paths: list[str], overrides: dict):
+    from .scenario import load_scenario
+
+    loaded = [load_scenario(p, overrides) for p in paths]
+    names = [ls.scenario.name for ls in loaded]
+    if len(set(names)) != len(names):
+        # the same file twice (or two files with one name): keep them apart
+        names = [f"{n}_{i}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+    return loaded, names
+
+
+def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: str | None, overrides: dict,
+            force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None):
+    """Run every scenario with the same seeds and write the comparison. Returns (dest, headline text)."""
+    from .cli import _progress
+    from .outputs import atomic_dir, manifest, write_manifest, write_tables
+    from .plots import run_plots
+    from .runner import run_ensemble, run_seeds
+    from .model import steps_until
+
+    if len(paths) < 2:
+        raise InputError("compare needs a baseline and at least one other scenario", "compare")
+    if runs < 1:
+        raise InputError(f"--runs must be at least 1 (got {runs})", "--runs")
+    loaded, names = _load_all(paths, overrides)
+    base = loaded[0].scenario
+    horizon = until or base.end_date
+    warnings = []
+    for ls in loaded[1:]:
+        if ls.scenario.start_date != base.start_date:
+            warnings.append(f"{ls.scenario.name} starts on {ls.scenario.start_date}, the baseline on "
+                            f"{base.start_date}: differences mix the scenarios with their different starting "
+                            f"points; compare the curves by date")
+        if horizon <= ls.scenario.start_date:
+            raise InputError(f"the comparison ends on {horizon}, before {ls.scenario.name} starts "
+                             f"({ls.scenario.start_date})", ls.path)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = Path(out) if out else Path("results") / "compare" / f"{'-vs-'.join(names[:3])}-{stamp}"
+    started = dt.datetime.now()
+    seeds = run_seeds(runs, seed)
+    all_results = {}
+    with atomic_dir(dest, force) as tmp:
+        with _progress(runs * len(loaded), "compare", quiet) as bar:
+            for ls, name in zip(loaded, names):
+                steps = steps_until(ls.scenario.start_date, horizon)
+                bar.set_description(name)
+                results = run_ensemble(ls.scenario, runs, seed, steps, record=True, workers=workers,
+                                       progress=bar.update)
+                all_results[name] = results
+                sub = tmp / name
+                sub.mkdir()
+                write_tables(sub, results)
+                run_plots(sub / "plots", ls.scenario, results)
+                write_manifest(sub, manifest(ls, runs, seeds, steps, started, dt.datetime.now(), argv))
+        headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings)
+    return dest, headline
+
+
+def write_comparison(folder: Path, loaded, names, all_results, seed: int, horizon: dt.date, warnings) -> str:
+    from .report import write_report
+
+    base = loaded[0].scenario
+    summaries = {n: [r.summary for r in all_results[n]] for n in names}
+    metrics = metrics_from_summaries(summaries, base.outcome_places, base.headline_camps)
+    rows = comparison_rows(metrics, names[0], seed)
+    with open(folder / "comparison.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(COMPARISON_COLUMNS)
+        for row in rows:
+            w.writerow([fmt(v) for v in row])
+    # territory share of the first headline camp, runs x steps, for the divergence week
+    camp = base.headline_camps[0] if base.headline_camps else None
+    series = {}
+    if camp:
+        for n in names:
+            per_run = []
+            for r in all_results[n]:
+                per_run.append([row[3] for row in r.recorder.camps if row[2] == camp])
+            series[n] = np.array(per_run, dtype=float)
+    div = divergence_week(series, names[0], seed) if series else {}
+    headline = headline_table(rows, names, metrics, base.headline_camps, base.outcome_places)
+    write_report(folder, loaded, names, all_results, rows, metrics, div, camp, horizon, warnings, headline)
+    return headline
+
+
+def headline_metric_names(metrics, camps: list[str], places: list[str]) -> list[str]:
+    """The outcomes shown in the terminal: the first headline camp's shares and chances, casualties, fighting."""
+    c0 = camps[0].lower() if camps else ""
+    wanted = [f"{c0}_territory_share", f"{c0}_oil_share", "casualties", "weeks_of_fighting"]
+    wanted += [f"p_{c0}_holds_{p}" for p in places] + ["p_ceasefire_by_end", "p_agreement_holds"]
+    have = {m.name for m in metrics}
+    return [w for w in wanted if w in have]
+
+
+def headline_table(rows, names, metrics, camps: list[str], places: list[str]) -> str:
+    """A plain-text table: metric, then per scenario mean (and difference to the baseline with its 95% CI)."""
+    by = {(r[0], r[2]): r for r in rows}
+    wanted = headline_metric_names(metrics, camps, places)
+    head = ["outcome"] + [names[0] + " (baseline)"] + [f"{n} (diff, 95% CI)" for n in names[1:]]
+    lines = [head]
+    for name in wanted:
+        r0 = by[(name, names[0])]
+        cells = [name, _fmt_value(r0[4], r0[1])]
+        for n in names[1:]:
+            r = by[(name, n)]
+            cells.append(f"{_fmt_value(r[4], r[1])} ({_fmt_diff(r[10], r[1])}, {_fmt_diff(r[11], r[1])} to "
+                         f"{_fmt_diff(r[12], r[1])})")
+        lines.append(cells)
+    widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
+    text = []
+    for k, row in enumerate(lines):
+        text.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)))
+        if k == 0:
+            text.append("  ".join("-" * w for w in widths))
+    return "\n".join(text)
+
+
+def _fmt_value(v: float, kind: str) -> str:
+    if v != v:
+        return "n/a"
+    return f"{100 * v:.0f}%" if kind == "probability" else f"{v:.3g}"
+
+
+def _fmt_diff(v: float, kind: str) -> str:
+    if v != v:
+        return "n/a"
+    return f"{100 * v:+.0f} pts" if kind == "probability" else f"{v:+.3g}"
+
+
+# ---------------------------------------------------------------------- CLI
+def run_compare_command(args) -> int:
+    from .scenario import parse_set_args
+
+    dest, headline = compare(args.scenarios, args.runs, args.seed, args.until, args.out, parse_set_args(args.set),
+                             force=args.force, workers=args.workers)
+    print(headline)
+    print(f"report: {dest / 'report.html'} (and report.md, comparison.csv)")
+    return 0
+
+
+DEMO_COMPARISONS = (("palermo_success", "palermo_failed"), ("no_turkish_deployment", "turkish_deployment"))
+DEMO_RUNS = 100
+
+
+def demo() -> int:
+    """The main job: the two comparisons the project was built to answer."""
+    from .scenario import SCENARIOS_DIR
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    reports = []
+    for base, other in DEMO_COMPARISONS:
+        paths = [str(SCENARIOS_DIR / f"{base}.yaml"), str(SCENARIOS_DIR / f"{other}.yaml")]
+        out = Path("results") / "demo" / stamp / f"{base}-vs-{other}"
+        print(f"\n=== {other} against {base} ({DEMO_RUNS} runs each, common seeds) ===", flush=True)
+        dest, headline = compare(paths, DEMO_RUNS, 1, None, str(out), {})
+        print(headline)
+        reports.append(dest / "report.html")
+    print("\nreports:")
+    for r in reports:
+        print(f"  {r}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_compare_command(None))

@@ -1,0 +1,207 @@
+"""Plots of recorded runs: territory over time, the map of control, the support network.
+
+Each function draws on a matplotlib Axes from plain tables, so that `run`,
+`compare` and the viewer share them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from .schema import Scenario  # noqa: E402
+
+CHANNEL_COLORS = {
+    "money": "#2ca02c", "arms": "#8c564b", "mercenaries": "#d62728", "troops": "#9467bd",
+    "drones": "#ff7f0e", "air_power": "#e377c2", "air_defence": "#17becf", "special_forces": "#bcbd22",
+    "diplomatic_cover": "#7f7f7f", "recognition": "#1f77b4", "alliance": "#000000",
+}
+
+
+def camp_color(scenario: Scenario, camp: str) -> str:
+    spec = scenario.camps.get(camp)
+    return spec.color if spec else "#999999"
+
+
+def share_bands(camp_rows, camps: list[str], column: str = "territory_share"):
+    """From camps.csv rows (run, seed, step, date, camp, ...) -> {camp: (dates, median, p10, p90)}."""
+    idx = {"territory_share": 5, "population_share": 6, "oil_share": 7, "fighters": 8, "casualties": 9}[column]
+    by: dict[str, dict[int, list[float]]] = {c: defaultdict(list) for c in camps}
+    dates: dict[int, str] = {}
+    for row in camp_rows:
+        step, date, camp = row[2], row[3], row[4]
+        if camp in by:
+            by[camp][step].append(float(row[idx]))
+            dates[step] = date
+    out = {}
+    steps = sorted(dates)
+    xs = [dt.date.fromisoformat(dates[s]) for s in steps]
+    for c in camps:
+        vals = [np.asarray(by[c][s]) for s in steps]
+        out[c] = (xs, np.array([np.median(v) for v in vals]), np.array([np.percentile(v, 10) for v in vals]),
+                  np.array([np.percentile(v, 90) for v in vals]))
+    return out
+
+
+def draw_share_bands(ax, bands, colors: dict[str, str], label_suffix: str = "", linestyle: str = "-") -> None:
+    for camp, (xs, med, lo, hi) in bands.items():
+        col = colors[camp]
+        ax.fill_between(xs, lo, hi, color=col, alpha=0.18, linewidth=0)
+        ax.plot(xs, med, color=col, linestyle=linestyle, linewidth=2, label=f"{camp}{label_suffix}")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of key places")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    for lbl in ax.get_xticklabels():
+        lbl.set_rotation(30)
+        lbl.set_horizontalalignment("right")
+
+
+def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title: str = "",
+                     highlight: dict[str, str] | None = None) -> None:
+    """Places at lon/lat, coloured by the camp holding them (most often, across runs), sized by population.
+
+    ``control`` maps place -> Counter(camp -> runs). Places held by different camps in
+    different runs get a ring in the runner-up camp's colour and their majority share.
+    """
+    places = scenario.territory.places
+    for a, b in scenario.territory.roads:
+        pa, pb = places[a], places[b]
+        ax.plot([pa.lon, pb.lon], [pa.lat, pb.lat], color="#bbbbbb", linewidth=1, zorder=1)
+    big = sorted(places, key=lambda p: -places[p].population)[:12]
+    for pid, p in places.items():
+        counts = control.get(pid) or Counter()
+        total = sum(counts.values()) or 1
+        ranked = counts.most_common()
+        camp = ranked[0][0] if ranked else None
+        size = 30 + 250 * math.sqrt(p.population / 1_000_000)
+        color = camp_color(scenario, camp) if camp else "#ffffff"
+        edge = camp_color(scenario, ranked[1][0]) if len(ranked) > 1 else "#333333"
+        lw = 2.5 if len(ranked) > 1 else 0.6
+        marker = "s" if p.oil_bpd > 0 else "o"
+        ax.scatter([p.lon], [p.lat], s=size, c=[color], edgecolors=[edge], linewidths=lw, marker=marker, zorder=3)
+        label = p.name.split(" (")[0]
+        if len(ranked) > 1:
+            label += f" {100 * ranked[0][1] / total:.0f}%"
+        if pid in big or len(ranked) > 1 or (highlight and pid in highlight):
+            ax.annotate(label, (p.lon, p.lat), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=4)
+        if highlight and pid in highlight:
+            ax.scatter([p.lon], [p.lat], s=size * 2.2, facecolors="none", edgecolors=["#000000"],
+                       linewidths=1.5, marker="*" if highlight[pid] == "capture" else "o", zorder=5)
+    camps = [c for c, spec in scenario.camps.items() if spec.armed] + [c for c, s in scenario.camps.items() if not s.armed]
+    handles = [Line2D([0], [0], marker="o", color="w", markerfacecolor=camp_color(scenario, c), markersize=8,
+                      label=scenario.camps[c].name) for c in camps]
+    handles.append(Line2D([0], [0], marker="s", color="w", markerfacecolor="#cccccc", markersize=8, label="oil site"))
+    ax.legend(handles=handles, loc="lower left", fontsize=7)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.grid(alpha=0.2)
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def network_layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """Fixed positions: one column per camp; factions in the column, patrons and organisations beside it."""
+    camps = [c for c, s in scenario.camps.items() if s.armed] + [c for c, s in scenario.camps.items() if not s.armed]
+    pos: dict[str, tuple[float, float]] = {}
+    for ci, camp in enumerate(camps):
+        x = ci * 1.2
+        members = [a for a, s in scenario.actors.items() if s.camp == camp and s.faction is not None]
+        backers = [a for a, s in scenario.actors.items() if s.camp == camp and s.faction is None]
+        for k, a in enumerate(members):
+            pos[a] = (x, (k - (len(members) - 1) / 2) * 0.4)
+        side = -0.55 if ci == 0 else 0.55
+        for k, a in enumerate(backers):
+            pos[a] = (x + side + (0.12 if k % 2 else 0.0) * (1 if side > 0 else -1),
+                      (k - (len(backers) - 1) / 2) * 0.4)
+    return pos
+
+
+def draw_support_network(ax, scenario: Scenario, levels: dict[tuple[str, str, str], float],
+                         camps_now: dict[str, str] | None = None, title: str = "") -> None:
+    """Actors as nodes (coloured by camp), ties as edges: width = level, colour = channel."""
+    pos = network_layout(scenario)
+    used = set()
+    for (src, tgt, ch), lv in sorted(levels.items()):
+        if lv <= 0.01:
+            continue
+        (x1, y1), (x2, y2) = pos[src], pos[tgt]
+        ax.annotate("", xy=(x2, y2), xytext=(x1, y1),
+                    arrowprops=dict(arrowstyle="-|>", color=CHANNEL_COLORS.get(ch, "#444444"),
+                                    lw=0.6 + 3.0 * min(lv, 2.0), alpha=0.7, shrinkA=8, shrinkB=8,
+                                    connectionstyle="arc3,rad=0.08"))
+        used.add(ch)
+    for a, (x, y) in pos.items():
+        spec = scenario.actors[a]
+        camp = (camps_now or {}).get(a, spec.camp)
+        marker = "o" if spec.faction is not None else ("D" if spec.patron is not None else "^")
+        ax.scatter([x], [y], s=160, c=[camp_color(scenario, camp)], marker=marker, edgecolors="#222222", zorder=3)
+        ax.annotate(a, (x, y), xytext=(0, -12), textcoords="offset points", ha="center", fontsize=6.5, zorder=4)
+    handles = [Line2D([0], [0], color=CHANNEL_COLORS[c], lw=2.5, label=c.replace("_", " ")) for c in CHANNEL_COLORS
+               if c in used]
+    if handles:
+        ax.legend(handles=handles, loc="upper right", fontsize=6.5, ncols=2)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def save(fig: Figure, path: Path) -> None:
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def run_plots(folder: Path, scenario: Scenario, results) -> list[Path]:
+    """The three plots of a run folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    armed = [c for c, s in scenario.camps.items() if s.armed]
+    colors = {c: camp_color(scenario, c) for c in scenario.camps}
+    camp_rows = [(r.run, r.seed) + row for r in results for row in r.recorder.camps]
+    out = []
+
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    draw_share_bands(ax, share_bands(camp_rows, armed), colors)
+    ax.set_title(f"{scenario.title}: territory share per camp (median, 10-90% band, {len(results)} runs)",
+                 fontsize=9)
+    out.append(folder / "territory_share.png")
+    save(fig, out[-1])
+
+    final_step = max(row[0] for row in results[0].recorder.camps)
+    control: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        camp_of = {}
+        for row in r.recorder.actors:
+            if row[0] == final_step:
+                camp_of[row[2]] = row[3]
+        for row in r.recorder.regions:
+            if row[0] == final_step:
+                control[row[2]][camp_of.get(row[3], "?")] += 1
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    end_date = results[0].recorder.camps[-1][1]
+    draw_control_map(ax, scenario, control, f"Control at {end_date} (colour: most frequent holder across "
+                                            f"{len(results)} runs; ring: held by another camp in some runs)")
+    out.append(folder / "control_map.png")
+    save(fig, out[-1])
+
+    levels: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for r in results:
+        for row in r.recorder.ties:
+            if row[0] == final_step:
+                levels[(row[2], row[3], row[4])].append(row[5])
+    med = {k: float(np.median(v)) for k, v in levels.items()}
+    fig, ax = plt.subplots(figsize=(9, 7))
+    draw_support_network(ax, scenario, med, title=f"Support network at {end_date} (median tie level across runs)")
+    out.append(folder / "support_network.png")
+    save(fig, out[-1])
+    return out

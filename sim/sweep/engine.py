@@ -1,0 +1,659 @@
+"""Run a sweep: fixed run plan, chunked tasks, streamed Parquet parts, resumable.
+
+Plan: design point ``p`` (0..P-1) x replication ``r`` (0..R-1) is run
+``k = p * R + r`` with seed ``base_seed + r`` (common random numbers across
+points). Runs ``[c * chunk_size, (c + 1) * chunk_size)`` form chunk ``c``. All
+of this is fixed before anything is dispatched, so the rows do not depend on
+the backend or the number of workers.
+
+Output directory::
+
+    sweep.json          manifest: resolved sweep, plan, column types, versions, times, sessions
+    design.parquet      one row per design point
+    runs/part-NNNNNN.parquet   one per finished chunk, written to a temporary file
+                               then renamed (a part on disk is always complete)
+
+``--resume`` lists the parts on disk and runs only the missing chunks.
+Ctrl-C stops dispatching, drops chunks in flight, and leaves a resumable
+directory.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import json
+import math
+import multiprocessing as mp
+import os
+import platform
+import re
+import signal
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import __version__
+from ..errors import InputError
+from .design import build_design, param_arrow_types
+from .evaluators import build_scenario, make_evaluator
+from .spec import OutcomeSpec, SweepSpec
+
+MANIFEST = "sweep.json"
+DESIGN = "design.parquet"
+RUNS = "runs"
+PART_RE = re.compile(r"^part-(\d{6})\.parquet$")
+ARROW_TYPES = {"bool": pa.bool_(), "int64": pa.int64(), "float64": pa.float64(), "string": pa.string()}
+
+
+class SweepFailed(RuntimeError):
+    """A chunk raised (a model error, or a task lost too many workers)."""
+
+
+# ------------------------------------------------------------------ tasks
+@dataclass
+class ChunkTask:
+    chunk: int
+    runs: list[tuple[int, int, int]]            # (point, replication, seed)
+    params: dict[int, dict[str, Any]]           # point -> {dotted path: value}
+    outcomes: dict[str, tuple[str, Any, bool]]  # name -> (summary column, equals value, derived?)
+
+
+def run_chunk(evaluator: Callable[[dict, int], dict], task: ChunkTask) -> dict[str, Any]:
+    """Run one chunk in a worker; returns plain columns (no Parquet here)."""
+    t0 = time.perf_counter()
+    out: dict[str, list] = {name: [] for name in task.outcomes}
+    for point, _rep, seed in task.runs:
+        summary = evaluator(task.params[point], seed)
+        for name, (column, equals, derived) in task.outcomes.items():
+            value = summary[column]
+            if isinstance(value, np.generic):
+                value = value.item()
+            out[name].append(bool(value == equals) if derived else value)
+    return {"chunk": task.chunk, "outcomes": out, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# ------------------------------------------------------------------ plan
+@dataclass
+class Plan:
+    spec: SweepSpec
+    design: pd.DataFrame
+    problem: dict
+    steps: int | None
+    chunk_size: int
+    outcome_types: dict[str, str]
+    evaluator: Any
+    out: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def points(self) -> int:
+        return len(self.design)
+
+    @property
+    def total_runs(self) -> int:
+        return self.points * self.spec.replications
+
+    @property
+    def n_chunks(self) -> int:
+        return math.ceil(self.total_runs / self.chunk_size)
+
+    def chunk_runs(self, c: int) -> list[tuple[int, int, int]]:
+        R = self.spec.replications
+        lo, hi = c * self.chunk_size, min((c + 1) * self.chunk_size, self.total_runs)
+        return [(k // R, k % R, self.spec.base_seed + k % R) for k in range(lo, hi)]
+
+    def point_params(self, point: int) -> dict[str, Any]:
+        row = self.design.iloc[point]
+        out = {}
+        for p in self.spec.params:
+            v = row[p.column]
+            if p.kind == "values":
+                lookup = {str(x): x for x in p.values}
+                v = lookup[str(v.item() if isinstance(v, np.generic) else v)]
+            elif isinstance(v, np.generic):
+                v = v.item()
+            out[p.path] = v
+        return out
+
+    def task(self, c: int) -> ChunkTask:
+        runs = self.chunk_runs(c)
+        params = {p: self.point_params(p) for p in sorted({r[0] for r in runs})}
+        outcomes = {k: (o.column, o.equals, o.equals is not None) for k, o in self.spec.outcomes.items()}
+        return ChunkTask(c, runs, params, outcomes)
+
+    def schema(self) -> pa.Schema:
+        fields = [pa.field("point", pa.int64()), pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
+        for col, t in param_arrow_types(self.spec).items():
+            fields.append(pa.field(col, ARROW_TYPES[t]))
+        for name, t in self.outcome_types.items():
+            fields.append(pa.field(name, ARROW_TYPES[t]))
+        return pa.schema(fields)
+
+    def runs_dir(self) -> Path:
+        return self.out / RUNS
+
+
+def default_chunk_size(total_runs: int) -> int:
+    return int(min(50, max(20, math.ceil(total_runs / 400))))
+
+
+def _value_type(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "bool"
+    if isinstance(v, (int, np.integer)):
+        return "int64"
+    if isinstance(v, (float, np.floating)) or v == "" or v is None:
+        return "float64"  # '' is the model's "none" (e.g. ceasefire_week): a null number
+    return "string"
+
+
+def _coerce(values: list, t: str, name: str) -> pa.Array:
+    if t in ("int64", "float64"):
+        clean = []
+        for v in values:
+            if v is None or v == "":
+                clean.append(None)
+            elif isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+                raise SweepFailed(f"outcome '{name}': expected a number, got {v!r}")
+            elif t == "int64" and float(v) != int(v):
+                return _coerce(values, "float64", name)
+            else:
+                clean.append(int(v) if t == "int64" else float(v))
+        return pa.array(clean, type=ARROW_TYPES[t])
+    if t == "bool":
+        return pa.array([None if v is None or v == "" else bool(v) for v in values], type=pa.bool_())
+    return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+# ------------------------------------------------------------------ prepare / resume
+def _base_scenario(spec: SweepSpec):
+    from ..scenario import load_scenario
+
+    return load_scenario(spec.scenario)
+
+
+def _check_parameter_paths(spec: SweepSpec, base) -> None:
+    """Each parameter at its extreme values must give a valid scenario; name the sweep-file line if not."""
+    for p in spec.params:
+        trials = p.values if p.kind == "values" else ([int(p.low), int(p.high)] if p.integer else [p.low, p.high])
+        for v in trials:
+            try:
+                build_scenario(base.resolved, {p.path: v})
+            except InputError as exc:
+                where = f"{exc.field}: " if exc.field and exc.field != p.path else ""
+                raise spec.error(f"cannot set '{p.path}' to {v!r}: {where}{exc.message}",
+                                 f"parameters.{p.path}") from None
+
+
+def _steps(spec: SweepSpec, base) -> int | None:
+    if base is None:
+        return None
+    from ..runner import horizon_steps
+
+    sc = base.scenario
+    if spec.until is not None and not (sc.start_date < spec.until):
+        raise spec.error(f"'until' {spec.until} is not after the scenario start {sc.start_date}", "until")
+    return horizon_steps(sc, until=spec.until)
+
+
+def _probe_types(spec: SweepSpec, plan_like) -> dict[str, str]:
+    """Run the first run in this process: check the outcome columns exist and learn their types."""
+    evaluator, params = plan_like
+    summary = evaluator(params, spec.base_seed)
+    types = {}
+    for name, o in spec.outcomes.items():
+        if o.column not in summary:
+            avail = ", ".join(sorted(summary))
+            raise spec.error(f"'{o.column}' is not an outcome of this model (available: {avail})",
+                             f"outcomes.{name}")
+        types[name] = "bool" if o.equals is not None else _value_type(summary[o.column])
+    return types
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"libya_sim": __version__, "python": platform.python_version()}
+    for pkg in ("mesa", "SALib", "numpy", "pandas", "pyarrow", "dask", "distributed"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, default=str))
+    os.replace(tmp, path)
+
+
+def prepare(spec: SweepSpec, out: Path) -> Plan:
+    """Validate everything against the model, build the design, write manifest and design."""
+    base = _base_scenario(spec) if spec.scenario else None
+    if base is not None:
+        _check_parameter_paths(spec, base)
+    steps = _steps(spec, base)
+    evaluator = make_evaluator(spec, steps, base)
+    design, problem = build_design(spec)
+    chunk_size = spec.chunk_size or default_chunk_size(len(design) * spec.replications)
+    plan = Plan(spec, design, problem, steps, chunk_size, {}, evaluator, out)
+    plan.outcome_types = _probe_types(spec, (evaluator, plan.point_params(0)))
+
+    out.mkdir(parents=True, exist_ok=True)
+    plan.runs_dir().mkdir(exist_ok=True)
+    tmp = out / (DESIGN + ".tmp")
+    design.to_parquet(tmp, index=False)
+    os.replace(tmp, out / DESIGN)
+    plan.manifest = {
+        "format": "libya-sim sweep 1",
+        "name": spec.name,
+        "sweep_file": str(Path(spec.file).resolve()) if spec.file else None,
+        "sweep_sha256": spec.sha256,
+        "spec": spec.resolved(),
+        "scenario": {"path": spec.scenario, "sha256": base.sha256, "name": base.scenario.name,
+                     "start_date": str(base.scenario.start_date)} if base else None,
+        "model": spec.model,
+        "steps": steps,
+        "until": str(spec.until) if spec.until else None,
+        "design": {"file": DESIGN, "method": spec.design.method, "points": len(design), "problem": problem},
+        "replications": spec.replications,
+        "seeds": f"base_seed + replication = {spec.base_seed} .. {spec.base_seed + spec.replications - 1}",
+        "runs": plan.total_runs,
+        "chunk_size": chunk_size,
+        "chunks": plan.n_chunks,
+        "columns": {f.name: str(f.type) for f in plan.schema()},
+        "outcome_types": plan.outcome_types,
+        "versions": _versions(),
+        "started": _now(),
+        "finished": None,
+        "status": "running",
+        "sessions": [],
+    }
+    _write_json_atomic(out / MANIFEST, plan.manifest)
+    return plan
+
+
+def load_plan(out: Path) -> Plan:
+    """Rebuild the plan of an existing sweep directory (for --resume and analyze)."""
+    mpath = out / MANIFEST
+    if not mpath.is_file():
+        raise InputError(f"no {MANIFEST} here: not a sweep directory", str(out))
+    try:
+        manifest = json.loads(mpath.read_text())
+        spec_d = dict(manifest["spec"])
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise InputError(f"unreadable manifest ({exc})", str(mpath)) from None
+    spec = SweepSpec.model_validate(spec_d)
+    design = pd.read_parquet(out / DESIGN)
+    base = None
+    if spec.scenario:
+        base = _base_scenario(spec)
+        if base.sha256 != manifest["scenario"]["sha256"]:
+            raise InputError("the scenario changed since this sweep started (its sha256 differs); "
+                             "start a new sweep", spec.scenario)
+    evaluator = make_evaluator(spec, manifest["steps"], base)
+    plan = Plan(spec, design, manifest["design"]["problem"], manifest["steps"], manifest["chunk_size"],
+                manifest["outcome_types"], evaluator, out, manifest)
+    return plan
+
+
+def done_chunks(plan: Plan) -> set[int]:
+    """Chunks whose part is on disk and complete; stale temporary files are removed."""
+    done = set()
+    rdir = plan.runs_dir()
+    rdir.mkdir(parents=True, exist_ok=True)
+    for f in rdir.iterdir():
+        if ".tmp" in f.name:
+            f.unlink(missing_ok=True)
+            continue
+        m = PART_RE.match(f.name)
+        if not m:
+            continue
+        c = int(m.group(1))
+        try:
+            ok = c < plan.n_chunks and pq.read_metadata(f).num_rows == len(plan.chunk_runs(c))
+        except Exception:
+            ok = False
+        if ok:
+            done.add(c)
+        else:
+            f.unlink()
+    return done
+
+
+def part_path(plan: Plan, c: int) -> Path:
+    return plan.runs_dir() / f"part-{c:06d}.parquet"
+
+
+def write_part(plan: Plan, task: ChunkTask, result: dict[str, Any], schema: pa.Schema) -> None:
+    runs = task.runs
+    arrays = [pa.array([r[0] for r in runs], pa.int64()), pa.array([r[1] for r in runs], pa.int64()),
+              pa.array([r[2] for r in runs], pa.int64())]
+    ptypes = param_arrow_types(plan.spec)
+    for p in plan.spec.params:
+        vals = [task.params[r[0]][p.path] for r in runs]
+        arrays.append(_coerce(vals, ptypes[p.column], p.column) if ptypes[p.column] != "bool"
+                      else pa.array(vals, pa.bool_()))
+    for name, t in plan.outcome_types.items():
+        arr = _coerce(result["outcomes"][name], t, name)
+        arrays.append(arr)
+    fields = list(schema)
+    for i, a in enumerate(arrays):  # an int outcome that turned out fractional is widened in the schema
+        if a.type != fields[i].type:
+            arrays[i] = a.cast(fields[i].type) if pa.types.is_integer(a.type) else a
+            if arrays[i].type != fields[i].type:
+                raise SweepFailed(f"column '{fields[i].name}' changed type ({fields[i].type} -> {a.type})")
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    final = part_path(plan, task.chunk)
+    tmp = final.with_name(final.name + f".tmp-{os.getpid()}")
+    pq.write_table(table, tmp)
+    os.replace(tmp, final)
+
+
+# ------------------------------------------------------------------ backends
+class _LocalBackend:
+    name = "local"
+
+    def __init__(self, workers: int, evaluator):
+        self.workers = workers
+        self.evaluator = evaluator
+        self.inline = workers <= 1
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.restarts = 0
+        self.generation = 0
+        self._done: list = []
+        if not self.inline:
+            self._start()
+
+    def _start(self):
+        self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
+                                           initializer=_ignore_sigint)
+        # with fork, every worker is started now (before any progress-bar thread exists)
+        self.pool.submit(int, 0).result()
+
+    @property
+    def window(self) -> int:
+        return 1 if self.inline else 2 * self.workers + 2
+
+    def submit(self, task: ChunkTask):
+        if self.inline:
+            fut: cf.Future = cf.Future()
+            fut.task = task  # type: ignore[attr-defined]
+            self._done.append(fut)
+            return fut
+        fut = self.pool.submit(run_chunk, self.evaluator, task)
+        fut.task = task  # type: ignore[attr-defined]
+        fut.generation = self.generation  # type: ignore[attr-defined]
+        return fut
+
+    def wait(self, inflight: set, timeout: float) -> list:
+        if self.inline:
+            done = []
+            while self._done:
+                fut = self._done.pop(0)
+                try:
+                    fut.set_result(run_chunk(self.evaluator, fut.task))
+                except Exception as exc:  # noqa: BLE001
+                    fut.set_exception(exc)
+                done.append(fut)
+            return done
+        done, _ = cf.wait(inflight, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return list(done)
+
+    def result(self, fut, inflight: set):
+        """A chunk's result, or None if the chunk was resubmitted after a worker died."""
+        if getattr(fut, "generation", self.generation) != self.generation:
+            return None  # from a pool that died; its chunk was resubmitted already
+        try:
+            return fut.result()
+        except cf.process.BrokenProcessPool:
+            if self.restarts >= 3:
+                raise SweepFailed("worker processes keep dying (3 pool restarts)") from None
+            # a worker died: start a new pool and resubmit every chunk that was in flight
+            self.restarts += 1
+            self.generation += 1
+            lost = [f.task for f in inflight | {fut}]
+            inflight.clear()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._start()
+            for task in lost:
+                inflight.add(self.submit(task))
+            return None
+
+    def abort(self, inflight: set) -> None:
+        if self.pool is not None:
+            procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                if p.is_alive():
+                    p.terminate()
+            for p in procs:
+                p.join(timeout=5)
+            self.pool = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+
+class _DaskBackend:
+    name = "dask"
+
+    def __init__(self, workers: int, evaluator, scheduler: str | None):
+        import logging
+
+        from distributed import Client, LocalCluster, as_completed
+
+        self.evaluator = evaluator
+        self.cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"cannot connect to the Dask scheduler: {exc}", "--scheduler") from None
+        else:
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None)
+            self.client = Client(self.cluster)
+        nworkers = len(self.client.scheduler_info().get("workers", {})) or workers
+        self.workers = nworkers
+        self.ac = as_completed()
+        self.sweep_id = uuid.uuid4().hex[:8]
+        self.attempt = 0
+
+    @property
+    def window(self) -> int:
+        return max(4, 3 * self.workers)
+
+    def submit(self, task: ChunkTask):
+        self.attempt += 1
+        fut = self.client.submit(run_chunk, self.evaluator, task, key=f"sweep-{self.sweep_id}-chunk-{task.chunk}"
+                                 f"-{self.attempt}", pure=False, retries=2)
+        fut.task = task
+        self.ac.add(fut)
+        return fut
+
+    def wait(self, inflight: set, timeout: float) -> list:
+        deadline = time.monotonic() + timeout
+        while True:
+            batch = self.ac.next_batch(block=False)
+            if batch or time.monotonic() >= deadline:
+                return batch
+            time.sleep(0.02)
+
+    def result(self, fut, inflight: set):
+        try:
+            return fut.result()
+        except Exception as exc:  # noqa: BLE001  (KilledWorker after allowed-failures, or a model error)
+            raise SweepFailed(f"chunk {fut.task.chunk} failed: {type(exc).__name__}: {exc}") from None
+
+    def abort(self, inflight: set) -> None:
+        try:
+            self.client.cancel(list(inflight), force=True)
+        except Exception:  # noqa: BLE001
+            pass
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.client.close(timeout=10)
+        except Exception:  # noqa: BLE001
+            pass
+        if self.cluster is not None:
+            try:
+                self.cluster.close(timeout=10)
+            except Exception:  # noqa: BLE001
+                pass
+            self.cluster = None
+
+
+# ------------------------------------------------------------------ run
+@dataclass
+class SweepOutcome:
+    out: Path
+    status: str              # complete | interrupted | failed
+    chunks_done: int
+    chunks_total: int
+    runs_done: int
+    runs_total: int
+    seconds: float
+    runs_this_session: int
+    error: str | None = None
+
+
+class _StopFlag:
+    """First Ctrl-C asks to stop; a second one interrupts at once."""
+
+    def __init__(self):
+        self.stop = False
+        self._old = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.getsignal(signal.SIGINT)
+            signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame):
+        if self.stop:
+            raise KeyboardInterrupt
+        self.stop = True
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def default_workers() -> int:
+    from ..runner import default_workers as dw
+
+    return dw()
+
+
+def execute(plan: Plan, backend: str = "local", workers: int | None = None, scheduler: str | None = None,
+            progress: bool = True, log: Callable[[str], None] | None = None) -> SweepOutcome:
+    """Run every chunk not yet on disk; returns how far it got."""
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    workers = workers or default_workers()
+    schema = plan.schema()
+    done = done_chunks(plan)
+    todo = [c for c in range(plan.n_chunks) if c not in done]
+    runs_done = sum(len(plan.chunk_runs(c)) for c in done)
+    t0 = time.perf_counter()
+    session = {"started": _now(), "backend": backend, "workers": workers, "scheduler": scheduler,
+               "chunks_at_start": len(done)}
+    status, error, runs_session = "complete", None, 0
+
+    be = None
+    bar = None
+    inflight: set = set()
+    with _StopFlag() as flag:
+        try:
+            if todo:
+                if backend == "local":
+                    be = _LocalBackend(workers, plan.evaluator)
+                elif backend == "dask":
+                    be = _DaskBackend(workers, plan.evaluator, scheduler)
+                else:
+                    raise InputError(f"unknown backend '{backend}' (local or dask)", "--backend")
+                session["workers"] = be.workers
+            if progress:
+                from tqdm import tqdm
+
+                tqdm.monitor_interval = 0
+                bar = tqdm(total=plan.total_runs, initial=runs_done, unit="run", desc=plan.spec.name,
+                           dynamic_ncols=True, smoothing=0.1, file=sys.stderr)
+            queue = list(todo)
+            while (queue or inflight) and not flag.stop:
+                while queue and len(inflight) < be.window and not flag.stop:
+                    inflight.add(be.submit(plan.task(queue.pop(0))))
+                for fut in be.wait(inflight, 0.25):
+                    inflight.discard(fut)
+                    res = be.result(fut, inflight)
+                    if res is None:
+                        continue
+                    write_part(plan, fut.task, res, schema)
+                    n = len(fut.task.runs)
+                    runs_done += n
+                    runs_session += n
+                    done.add(fut.task.chunk)
+                    if bar is not None:
+                        bar.update(n)
+            if flag.stop and len(done) < plan.n_chunks:
+                status = "interrupted"
+        except KeyboardInterrupt:
+            status = "interrupted"
+        except SweepFailed as exc:
+            status, error = "failed", str(exc)
+        finally:
+            if bar is not None:
+                bar.close()
+            if be is not None:
+                if status == "complete":
+                    be.close()
+                else:
+                    be.abort(inflight)
+
+    seconds = time.perf_counter() - t0
+    session.update({"finished": _now(), "status": status, "runs": runs_session, "seconds": round(seconds, 3)})
+    manifest = plan.manifest
+    manifest.setdefault("sessions", []).append(session)
+    manifest["status"] = status
+    if status == "complete":
+        manifest["finished"] = _now()
+    if error:
+        session["error"] = error
+    _write_json_atomic(plan.out / MANIFEST, manifest)
+    return SweepOutcome(plan.out, status, len(done), plan.n_chunks, runs_done, plan.total_runs, seconds,
+                        runs_session, error)
+
+
+def read_runs(out: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All rows on disk, ordered by (point, replication)."""
+    rdir = Path(out) / RUNS
+    parts = sorted(f for f in rdir.iterdir() if PART_RE.match(f.name)) if rdir.is_dir() else []
+    if not parts:
+        return pd.DataFrame()
+    df = pq.ParquetDataset([str(p) for p in parts]).read(columns=columns).to_pandas()
+    return df.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,22 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOY = ROOT / "tests" / "data" / "toy_war.yaml"
+SCENARIOS = ROOT / "scenarios"
+CLI = [sys.executable, "-m", "sim.cli"]
+
+
+def run_cli(*args, cwd=None, timeout=600):
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, cwd=cwd or ROOT,
+                          timeout=timeout, env=env)
+
+
+@pytest.fixture
+def toy_path():
+    return TOY
