@@ -21,6 +21,7 @@ class ActorAgent(mesa.Agent):
         self.interests = {k: (v.position, v.salience) for k, v in spec.interests.items()}
         self.support_given = 0.0
         self.support_received = 0.0
+        self.ties_out: list = []  # support ties this actor gives (TieState), kept by the model
 
 
 class FactionAgent(ActorAgent):

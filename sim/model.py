@@ -22,7 +22,7 @@ import numpy as np
 
 from .agents import FactionAgent, OrganisationAgent, PatronAgent
 from .mechanisms import alignment, combat, diplomacy, economy, support
-from .record import Recorder
+from .record import Recorder, Snapshot
 from .schema import ActorKind, Channel, Scenario
 from .territory import build_place_graph
 
@@ -35,7 +35,7 @@ class TieState:
     """A support tie during a run: its sourced baseline and current level."""
 
     __slots__ = ("tie_id", "source", "target", "channel", "level0", "level", "max_level", "adaptive", "effect",
-                 "cost")
+                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "gain")
 
     def __init__(self, tie_id, source, target, channel, level, max_level, adaptive, effect):
         self.tie_id = tie_id
@@ -48,6 +48,13 @@ class TieState:
         self.adaptive = adaptive
         self.effect = effect
         self.cost = effect.cost if effect else 0.0
+        self.embargoed = channel in EMBARGOED
+        self.counts_as_support = channel != Channel.alliance
+        # per unit of level: fighters, quality, air, air defence, cash, legitimacy
+        self.gain = ((effect.fighters, effect.quality, effect.air, effect.air_defence, effect.cash, effect.legitimacy)
+                     if effect else (0.0,) * 6)
+        self.source_agent = None
+        self.target_agent = None
 
 
 class ConflictModel(mesa.Model):
@@ -89,6 +96,8 @@ class ConflictModel(mesa.Model):
             TieState(tid, t.source, t.target, t.channel, t.level, t.max_level, t.adaptive, effects.get(t.channel))
             for tid, t in scenario.ties.items()
         ]
+        for t in self.ties:
+            self._attach_tie(t)
         self.events = sorted(scenario.events.items(), key=lambda kv: (kv[1].date, kv[0]))
         self._next_event = 0
 
@@ -118,14 +127,31 @@ class ConflictModel(mesa.Model):
         self._goal_kernel = np.exp(-dist / p.projection_range_km)
         self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
                               for pop in self.places.population]
+        self._pop = [float(x) for x in self.places.population]
+        self._oil = [float(x) for x in self.places.oil_bpd]
+        self._shares_key = None
         self._total_pop = float(self.places.population.sum()) or 1.0
         self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
 
+        self._others = self.patrons + self.organisations
+        self._tie_keys = None
+        self.recorder.place_ids = tuple(self.places.ids)
+        self.recorder.faction_ids = tuple(f.actor_id for f in self.factions)
+        self.recorder.other_ids = tuple(a.actor_id for a in self._others)
+        self.recorder.population = tuple(float(x) for x in self.places.population)
+        self.recorder.oil = tuple(float(x) for x in self.places.oil_bpd)
+        self._projection_key = None
         self._apply_capabilities()
+        self._update_balance()
         for patron in self.patrons:
             patron.rival_support0 = self._rival_support(patron)
             patron.marginal0 = support.marginal_effect(self._camp_win_probability(patron.camp))
         self._record()
+
+    def _attach_tie(self, tie: TieState) -> None:
+        tie.source_agent = self.by_id[tie.source]
+        tie.target_agent = self.by_id[tie.target]
+        tie.source_agent.ties_out.append(tie)
 
     # ------------------------------------------------------------------ time
     @property
@@ -149,6 +175,7 @@ class ConflictModel(mesa.Model):
         self._update_support()
         self._apply_capabilities()
         self._run_economy()
+        self._update_balance()
         self._realign()
         self._fight()
         self._ceasefire_breakdown()
@@ -177,6 +204,7 @@ class ConflictModel(mesa.Model):
             effect = self.params.channel_effects.get(ev.channel)
             tie = TieState(eid, ev.patron, ev.client, ev.channel, 0.0, 0.0, True, effect)
             self.ties.append(tie)
+            self._attach_tie(tie)
         tie.max_level = max(tie.max_level, ev.max_level if ev.max_level is not None else ev.level)
         tie.level0 = ev.level
         tie.level = ev.level
@@ -265,10 +293,10 @@ class ConflictModel(mesa.Model):
                      "equitable sharing of oil revenue" if ev.deal.revenue_sharing == "equitable" else None,
                      "a unification roadmap" if ev.deal.unification else None]
             what = ", ".join(p for p in parts if p) or "a declaration"
-            self.log("conference", involved, ev.text or f"{ev.name}: agreement ({what})")
+            self.log("conference", involved, f"{ev.name}: agreement ({what})")
         else:
             left = f", {self._name(walker_id)} left early" if walker_id else ""
-            self.log("conference", involved, ev.text or f"{ev.name}: no agreement{left}")
+            self.log("conference", involved, f"{ev.name}: no agreement{left}")
             self._consider_blockade(walker_id)
 
     def _name(self, actor_id: str | None) -> str:
@@ -325,27 +353,46 @@ class ConflictModel(mesa.Model):
             self.log("blockade", [actor_id], f"{self._name(actor_id)} shuts the oil it holds after the failed talks")
 
     # ------------------------------------------------------------------ balance
-    def _camp_strength(self, camp: str) -> float:
-        s = 0.0
-        for f in self.factions:
-            if f.camp == camp:
-                s += combat.effective_strength(f.strength_fighters, f.quality, f.cohesion)
-        return s
+    def _update_balance(self) -> None:
+        """Effective strength per faction and camp, and the strength each faction projects at each place."""
+        p = self.params
+        eff = np.array([combat.effective_strength(f.strength_fighters, f.quality, f.cohesion) for f in self.factions])
+        self._camp_totals = {c: 0.0 for c in self.camps}
+        for f, e in zip(self.factions, eff):
+            self._camp_totals[f.camp] += e
+        armed = [c for c in self.armed_camps]
+        m = self.params.contest_decisiveness
+        self._win_prob = {}
+        for c in self.camps:
+            if c in armed:
+                own = self._camp_totals[c]
+                enemy = max((self._camp_totals[o] for o in armed if o != c), default=0.0)
+                self._win_prob[c] = combat.contest_success(own, enemy, m, 1.0)
+            else:
+                self._win_prob[c] = 0.5
+        key = tuple(self.controller)
+        if key != self._projection_key:  # projection changes only when places change hands
+            held = np.zeros((len(self.factions), self.places.size), dtype=bool)
+            held[self.controller, np.arange(self.places.size)] = True
+            for fi, f in enumerate(self.factions):
+                if not held[fi].any():
+                    held[fi, f.home] = True  # a force holding nothing projects from its home base
+            dist = self.places.distance_km
+            near = np.where(held[:, :, None], dist[None, :, :], np.inf).min(axis=1)
+            self._projection = np.exp(-near / p.projection_range_km) * self._home_decay
+            self._projection_key = key
+        self._strength = (self._projection * eff[:, None]).tolist()
 
     def _camp_win_probability(self, camp: str) -> float:
         """Chance the camp prevails against its strongest enemy, from the overall balance."""
-        if camp not in self.armed_camps:
-            return 0.5
-        own = self._camp_strength(camp)
-        enemy = max((self._camp_strength(c) for c in self.armed_camps if c != camp), default=0.0)
-        return combat.contest_success(own, enemy, self.params.contest_decisiveness, 1.0)
+        return self._win_prob.get(camp, 0.5)
 
     # ------------------------------------------------------------------ support
     def _support_to_camp(self) -> dict[str, float]:
         out = {c: 0.0 for c in self.camps}
         for t in self.ties:
-            if t.channel != Channel.alliance and t.source not in self.faction_index:
-                out[self.by_id[t.target].camp] += t.level * t.cost
+            if t.counts_as_support and t.source_agent.kind != "faction":
+                out[t.target_agent.camp] += t.level * t.cost
         return out
 
     def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
@@ -355,25 +402,30 @@ class ConflictModel(mesa.Model):
     def _update_support(self) -> None:
         p = self.params
         to_camp = self._support_to_camp()
+        rate, k, c, w, red = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
+                              p.support_prospect_weight, p.red_line_escalation)
         for patron in self.patrons:
             rival = self._rival_support(patron, to_camp)
             ratio = (rival + 0.5) / (patron.rival_support0 + 0.5)
-            marginal = support.marginal_effect(self._camp_win_probability(patron.camp))
+            marginal = support.marginal_effect(self._win_prob.get(patron.camp, 0.5))
             crossed = any(self.hostile(self.camp_of(i), patron.camp) for i in patron.red_lines)
-            patron.effort = support.richardson_step(
-                patron.effort, ratio, marginal, patron.marginal0, crossed, patron.resolve,
-                p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
-                p.support_prospect_weight, p.red_line_escalation)
-            own = [t for t in self.ties if t.source == patron.actor_id]
-            fixed_spend = sum(t.level * t.cost for t in own if not t.adaptive)
-            adaptive = [t for t in own if t.adaptive]
-            levels = [support.tie_level(t.level0, patron.effort, t.max_level, patron.domestic_constraint)
-                      for t in adaptive]
-            levels = support.fit_budget(levels, [t.cost for t in adaptive], max(0.0, patron.budget - fixed_spend))
+            patron.effort = effort = support.richardson_step(
+                patron.effort, ratio, marginal, patron.marginal0, crossed, patron.resolve, rate, k, c, w, red)
+            fixed_spend = 0.0
+            adaptive, levels, costs = [], [], []
+            for t in patron.ties_out:
+                if t.adaptive:
+                    adaptive.append(t)
+                    levels.append(support.tie_level(t.level0, effort, t.max_level, patron.domestic_constraint))
+                    costs.append(t.cost)
+                else:
+                    fixed_spend += t.level * t.cost
+            levels = support.fit_budget(levels, costs, max(0.0, patron.budget - fixed_spend))
             for t, lv in zip(adaptive, levels):
                 t.level = lv
 
     def _apply_capabilities(self) -> None:
+        """Own means plus what the ties bring this week (the arms embargo bites unless shielded)."""
         for f in self.factions:
             f.strength_fighters = f.fighters
             f.quality = f.heavy_weapons
@@ -383,45 +435,52 @@ class ConflictModel(mesa.Model):
             f.cover = 0.0
             f.income = 0.0
             f.support_received = 0.0
-        for a in self.patrons + self.organisations:
-            a.support_given = 0.0
-        for f in self.factions:
             f.support_given = 0.0
-        for t in self.ties:
-            if t.channel == Channel.diplomatic_cover:
-                self.by_id[t.target].cover += t.level
-        for t in self.ties:
-            target = self.by_id[t.target]
+        for a in self._others:
+            a.support_given = 0.0
+        ties = self.ties
+        for t in ties:
+            if t.channel is Channel.diplomatic_cover:
+                t.target_agent.cover += t.level
+        embargo = self.embargo
+        for t in ties:
             level = t.level
-            if t.channel in EMBARGOED and self.embargo > 0:
-                level *= 1.0 - self.embargo * (1.0 - min(1.0, target.cover))
-            e = t.effect
-            if e is None or level <= 0:
+            if level <= 0.0:
                 continue
-            target.strength_fighters += level * e.fighters
-            target.quality += level * e.quality
-            target.air += level * e.air
-            target.air_defence += level * e.air_defence
-            target.income += level * e.cash
-            target.legitimacy = min(1.0, target.legitimacy + level * e.legitimacy)
-            if t.channel != Channel.alliance:
+            target = t.target_agent
+            if embargo > 0.0 and t.embargoed:
+                level *= 1.0 - embargo * (1.0 - min(1.0, target.cover))
+            g_f, g_q, g_air, g_ad, g_cash, g_leg = t.gain
+            target.strength_fighters += level * g_f
+            target.quality += level * g_q
+            target.air += level * g_air
+            target.air_defence += level * g_ad
+            target.income += level * g_cash
+            if g_leg:
+                target.legitimacy = min(1.0, target.legitimacy + level * g_leg)
+            if t.counts_as_support:
                 target.support_received += level
-                self.by_id[t.source].support_given += level
+                t.source_agent.support_given += level
         for f in self.factions:
-            f.quality = min(f.quality, 1.5)
+            if f.quality > 1.5:
+                f.quality = 1.5
 
     # ------------------------------------------------------------------ economy
     def _camp_shares(self) -> dict[str, tuple[float, float, float]]:
-        """camp -> (territory share, population share, oil share)."""
+        """camp -> (territory share, population share, oil share); cached until control or camps change."""
+        pc = tuple([self.factions[fi].camp for fi in self.controller])
+        if pc == self._shares_key:
+            return self._shares
         n = self.places.size
         acc = {c: [0.0, 0.0, 0.0] for c in self.camps}
-        pop, oil = self.places.population, self.places.oil_bpd
-        for i in range(n):
-            a = acc[self.camp_of(i)]
+        for i, camp in enumerate(pc):
+            a = acc[camp]
             a[0] += 1.0
-            a[1] += pop[i]
-            a[2] += oil[i]
-        return {c: (v[0] / n, v[1] / self._total_pop, v[2] / self._total_oil) for c, v in acc.items()}
+            a[1] += self._pop[i]
+            a[2] += self._oil[i]
+        self._shares = {c: (v[0] / n, v[1] / self._total_pop, v[2] / self._total_oil) for c, v in acc.items()}
+        self._shares_key = pc
+        return self._shares
 
     def _revenue_split(self) -> dict[str, float]:
         shares = self._camp_shares()
@@ -432,9 +491,9 @@ class ConflictModel(mesa.Model):
     def _run_economy(self) -> None:
         p = self.params
         output = 0.0
-        for i in range(self.places.size):
-            if self.places.oil_bpd[i] > 0 and self.camp_of(i) not in self.blockading:
-                output += self.places.oil_bpd[i]
+        for i, oil in enumerate(self._oil):
+            if oil > 0 and (not self.blockading or self.camp_of(i) not in self.blockading):
+                output += oil
         self.revenue = economy.weekly_revenue(output, p.oil_price_usd)
         pool = self.revenue * p.revenue_to_cash
         split = self._revenue_split()
@@ -478,7 +537,7 @@ class ConflictModel(mesa.Model):
         switchable = [f for f in self.factions if f.can_switch]
         if not switchable:
             return
-        strength = self._strength_matrix()
+        strength = self._strength
         max_pay = max(self.camp_pay_rate.values()) or 1.0
         for f in switchable:
             if self.rng.random() >= p.alignment_rate:
@@ -507,49 +566,55 @@ class ConflictModel(mesa.Model):
                 self.log("defection", [f.actor_id], f"{f.name} switches from {old} to {choice}")
 
     # ------------------------------------------------------------------ combat
-    def _strength_matrix(self) -> list[list[float]]:
-        """Effective strength each faction can bring to bear at each place (faction x place)."""
-        p = self.params
-        dist = self.places.distance_km
-        held: list[list[int]] = [[] for _ in self.factions]
-        for i, fi in enumerate(self.controller):
-            held[fi].append(i)
-        out = []
-        for fi, f in enumerate(self.factions):
-            near = dist[held[fi]].min(axis=0) if held[fi] else dist[f.home]
-            proj = np.exp(-near / p.projection_range_km) * self._home_decay[fi]
-            eff = combat.effective_strength(f.strength_fighters, f.quality, f.cohesion)
-            out.append((proj * eff).tolist())
-        return out
+    def _fronts(self, pc: list[str]) -> dict[str, set[int]]:
+        """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
 
-    def _fronts(self) -> dict[str, set[int]]:
-        """camp -> hostile places it can attack (adjacent by road to a place it holds)."""
+        Places of unarmed (local) camps can be attacked too, but only a faction
+        with a goal there will do so; local forces never attack."""
         out: dict[str, set[int]] = {c: set() for c in self.armed_camps}
         for i, j in self.places.roads:
-            ci, cj = self.camp_of(i), self.camp_of(j)
-            if self.hostile(ci, cj):
+            ci, cj = pc[i], pc[j]
+            if ci == cj:
+                continue
+            if ci in out:
                 out[ci].add(j)
+            if cj in out:
                 out[cj].add(i)
         return out
 
-    def _goal_value(self, fi: int, f: FactionAgent) -> np.ndarray | None:
-        goals = {g: w for g, w in f.goals.items() if self.camp_of(g) != f.camp}
-        campaign = self.campaigns.get(fi)
-        if campaign and campaign[1] >= self.steps:
-            goals[campaign[0]] = goals.get(campaign[0], 0.0) + 10.0
-        if not goals:
-            return None
-        vec = np.zeros(self.places.size)
-        for g, w in goals.items():
-            vec[g] = w
-        return vec @ self._goal_kernel
+    def _goal_values(self, camps: list[str]) -> list[list[float]]:
+        """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
+        n = self.places.size
+        weights = np.zeros((len(self.factions), n))
+        for fi, f in enumerate(self.factions):
+            for g, w in f.goals.items():
+                if camps[g] != f.camp:
+                    weights[fi, g] = w
+            campaign = self.campaigns.get(fi)
+            if campaign and campaign[1] >= self.steps and camps[campaign[0]] != f.camp:
+                weights[fi, campaign[0]] += 10.0
+        return (weights @ self._goal_kernel).tolist()
+
+    def _defenders(self, place: int, attacking: set[int]) -> dict[int, float]:
+        """Faction -> strength defending the place: its whole armed camp, or the local holder alone."""
+        holder = self.controller[place]
+        camp = self.factions[holder].camp
+        share = self.params.offensive_share
+        if camp not in self.armed_camps:
+            return {holder: self._strength[holder][place]}
+        return {g: self._strength[g][place] * ((1.0 - share) if g in attacking else 1.0)
+                for g in self._members[camp]}
 
     def _fight(self) -> None:
         p = self.params
-        fronts = self._fronts()
+        pc = [self.factions[fi].camp for fi in self.controller]
+        fronts = self._fronts(pc)
         if not any(fronts.values()):
             return
-        strength = self._strength_matrix()
+        self._members = {c: [] for c in self.camps}
+        for fi, f in enumerate(self.factions):
+            self._members[f.camp].append(fi)
+        strength = self._strength
         air = {c: 0.0 for c in self.camps}
         ad = {c: 0.0 for c in self.camps}
         for f in self.factions:
@@ -557,33 +622,28 @@ class ConflictModel(mesa.Model):
             ad[f.camp] += f.air_defence
         m = p.contest_decisiveness
         share = p.offensive_share
+        values = self._goal_values(pc)
+        air_mult = {(a, b): combat.air_multiplier(air[a], ad[b], p.air_weight) for a in self.camps for b in self.camps}
 
-        def defence(place: int, attackers: set[int]) -> float:
-            camp = self.camp_of(place)
-            total = 0.0
-            for g, other in enumerate(self.factions):
-                if other.camp == camp:
-                    total += strength[g][place] * ((1.0 - share) if g in attackers else 1.0)
-            return total
-
-        # 1. each faction picks its offensive of the week
+        # 1. each armed faction picks its offensive of the week: the best worth x chance of winning
         plans: dict[int, list[int]] = {}
+        defence_cache: dict[int, float] = {}
         for fi, f in enumerate(self.factions):
             targets = fronts.get(f.camp)
             if not targets or f.strength_fighters <= 0:
                 continue
             if f.camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
-            value = self._goal_value(fi, f)
-            if value is None:
-                continue
+            value = values[fi]
             best, best_score = None, 0.0
             for t in targets:
-                if value[t] <= 0:
+                if value[t] <= 0.0:
                     continue
-                enemy = self.camp_of(t)
-                e_a = share * strength[fi][t] * combat.air_multiplier(air[f.camp], ad[enemy], p.air_weight)
-                e_d = defence(t, set()) * combat.air_multiplier(air[enemy], ad[f.camp], p.air_weight)
+                enemy = pc[t]
+                if t not in defence_cache:
+                    defence_cache[t] = sum(self._defenders(t, set()).values())
+                e_a = share * strength[fi][t] * air_mult[f.camp, enemy]
+                e_d = defence_cache[t] * air_mult[enemy, f.camp]
                 prob = combat.contest_success(e_a, e_d, m, self._defender_adv[t])
                 if prob < p.offensive_threshold:
                     continue
@@ -598,15 +658,15 @@ class ConflictModel(mesa.Model):
         self.weeks_of_fighting += 1
         # 2. contests, attrition and captures, in a fixed order
         for t in sorted(plans):
-            enemy_camp = self.camp_of(t)
-            fis = [fi for fi in plans[t] if self.hostile(self.factions[fi].camp, enemy_camp)]
+            holder = self.controller[t]
+            enemy_camp = self.factions[holder].camp
+            fis = [fi for fi in plans[t] if self.factions[fi].camp != enemy_camp]
             if not fis:
                 continue
             att_camp = self.factions[fis[0]].camp
             contrib = {fi: share * strength[fi][t] for fi in fis}
             e_a = sum(contrib.values()) * combat.air_multiplier(air[att_camp], ad[enemy_camp], p.air_weight)
-            defenders = {g: strength[g][t] * ((1.0 - share) if g in attacking else 1.0)
-                         for g, other in enumerate(self.factions) if other.camp == enemy_camp}
+            defenders = self._defenders(t, attacking)
             e_d = sum(defenders.values()) * combat.air_multiplier(air[enemy_camp], ad[att_camp], p.air_weight)
             d = self._defender_adv[t]
             prob = combat.contest_success(e_a, e_d, m, d)
@@ -621,10 +681,11 @@ class ConflictModel(mesa.Model):
                 f = self.factions[fi]
                 f.cohesion = min(1.0, f.cohesion + 0.01) if won else max(0.2, f.cohesion - 0.01)
             if captured:
-                loser = self.factions[self.controller[t]]
+                loser = self.factions[holder]
                 winner_fi = max(contrib, key=lambda k: (contrib[k], -k))
                 winner = self.factions[winner_fi]
                 self.controller[t] = winner_fi
+                pc[t] = winner.camp
                 loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
                 self.capture_log.append((self.steps, winner.camp, loser.camp))
                 self.log("capture", [winner.actor_id, loser.actor_id],
@@ -657,25 +718,13 @@ class ConflictModel(mesa.Model):
                               self.camp_battles[c]))
         if not rec.full:
             return
-        ids = self.places.ids
-        for i, fi in enumerate(self.controller):
-            rec.regions.append((step, date, ids[i], self.factions[fi].actor_id))
-        n = self.places.size
-        held = {fi: [0.0, 0.0, 0.0] for fi in range(len(self.factions))}
-        for i, fi in enumerate(self.controller):
-            h = held[fi]
-            h[0] += 1.0
-            h[1] += self.places.population[i]
-            h[2] += self.places.oil_bpd[i]
-        for fi, f in enumerate(self.factions):
-            h = held[fi]
-            rec.actors.append((step, date, f.actor_id, f.camp, f.strength_fighters, f.cash, h[0] / n,
-                               h[1] / self._total_pop, h[2] / self._total_oil, f.support_received, f.support_given))
-        for a in self.patrons + self.organisations:
-            rec.actors.append((step, date, a.actor_id, a.camp, 0.0, 0.0, 0.0, 0.0, 0.0, a.support_received,
-                               a.support_given))
-        for t in self.ties:
-            rec.ties.append((step, date, t.source, t.target, t.channel.value, t.level))
+        if self._tie_keys is None or len(self._tie_keys) != len(self.ties):
+            self._tie_keys = tuple((t.source, t.target, t.channel.value) for t in self.ties)
+        rec.snapshots.append(Snapshot(
+            step, date, tuple(self.controller),
+            tuple((f.camp, f.strength_fighters, f.cash, f.support_received, f.support_given) for f in self.factions),
+            tuple((a.camp, a.support_received, a.support_given) for a in self._others),
+            self._tie_keys, tuple(t.level for t in self.ties)))
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, object]:

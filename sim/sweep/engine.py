@@ -213,7 +213,11 @@ def _steps(spec: SweepSpec, base) -> int | None:
 def _probe_types(spec: SweepSpec, plan_like) -> dict[str, str]:
     """Run the first run in this process: check the outcome columns exist and learn their types."""
     evaluator, params = plan_like
-    summary = evaluator(params, spec.base_seed)
+    try:
+        summary = evaluator(params, spec.base_seed)
+    except Exception as exc:  # noqa: BLE001
+        raise SweepFailed(f"the model failed on the first run (point 0, seed {spec.base_seed}): "
+                          f"{type(exc).__name__}: {exc}") from exc
     types = {}
     for name, o in spec.outcomes.items():
         if o.column not in summary:

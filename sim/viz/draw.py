@@ -17,10 +17,12 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.schema import Channel
 
 DPI = 80
+PNG_OPTIONS = {"compress_level": 1}  # fast to encode; the images go over a local socket
 BG = "#fbfbf8"
 ROAD = "#b9b4a8"
 CHANNEL_COLORS = {
@@ -39,13 +41,6 @@ CHANNEL_COLORS = {
 LINESTYLES = ["-", "--", "-.", ":"]
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor=fig.get_facecolor())
-    fig.clear()
-    return buf.getvalue()
-
-
 def camp_color(model, camp: str) -> str:
     spec = model.spec.camps.get(camp)
     return spec.color if spec is not None else "#999999"
@@ -56,177 +51,253 @@ def camp_name(model, camp: str) -> str:
     return spec.name if spec is not None else camp
 
 
+def short_name(name: str, limit: int = 24) -> str:
+    """'Libyan National Army - Field Marshal ...' -> 'Libyan National Army'; 'Zawiya (refinery ...)' -> 'Zawiya'."""
+    out = name
+    for sep in (" (", " - ", " / ", ": "):
+        head = out.split(sep, 1)[0]
+        if len(head) >= 3:
+            out = head
+    return out if len(out) <= limit else out[: limit - 1].rstrip() + "."
+
+
+def camp_label(model, camp: str) -> str:
+    name = camp_name(model, camp)
+    return name if len(name) <= 22 else camp
+
+
+def _cached(model, attr: str, factory):
+    view = getattr(model, attr, None)
+    if view is None:
+        view = factory(model)
+        setattr(model, attr, view)
+    return view
+
+
+def _save(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", pil_kwargs=PNG_OPTIONS)
+    return buf.getvalue()
+
+
 # ---------------------------------------------------------------- map
-def map_png(model, width: float = 6.6, height: float = 5.4) -> bytes:
-    """Places at lon/lat coloured by the controller's camp, sized by population; roads; this week's fighting."""
-    pl = model.places
-    lon, lat, pop = pl.lon, pl.lat, pl.population
-    fig = Figure(figsize=(width, height), facecolor="white")
-    ax = fig.add_axes((0.02, 0.02, 0.96, 0.90))
-    ax.set_facecolor(BG)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_color("#cccccc")
-    if pl.roads:
-        segs = [((lon[i], lat[i]), (lon[j], lat[j])) for i, j in pl.roads]
-        ax.add_collection(LineCollection(segs, colors=ROAD, linewidths=1.2, zorder=1))
-    maxpop = float(pop.max()) if len(pop) and pop.max() > 0 else 1.0
-    sizes = 18.0 + 520.0 * np.sqrt(pop / maxpop)
-    colors = [camp_color(model, model.camp_of(i)) for i in range(pl.size)]
-    oil = pl.oil_bpd > 0
-    town = ~oil
-    if town.any():
-        ax.scatter(lon[town], lat[town], s=sizes[town], c=[c for c, t in zip(colors, town) if t],
-                   edgecolors="white", linewidths=0.8, zorder=3)
-    if oil.any():
-        ax.scatter(lon[oil], lat[oil], s=np.maximum(sizes[oil], 40.0), c=[c for c, o in zip(colors, oil) if o],
-                   marker="D", edgecolors="black", linewidths=0.6, zorder=3)
-    battles = [b for b in model.battles_this_week]
-    if battles:
+class MapView:
+    """Places at lon/lat coloured by the controller's camp, sized by population; roads; this week's fighting.
+
+    The figure, roads and labels are made once per model; each week only colours, rings and stars change.
+    """
+
+    def __init__(self, model, width: float = 6.4, height: float = 5.6):
+        pl = model.places
+        self.lon, self.lat, pop = pl.lon, pl.lat, pl.population
+        self.fig = fig = Figure(figsize=(width, height), facecolor="white")
+        self.ax = ax = fig.add_axes((0.01, 0.01, 0.98, 0.93))
+        ax.set_facecolor(BG)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for s in ax.spines.values():
+            s.set_color("#cccccc")
+        if pl.roads:
+            segs = [((self.lon[i], self.lat[i]), (self.lon[j], self.lat[j])) for i, j in pl.roads]
+            ax.add_collection(LineCollection(segs, colors=ROAD, linewidths=1.2, zorder=1))
+        maxpop = float(pop.max()) if len(pop) and pop.max() > 0 else 1.0
+        self.sizes = 18.0 + 520.0 * np.sqrt(pop / maxpop)
+        self.oil = np.flatnonzero(pl.oil_bpd > 0)
+        self.town = np.flatnonzero(pl.oil_bpd <= 0)
+        self.town_dots = ax.scatter(self.lon[self.town], self.lat[self.town], s=self.sizes[self.town],
+                                    c=["#999999"] * len(self.town), edgecolors="white", linewidths=0.8, zorder=3)
+        self.oil_dots = ax.scatter(self.lon[self.oil], self.lat[self.oil], s=np.maximum(self.sizes[self.oil], 40.0),
+                                   c=["#999999"] * len(self.oil), marker="D", edgecolors="black", linewidths=0.6,
+                                   zorder=3)
+        self.rings = ax.scatter([], [], s=[], facecolors="none", edgecolors="#111111", linewidths=1.6, zorder=4)
+        self.stars = ax.scatter([], [], s=260, marker="*", c="gold", edgecolors="black", linewidths=0.8, zorder=5)
+        # labels: the biggest places and capitals; places fought over get theirs each week
+        order = np.argsort(-pop)
+        self.labelled = {int(i) for i in order[:10] if pop[i] > 0} | {i for i in range(pl.size) if pl.capital[i]}
+        for i in sorted(self.labelled):
+            self._label(model, i, bold=False)
+        self.dynamic_labels: list = []
+        if pl.size:
+            x0, x1, y0, y1 = self.lon.min(), self.lon.max(), self.lat.min(), self.lat.max()
+            padx, pady = max(0.5, 0.06 * (x1 - x0)), max(0.5, 0.06 * (y1 - y0))
+            ax.set_xlim(x0 - padx, x1 + padx)
+            ax.set_ylim(y0 - pady, y1 + pady)
+            ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(float(self.lat.mean())))), adjustable="box")
+        self.legend = None
+        self.title = fig.suptitle("", fontsize=10, x=0.02, ha="left", y=0.985)
+
+    def _label(self, model, i: int, bold: bool):
+        return self.ax.annotate(short_name(model.places.names[i], 20), (self.lon[i], self.lat[i]), xytext=(5, 4),
+                                textcoords="offset points", fontsize=7.5, color="#222222", zorder=6,
+                                fontweight="bold" if bold else "normal",
+                                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+
+    def png(self, model) -> bytes:
+        pl = model.places
+        camps = [model.camp_of(i) for i in range(pl.size)]
+        self.town_dots.set_facecolor([camp_color(model, camps[i]) for i in self.town])
+        self.oil_dots.set_facecolor([camp_color(model, camps[i]) for i in self.oil])
+        battles = list(model.battles_this_week)
         idx = [b[0] for b in battles]
-        ax.scatter(lon[idx], lat[idx], s=sizes[idx] * 1.8 + 120, facecolors="none", edgecolors="#111111",
-                   linewidths=1.6, zorder=4)
         cap = [b[0] for b in battles if b[2]]
-        if cap:
-            ax.scatter(lon[cap], lat[cap], s=260, marker="*", c="gold", edgecolors="black", linewidths=0.8,
-                       zorder=5)
-    # labels: the biggest places, capitals and places fought over this week
-    order = np.argsort(-pop)
-    labelled = set(int(i) for i in order[:12] if pop[i] > 0)
-    labelled |= {i for i in range(pl.size) if pl.capital[i]}
-    labelled |= {b[0] for b in battles}
-    for i in sorted(labelled):
-        ax.annotate(pl.names[i], (lon[i], lat[i]), xytext=(5, 4), textcoords="offset points", fontsize=7.5,
-                    color="#222222", zorder=6,
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
-    # extent and aspect (degrees of longitude shrink with latitude)
-    if pl.size:
-        x0, x1, y0, y1 = lon.min(), lon.max(), lat.min(), lat.max()
-        padx, pady = max(0.6, 0.08 * (x1 - x0)), max(0.6, 0.08 * (y1 - y0))
-        ax.set_xlim(x0 - padx, x1 + padx)
-        ax.set_ylim(y0 - pady, y1 + pady)
-        ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(float(lat.mean())))), adjustable="box")
-    held = sorted({model.camp_of(i) for i in range(pl.size)}, key=list(model.spec.camps).index)
-    handles = [Patch(facecolor=camp_color(model, c), label=camp_name(model, c)) for c in held]
-    handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#111111", ms=9, label="battle this week"),
-                Line2D([], [], marker="*", ls="", mfc="gold", mec="black", ms=11, label="captured this week"),
-                Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil")]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
-    ceasefire = " · ceasefire" if model.ceasefire_camps else ""
-    fig.suptitle(f"Control of places · week {model.week} · {model.date.isoformat()}{ceasefire}",
-                 fontsize=10, x=0.02, ha="left", y=0.975)
-    return _png(fig)
+        self.rings.set_offsets(np.column_stack([self.lon[idx], self.lat[idx]]) if idx else np.zeros((0, 2)))
+        self.rings.set_sizes(self.sizes[idx] * 1.8 + 120 if idx else [])
+        self.stars.set_offsets(np.column_stack([self.lon[cap], self.lat[cap]]) if cap else np.zeros((0, 2)))
+        for t in self.dynamic_labels:
+            t.remove()
+        self.dynamic_labels = [self._label(model, i, bold=True) for i in sorted(set(idx) - self.labelled)]
+        held = sorted(set(camps), key=list(model.spec.camps).index)
+        key = tuple(held)
+        if self.legend is None or self.legend_key != key:
+            if self.legend is not None:
+                self.legend.remove()
+            handles = [Patch(facecolor=camp_color(model, c), label=camp_label(model, c)) for c in held]
+            handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#111111", ms=9, label="battle this week"),
+                        Line2D([], [], marker="*", ls="", mfc="gold", mec="black", ms=11, label="captured"),
+                        Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil")]
+            self.legend = self.ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
+            self.legend_key = key
+        ceasefire = " · ceasefire" if model.ceasefire_camps else ""
+        self.title.set_text(f"Control of places · week {model.week} · {model.date.isoformat()}{ceasefire}")
+        return _save(self.fig)
+
+
+def map_png(model) -> bytes:
+    return _cached(model, "_viz_map", MapView).png(model)
 
 
 # ---------------------------------------------------------------- network
 def network_positions(model) -> dict[str, tuple[float, float]]:
-    """Fixed node positions: factions in one column per camp (initial camps), patrons above, organisations below."""
-    cached = getattr(model, "_viz_positions", None)
-    if cached is not None:
-        return cached
+    """Fixed node positions (by the camps at the start, so nodes do not jump when an actor changes side).
+
+    Factions sit in one band per camp (two columns when a camp has more than four), patrons in a
+    staggered row above, ordered by camp so that they stand over their clients, organisations below.
+    """
     spec = model.spec
     camp_order = list(spec.camps)
-    by_camp_f: dict[str, list[str]] = defaultdict(list)
-    by_camp_p: dict[str, list[str]] = defaultdict(list)
+    factions: dict[str, list[str]] = defaultdict(list)
+    patrons: list[str] = []
     orgs: list[str] = []
     for aid, a in spec.actors.items():
         if a.kind.value == "faction":
-            by_camp_f[a.camp].append(aid)
+            factions[a.camp].append(aid)
         elif a.kind.value == "patron":
-            by_camp_p[a.camp].append(aid)
+            patrons.append(aid)
         else:
             orgs.append(aid)
-    columns = [c for c in camp_order if by_camp_f[c] or by_camp_p[c]]
+    patrons.sort(key=lambda a: camp_order.index(spec.actors[a].camp))
     pos: dict[str, tuple[float, float]] = {}
-    gap = 3.0
-    for k, c in enumerate(columns):
-        x = k * gap
-        for j, aid in enumerate(by_camp_f[c]):
-            pos[aid] = (x + (0.35 if j % 2 else -0.35) * (len(by_camp_f[c]) > 3), -1.0 * j)
-        ps = by_camp_p[c]
-        for j, aid in enumerate(ps):
-            off = 0.0 if len(ps) == 1 else (j / (len(ps) - 1) - 0.5) * min(2.4, 0.9 * (len(ps) - 1))
-            pos[aid] = (x + off, 1.6 + (0.45 if j % 2 else 0.0))
-    bottom = -max([len(v) for v in by_camp_f.values()] + [1]) - 0.4
-    span = (len(columns) - 1) * gap
-    for j, aid in enumerate(orgs):
-        x = span / 2 if len(orgs) == 1 else span * j / (len(orgs) - 1)
-        pos[aid] = (x, bottom)
-    model._viz_positions = pos
+    col_w, row_h = 1.9, 1.05
+    x = 0.0
+    deepest = 0
+    for c in camp_order:
+        fs = factions.get(c)
+        if not fs:
+            continue
+        ncols = 1 if len(fs) <= 4 else 2
+        nrows = math.ceil(len(fs) / ncols)
+        deepest = max(deepest, nrows)
+        for j, aid in enumerate(fs):
+            col, row = j % ncols, j // ncols
+            pos[aid] = (x + col * col_w, -row * row_h)
+        x += ncols * col_w + 0.5
+    width = max(x - 0.5 - col_w, 0.0)
+    for items, y, dy in ((patrons, 1.9, 0.55), (orgs, -deepest * row_h - 0.5, -0.5)):
+        n = len(items)
+        for j, aid in enumerate(items):
+            px = width / 2 if n == 1 else -0.4 + (width + 0.8) * j / (n - 1)
+            pos[aid] = (px, y + (dy if j % 2 else 0.0))
     return pos
 
 
-def network_png(model, width: float = 6.6, height: float = 5.4) -> bytes:
+class NetworkView:
     """Actors as nodes (colour = current camp), ties as edges (width = level, colour = channel)."""
-    pos = network_positions(model)
-    fig = Figure(figsize=(width, height), facecolor="white")
-    ax = fig.add_axes((0.01, 0.16, 0.98, 0.76))
-    ax.set_axis_off()
-    # ties: parallel ties between the same pair are offset sideways
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for t in model.ties:
-        if t.source in pos and t.target in pos:
-            groups[tuple(sorted((t.source, t.target)))].append(t)
-    live_segs, live_w, live_c, idle_segs = [], [], [], []
-    channels_seen = []
-    for (a, b), ties in groups.items():
-        (xa, ya), (xb, yb) = pos[a], pos[b]
-        dx, dy = xb - xa, yb - ya
-        norm = math.hypot(dx, dy) or 1.0
-        nx, ny = -dy / norm, dx / norm
-        n = len(ties)
-        for k, t in enumerate(sorted(ties, key=lambda t: t.channel.value)):
-            off = (k - (n - 1) / 2) * 0.09
-            seg = ((xa + nx * off, ya + ny * off), (xb + nx * off, yb + ny * off))
-            ch = t.channel.value
-            if ch not in channels_seen:
-                channels_seen.append(ch)
-            if t.level > 1e-6:
-                live_segs.append(seg)
-                live_w.append(0.6 + 3.2 * min(t.level, 2.5))
-                live_c.append(CHANNEL_COLORS.get(ch, "#555555"))
-            else:
-                idle_segs.append(seg)
-    if idle_segs:
-        ax.add_collection(LineCollection(idle_segs, colors="#bbbbbb", linewidths=0.7, linestyles=":", zorder=1))
-    if live_segs:
-        ax.add_collection(LineCollection(live_segs, colors=live_c, linewidths=live_w, alpha=0.8, zorder=2,
-                                         capstyle="round"))
-    # nodes
-    kinds = {"faction": ("o", []), "patron": ("s", []), "organisation": ("^", [])}
-    for agent in model.factions + model.patrons + model.organisations:
-        if agent.actor_id in pos:
-            kinds[agent.kind][1].append(agent)
-    max_f = max([f.fighters for f in model.factions] + [1.0])
-    for kind, (marker, agents) in kinds.items():
-        if not agents:
-            continue
-        xs = [pos[a.actor_id][0] for a in agents]
-        ys = [pos[a.actor_id][1] for a in agents]
-        cs = [camp_color(model, a.camp) for a in agents]
-        if kind == "faction":
-            ss = [60 + 420 * math.sqrt(max(a.fighters, 0.0) / max_f) for a in agents]
-        else:
-            ss = [170] * len(agents)
-        ax.scatter(xs, ys, s=ss, c=cs, marker=marker, edgecolors="black", linewidths=0.7, zorder=3)
-        for a, x, y in zip(agents, xs, ys):
-            label = "\n".join(textwrap.wrap(a.name, 18)[:2])
-            ax.text(x, y - 0.3, label, fontsize=6.5, ha="center", va="top", zorder=4, color="#222222")
-    xs = [p[0] for p in pos.values()] or [0.0]
-    ys = [p[1] for p in pos.values()] or [0.0]
-    ax.set_xlim(min(xs) - 1.3, max(xs) + 1.3)
-    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.5)
-    handles = [Line2D([], [], color=CHANNEL_COLORS.get(ch, "#555555"), lw=3, label=ch.replace("_", " "))
-               for ch in sorted(channels_seen)]
-    handles += [Line2D([], [], color="#bbbbbb", lw=0.9, ls=":", label="tie at level 0")]
-    handles += [Line2D([], [], marker=m, ls="", mfc="white", mec="black", ms=7, label=lab)
-                for m, lab in (("o", "faction (size = fighters)"), ("s", "patron"), ("^", "organisation"))]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
-               bbox_to_anchor=(0.5, 0.0), handlelength=1.8, columnspacing=1.0)
-    fig.suptitle(f"Support ties (width = level, colour = channel) · week {model.week}", fontsize=10, x=0.02,
-                 ha="left", y=0.975)
-    return _png(fig)
+
+    def __init__(self, model, width: float = 6.4, height: float = 5.6):
+        self.pos = pos = network_positions(model)
+        self.fig = fig = Figure(figsize=(width, height), facecolor="white")
+        self.ax = ax = fig.add_axes((0.01, 0.13, 0.98, 0.81))
+        ax.set_axis_off()
+        self.idle = LineCollection([], colors="#bbbbbb", linewidths=0.7, linestyles=":", zorder=1)
+        self.live = LineCollection([], alpha=0.75, zorder=2, capstyle="round")
+        ax.add_collection(self.idle)
+        ax.add_collection(self.live)
+        self.nodes = {}
+        agents = {"faction": model.factions, "patron": model.patrons, "organisation": model.organisations}
+        for kind, marker in (("faction", "o"), ("patron", "s"), ("organisation", "^")):
+            group = [a for a in agents[kind] if a.actor_id in pos]
+            if not group:
+                continue
+            xs = [pos[a.actor_id][0] for a in group]
+            ys = [pos[a.actor_id][1] for a in group]
+            dots = ax.scatter(xs, ys, s=[170] * len(group), c=["#999999"] * len(group), marker=marker,
+                              edgecolors="black", linewidths=0.7, zorder=3)
+            self.nodes[kind] = (group, dots)
+            for a, x, y in zip(group, xs, ys):
+                label = "\n".join(textwrap.wrap(short_name(a.name, 30), 15)[:2])
+                above = kind == "patron"
+                ax.text(x, y + (0.22 if above else -0.25), label, fontsize=6.5, ha="center",
+                        va="bottom" if above else "top", zorder=4, color="#222222")
+        xs = [p[0] for p in pos.values()] or [0.0]
+        ys = [p[1] for p in pos.values()] or [0.0]
+        ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
+        ax.set_ylim(min(ys) - 0.75, max(ys) + 0.6)
+        self.legend = None
+        self.legend_key = None
+        self.title = fig.suptitle("", fontsize=10, x=0.02, ha="left", y=0.985)
+
+    def png(self, model) -> bytes:
+        pos = self.pos
+        groups: dict[tuple[str, str], list] = defaultdict(list)
+        for t in model.ties:
+            if t.source in pos and t.target in pos:
+                groups[tuple(sorted((t.source, t.target)))].append(t)
+        live_segs, live_w, live_c, idle_segs = [], [], [], []
+        channels = set()
+        for (a, b), ties in groups.items():
+            (xa, ya), (xb, yb) = pos[a], pos[b]
+            dx, dy = xb - xa, yb - ya
+            norm = math.hypot(dx, dy) or 1.0
+            nx, ny = -dy / norm, dx / norm
+            n = len(ties)
+            for k, t in enumerate(sorted(ties, key=lambda t: t.channel.value)):
+                off = (k - (n - 1) / 2) * 0.07
+                seg = ((xa + nx * off, ya + ny * off), (xb + nx * off, yb + ny * off))
+                channels.add(t.channel.value)
+                if t.level > 1e-6:
+                    live_segs.append(seg)
+                    live_w.append(0.5 + 2.6 * min(t.level, 2.5))
+                    live_c.append(CHANNEL_COLORS.get(t.channel.value, "#555555"))
+                else:
+                    idle_segs.append(seg)
+        self.idle.set_segments(idle_segs)
+        self.live.set_segments(live_segs)
+        self.live.set_linewidths(live_w or [1.0])
+        self.live.set_colors(live_c or ["#555555"])
+        max_f = max([f.fighters for f in model.factions] + [1.0])
+        for kind, (group, dots) in self.nodes.items():
+            dots.set_facecolor([camp_color(model, a.camp) for a in group])
+            if kind == "faction":
+                dots.set_sizes([40 + 380 * math.sqrt(max(a.fighters, 0.0) / max_f) for a in group])
+        key = tuple(sorted(channels))
+        if key != self.legend_key:
+            if self.legend is not None:
+                self.legend.remove()
+            handles = [Line2D([], [], color=CHANNEL_COLORS.get(ch, "#555555"), lw=3, label=ch.replace("_", " "))
+                       for ch in key]
+            handles += [Line2D([], [], color="#bbbbbb", lw=0.9, ls=":", label="tie at level 0")]
+            handles += [Line2D([], [], marker=m, ls="", mfc="white", mec="black", ms=7, label=lab)
+                        for m, lab in (("o", "faction (size = fighters)"), ("s", "patron"), ("^", "organisation"))]
+            self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
+                                          bbox_to_anchor=(0.5, 0.0), handlelength=1.8, columnspacing=1.0)
+            self.legend_key = key
+        self.title.set_text(f"Support ties (width = level, colour = channel, node = current camp) · "
+                            f"week {model.week}")
+        return _save(self.fig)
+
+
+def network_png(model) -> bytes:
+    return _cached(model, "_viz_network", NetworkView).png(model)
 
 
 # ---------------------------------------------------------------- time plots
@@ -266,11 +337,11 @@ class TimePlots:
         for ax, key, title in zip(axes[0], ("territory_share", "population_share", "oil_share"),
                                   ("Territory share", "Population share", "Oil share")):
             for c in self.camps:
-                (ln,) = ax.plot([], [], color=camp_color(model, c), lw=1.6, label=camp_name(model, c))
+                (ln,) = ax.plot([], [], color=camp_color(model, c), lw=1.6, label=camp_label(model, c))
                 self.share_lines[(key, c)] = ln
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(title, fontsize=9)
-        axes[0][0].legend(fontsize=6.5, loc="center left", framealpha=0.8)
+        axes[0][0].legend(fontsize=6.5, loc="best", framealpha=0.8)
         # fighters per faction: the largest at the start (a fixed set, so the legend stays put)
         ax = axes[1][0]
         top = sorted(model.factions, key=lambda f: (-f.fighters, f.actor_id))[:max_factions]
@@ -280,7 +351,7 @@ class TimePlots:
             k = count[f.camp]
             count[f.camp] += 1
             (ln,) = ax.plot([], [], color=camp_color(model, f.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=f.name[:24])
+                            label=short_name(f.name))
             self.fighter_lines[f.actor_id] = ln
         ax.set_title("Fighters per faction (thousands)", fontsize=9)
         if top:
@@ -293,7 +364,7 @@ class TimePlots:
             k = count[p.camp]
             count[p.camp] += 1
             (ln,) = ax.plot([], [], color=camp_color(model, p.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=p.name[:24])
+                            label=short_name(p.name))
             self.support_lines[p.actor_id] = ln
         ax.set_title("Support given per patron (sum of tie levels)", fontsize=9)
         if model.patrons:
@@ -306,8 +377,9 @@ class TimePlots:
         self.casualty_ax = ax
         for row in axes:
             for a in row:
-                a.tick_params(labelsize=7)
-                a.grid(alpha=0.3, lw=0.5)
+                a.tick_params(labelsize=7, length=2.5)
+                a.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+                a.yaxis.set_major_locator(MaxNLocator(nbins=4))
         for a in axes[1]:
             a.set_xlabel("week", fontsize=7, labelpad=1)
 
@@ -333,22 +405,15 @@ class TimePlots:
         for i, row in enumerate(self.axes):
             for j, a in enumerate(row):
                 a.set_xlim(0, xmax)
-                if i == 1:
-                    a.relim()
-                    a.autoscale_view(scalex=False)
-                    lo, hi = a.get_ylim()
-                    a.set_ylim(0, max(hi, 1e-3))
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
-        return buf.getvalue()
+                if i == 1:  # room above the lines for the legend
+                    top = max([float(np.max(ln.get_ydata(), initial=0.0)) for ln in a.get_lines()] + [0.0])
+                    a.set_ylim(0, top * (1.5 if j < 2 else 1.15) if top > 0 else 1.0)
+        return _save(self.fig)
 
 
 def plots_png(model) -> bytes:
     """Territory, population and oil share per camp; fighters per faction; support per patron; casualties."""
-    plots = getattr(model, "_viz_timeplots", None)
-    if plots is None:
-        plots = model._viz_timeplots = TimePlots(model)
-    return plots.png(model)
+    return _cached(model, "_viz_timeplots", TimePlots).png(model)
 
 
 # ---------------------------------------------------------------- text

@@ -1,0 +1,130 @@
+"""``libya-sim sweep`` and ``libya-sim analyze`` (wired by sim.cli).
+
+Exit codes: 0 done; 1 a run failed; 2 bad input (one line ``error: ...`` on
+stderr); 130 interrupted (the directory is valid: continue with ``--resume``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sweep_file", nargs="?", help="sweep file (YAML); optional with --resume")
+    parser.add_argument("--backend", choices=("local", "dask"), default=None,
+                        help="local process pool (default) or Dask (implied by --scheduler)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler address, e.g. tcp://127.0.0.1:8786 (default: start a local cluster)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="output directory (default: results/sweeps/<name>/<timestamp>/); must be new or empty")
+    parser.add_argument("--resume", default=None, metavar="DIR", help="continue the sweep in DIR")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_analyze_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", help="sweep output directory (holds sweep.json)")
+    parser.add_argument("--resamples", type=int, default=100, help="bootstrap resamples for confidence intervals")
+    parser.add_argument("--conf-level", type=float, default=0.95)
+    parser.add_argument("--no-plots", action="store_true", help="indices only, no PNG charts")
+
+
+def _err(exc: InputError) -> int:
+    print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+    return EXIT_INPUT
+
+
+def default_out_dir(name: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("results") / "sweeps" / name / stamp
+
+
+def run_sweep_command(args: argparse.Namespace) -> int:
+    from .engine import SweepFailed, execute, load_plan, prepare
+    from .spec import load_sweep
+
+    try:
+        backend = getattr(args, "backend", None) or ("dask" if getattr(args, "scheduler", None) else "local")
+        if backend == "local" and getattr(args, "scheduler", None):
+            raise InputError("--scheduler needs --backend dask", "--scheduler")
+        workers = getattr(args, "workers", None)
+        if workers is not None and workers < 1:
+            raise InputError("must be at least 1", "--workers")
+        resume = getattr(args, "resume", None)
+        if resume:
+            out = Path(resume)
+            if getattr(args, "out", None) and Path(args.out).resolve() != out.resolve():
+                raise InputError("give either --out or --resume, not both", "--resume")
+            plan = load_plan(out)
+            if args.sweep_file:
+                spec = load_sweep(args.sweep_file)
+                if spec.sha256 != plan.manifest.get("sweep_sha256"):
+                    raise InputError(f"this sweep file differs from the one the sweep in {out} started with",
+                                     args.sweep_file)
+        else:
+            if not args.sweep_file:
+                raise InputError("give a sweep file (or --resume DIR)", "sweep")
+            spec = load_sweep(args.sweep_file)
+            out = Path(args.out) if getattr(args, "out", None) else default_out_dir(spec.name)
+            if out.exists() and (not out.is_dir() or any(out.iterdir())):
+                raise InputError("output directory exists and is not empty (use --resume DIR to continue a sweep "
+                                 "there, or choose another --out)", str(out))
+            plan = prepare(spec, out)
+    except InputError as exc:
+        return _err(exc)
+    except SweepFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    print(f"sweep {plan.spec.name}: {plan.points} points x {plan.spec.replications} replications = "
+          f"{plan.total_runs} runs in {plan.n_chunks} chunks of {plan.chunk_size} -> {out}", file=sys.stderr)
+    try:
+        res = execute(plan, backend=backend, workers=workers, scheduler=getattr(args, "scheduler", None),
+                      progress=not getattr(args, "no_progress", False))
+    except InputError as exc:
+        return _err(exc)
+    rate = res.runs_this_session / res.seconds if res.seconds > 0 else 0.0
+    if res.status == "complete":
+        print(f"done: {res.runs_total} runs in {out} ({res.runs_this_session} this session, "
+              f"{res.seconds:.1f} s, {rate:.1f} runs/s)", file=sys.stderr)
+        return 0
+    if res.status == "interrupted":
+        print(f"interrupted: {res.chunks_done} of {res.chunks_total} chunks on disk; continue with "
+              f"--resume {out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"error: sweep failed: {res.error} ({res.chunks_done} of {res.chunks_total} chunks on disk; "
+          f"--resume {out} after fixing)", file=sys.stderr)
+    return 1
+
+
+def run_analyze_command(args: argparse.Namespace) -> int:
+    from .analyze import analyze
+
+    try:
+        analyze(Path(args.dir), num_resamples=getattr(args, "resamples", 100),
+                conf_level=getattr(args, "conf_level", 0.95), plots=not getattr(args, "no_plots", False))
+    except InputError as exc:
+        return _err(exc)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m sim.sweep.cli sweep|analyze ...``) until sim.cli wires these."""
+    parser = argparse.ArgumentParser(prog="python -m sim.sweep.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_sweep_arguments(sub.add_parser("sweep", help="run a parameter sweep"))
+    add_analyze_arguments(sub.add_parser("analyze", help="sensitivity indices and plots of a sweep"))
+    args = parser.parse_args(argv)
+    return run_sweep_command(args) if args.command == "sweep" else run_analyze_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
