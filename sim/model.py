@@ -69,6 +69,7 @@ class ConflictModel(mesa.Model):
         self.places = build_place_graph(scenario.territory)
         self.camps = list(scenario.camps)
         self.armed_camps = [c for c, spec in scenario.camps.items() if spec.armed]
+        self.joinable_camps = [c for c, spec in scenario.camps.items() if spec.armed and spec.accepts_defectors]
         self.recorder = Recorder(full=record)
 
         pidx = {p: i for i, p in enumerate(self.places.ids)}
@@ -102,7 +103,7 @@ class ConflictModel(mesa.Model):
         self._next_event = 0
 
         # state of the war
-        self.blockading: set[str] = set()
+        self.blockading: set[int] = set()  # factions that keep the oil of the places they hold shut
         self.embargo = 0.0
         self.revenue_rule = "status_quo"
         self.ceasefire_camps: set[str] = set()
@@ -230,11 +231,12 @@ class ConflictModel(mesa.Model):
         self.log("tie_change", [tie.source, tie.target], ev.text or f"tie {ev.tie} changed")
 
     def _event_blockade(self, eid, ev) -> None:
-        camp = self.by_id[ev.by].camp
+        members = [self.faction_index[ev.by]] if ev.by in self.faction_index else \
+            [fi for fi, f in enumerate(self.factions) if f.camp == self.by_id[ev.by].camp]
         if ev.lift:
-            self.blockading.discard(camp)
+            self.blockading.difference_update(members)
         else:
-            self.blockading.add(camp)
+            self.blockading.update(members)
         self.log("blockade", [ev.by], ev.text or f"{self._name(ev.by)} {'lifts' if ev.lift else 'imposes'} an oil blockade")
 
     def _event_arms_embargo(self, eid, ev) -> None:
@@ -342,14 +344,15 @@ class ConflictModel(mesa.Model):
                 self.log("ceasefire", parties, "the ceasefire breaks down")
 
     def _consider_blockade(self, actor_id: str | None) -> None:
-        """After failed talks a camp whose oil far exceeds its revenue share shuts the oil."""
-        if actor_id is None:
+        """After failed talks a camp whose oil far exceeds its revenue share shuts the oil it holds."""
+        if actor_id is None or actor_id not in self.faction_index:
             return
         camp = self.by_id[actor_id].camp
         oil = self._camp_shares()[camp][2]
         split = self._revenue_split()
-        if oil - split.get(camp, 0.0) > self.params.blockade_threshold and camp not in self.blockading:
-            self.blockading.add(camp)
+        members = {fi for fi, f in enumerate(self.factions) if f.camp == camp}
+        if oil - split.get(camp, 0.0) > self.params.blockade_threshold and not members <= self.blockading:
+            self.blockading |= members
             self.log("blockade", [actor_id], f"{self._name(actor_id)} shuts the oil it holds after the failed talks")
 
     # ------------------------------------------------------------------ balance
@@ -397,7 +400,10 @@ class ConflictModel(mesa.Model):
 
     def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
         to_camp = to_camp if to_camp is not None else self._support_to_camp()
-        return sum(v for c, v in to_camp.items() if self.hostile(c, patron.camp))
+        rival = sum(v for c, v in to_camp.items() if self.hostile(c, patron.camp))
+        own = sum(t.level * t.cost for t in patron.ties_out
+                  if t.counts_as_support and self.hostile(t.target_agent.camp, patron.camp))
+        return max(0.0, rival - own)
 
     def _update_support(self) -> None:
         p = self.params
@@ -492,7 +498,7 @@ class ConflictModel(mesa.Model):
         p = self.params
         output = 0.0
         for i, oil in enumerate(self._oil):
-            if oil > 0 and (not self.blockading or self.camp_of(i) not in self.blockading):
+            if oil > 0 and (not self.blockading or self.controller[i] not in self.blockading):
                 output += oil
         self.revenue = economy.weekly_revenue(output, p.oil_price_usd)
         pool = self.revenue * p.revenue_to_cash
@@ -543,7 +549,7 @@ class ConflictModel(mesa.Model):
             if self.rng.random() >= p.alignment_rate:
                 continue
             own = combat.effective_strength(f.strength_fighters, f.quality, f.cohesion)
-            options = [c for c in self.armed_camps] + ([f.camp] if f.camp not in self.armed_camps else [])
+            options = [c for c in self.joinable_camps if c != f.camp] + [f.camp]
             utilities = {}
             for c in options:
                 threat = 0.0

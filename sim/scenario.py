@@ -106,8 +106,23 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
             raise InputError(f"base scenario '{base_name}' not found", str(path),
                              locations.get("extends"), "extends")
         merged = _read_chain(base_path, origins, seen + (real,))
+    _check_deletions(merged, data, (), str(path), locations)
     origins.add(str(path), locations)
     return deep_merge(merged, data)
+
+
+def _check_deletions(base: Any, over: Any, path: tuple, file: str, locations: dict[str, int]) -> None:
+    """A null in a variant deletes a base entry; a null with nothing to delete is a mistake (a typo?)."""
+    if not isinstance(over, dict):
+        return
+    for k, v in over.items():
+        here = path + (k,)
+        dotted = ".".join(here)
+        if v is None and (not isinstance(base, dict) or k not in base):
+            raise InputError("null deletes an entry of the base scenario, but there is none of that name",
+                             file, locations.get(dotted), dotted)
+        if isinstance(v, dict) and isinstance(base, dict) and k in base:
+            _check_deletions(base[k], v, here, file, locations)
 
 
 def parse_set_value(text: str) -> Any:
@@ -175,7 +190,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     origins.add(str(defaults_path), def_locs)
     doc = _read_chain(path, origins, ())
     doc = deep_merge({"parameters": defaults["parameters"]}, doc)
-    doc.setdefault("name", path.stem)
+    if "name" not in origins.where or origins.where["name"][0] != str(path):
+        doc["name"] = path.stem  # a variant is named after its own file, not its base
     overrides = dict(overrides or {})
     for key, value in overrides.items():
         apply_override(doc, key, value)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
+Level = Annotated[float, Field(ge=0.0, le=3.0)]  # 1.0 = the largest documented effort on a channel
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 
 
@@ -146,6 +147,7 @@ class Camp(Strict):
     name: str
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     armed: bool = True
+    accepts_defectors: bool = True
 
 
 class Issue(Strict):
@@ -158,8 +160,8 @@ class Tie(Strict):
     source: Ident
     target: Ident
     channel: Channel
-    level: NonNeg
-    max_level: NonNeg = 1.0
+    level: Level
+    max_level: Level = 1.0
     adaptive: bool = True
     cite: str = Field(min_length=3)
 
@@ -215,8 +217,8 @@ class Deployment(EventBase):
     patron: Ident
     client: Ident
     channel: Channel
-    level: NonNeg
-    max_level: NonNeg | None = None
+    level: Level
+    max_level: Level | None = None
 
 
 class Withdrawal(EventBase):
@@ -229,8 +231,8 @@ class Withdrawal(EventBase):
 class TieChange(EventBase):
     kind: Literal["tie_change"]
     tie: Ident
-    level: NonNeg | None = None
-    max_level: NonNeg | None = None
+    level: Level | None = None
+    max_level: Level | None = None
 
 
 class Blockade(EventBase):

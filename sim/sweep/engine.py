@@ -223,7 +223,7 @@ def _probe_types(spec: SweepSpec, plan_like) -> dict[str, str]:
         if o.column not in summary:
             avail = ", ".join(sorted(summary))
             raise spec.error(f"'{o.column}' is not an outcome of this model (available: {avail})",
-                             f"outcomes.{name}")
+                             f"outcomes.{name}.column")
         types[name] = "bool" if o.equals is not None else _value_type(summary[o.column])
     return types
 
@@ -389,10 +389,16 @@ class _LocalBackend:
             self._start()
 
     def _start(self):
+        import warnings
+
         self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
                                            initializer=_ignore_sigint)
-        # with fork, every worker is started now (before any progress-bar thread exists)
-        self.pool.submit(int, 0).result()
+        # With fork, every worker is started now, before the progress bar or the pool's own threads.
+        # Python 3.12 still warns because numpy's BLAS (and pyarrow) keep native threads; the
+        # children only run the model (no BLAS thread pool, no Arrow), as sim.runner does.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            self.pool.submit(int, 0).result()
 
     @property
     def window(self) -> int:

@@ -13,6 +13,8 @@ import textwrap
 from collections import defaultdict
 
 import numpy as np
+from PIL import Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -74,10 +76,61 @@ def _cached(model, attr: str, factory):
     return view
 
 
-def _save(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", pil_kwargs=PNG_OPTIONS)
-    return buf.getvalue()
+class Layers:
+    """Render a figure fast: its static texts (labels, legends, tick labels) are drawn once into an overlay.
+
+    Text is what costs most in Agg. Artists listed in ``top`` are rendered once, alone, on a transparent
+    canvas; each week the rest of the figure is drawn without them and the overlay is laid on top.
+    Call :meth:`invalidate` when a top artist changes (e.g. a legend is rebuilt).
+    """
+
+    def __init__(self, fig: Figure):
+        self.fig = fig
+        fig.set_dpi(DPI)
+        self.canvas = FigureCanvasAgg(fig)
+        self.top: list = []
+        self._overlay: tuple[np.ndarray, np.ndarray] | None = None
+
+    def invalidate(self) -> None:
+        self._overlay = None
+
+    def _everything_else(self) -> list:
+        top = {id(a) for a in self.top}
+        out = [self.fig.patch] + list(self.fig.texts) + list(self.fig.legends)
+        for ax in self.fig.axes:
+            out += [ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), *ax.collections, *ax.lines, *ax.patches,
+                    *ax.texts, *ax.images]
+            if ax.get_legend() is not None:
+                out.append(ax.get_legend())
+            out += [ax.title, ax._left_title, ax._right_title]
+        return [a for a in out if id(a) not in top]
+
+    def _draw(self) -> np.ndarray:
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def png(self) -> bytes:
+        if self._overlay is None:
+            rest = self._everything_else()
+            shown = [a.get_visible() for a in rest]
+            for a in rest:
+                a.set_visible(False)
+            for a in self.top:
+                a.set_visible(True)
+            rgba = self._draw().astype(np.float32) / 255.0
+            alpha = rgba[..., 3:4]
+            self._overlay = (rgba[..., :3] * alpha, 1.0 - alpha)  # straight alpha (Agg) -> premultiplied
+            for a, vis in zip(rest, shown):
+                a.set_visible(vis)
+        for a in self.top:
+            a.set_visible(False)
+        base = self._draw()[..., :3].astype(np.float32) / 255.0
+        pre, keep = self._overlay
+        out = (pre + base * keep) * 255.0 + 0.5
+        img = Image.fromarray(out.astype(np.uint8), "RGB")
+        buf = io.BytesIO()
+        img.save(buf, format="png", **PNG_OPTIONS)
+        return buf.getvalue()
 
 
 # ---------------------------------------------------------------- map
@@ -114,8 +167,9 @@ class MapView:
         # labels: the biggest places and capitals; places fought over get theirs each week
         order = np.argsort(-pop)
         self.labelled = {int(i) for i in order[:10] if pop[i] > 0} | {i for i in range(pl.size) if pl.capital[i]}
-        for i in sorted(self.labelled):
-            self._label(model, i, bold=False)
+        self.layers = Layers(fig)
+        self.layers.top = [self._label(model, i, bold=False) for i in sorted(self.labelled)]
+        self.static_labels = list(self.layers.top)
         self.dynamic_labels: list = []
         if pl.size:
             x0, x1, y0, y1 = self.lon.min(), self.lon.max(), self.lat.min(), self.lat.max()
@@ -157,9 +211,11 @@ class MapView:
                         Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil")]
             self.legend = self.ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
             self.legend_key = key
+            self.layers.top = self.static_labels + [self.legend]
+            self.layers.invalidate()
         ceasefire = " · ceasefire" if model.ceasefire_camps else ""
         self.title.set_text(f"Control of places · week {model.week} · {model.date.isoformat()}{ceasefire}")
-        return _save(self.fig)
+        return self.layers.png()
 
 
 def map_png(model) -> bytes:
@@ -223,6 +279,7 @@ class NetworkView:
         ax.add_collection(self.idle)
         ax.add_collection(self.live)
         self.nodes = {}
+        self.labels: list = []
         agents = {"faction": model.factions, "patron": model.patrons, "organisation": model.organisations}
         for kind, marker in (("faction", "o"), ("patron", "s"), ("organisation", "^")):
             group = [a for a in agents[kind] if a.actor_id in pos]
@@ -236,8 +293,8 @@ class NetworkView:
             for a, x, y in zip(group, xs, ys):
                 label = "\n".join(textwrap.wrap(short_name(a.name, 30), 15)[:2])
                 above = kind == "patron"
-                ax.text(x, y + (0.22 if above else -0.25), label, fontsize=6.5, ha="center",
-                        va="bottom" if above else "top", zorder=4, color="#222222")
+                self.labels.append(ax.text(x, y + (0.22 if above else -0.25), label, fontsize=6.5, ha="center",
+                        va="bottom" if above else "top", zorder=4, color="#222222"))
         xs = [p[0] for p in pos.values()] or [0.0]
         ys = [p[1] for p in pos.values()] or [0.0]
         ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
@@ -245,6 +302,7 @@ class NetworkView:
         self.legend = None
         self.legend_key = None
         self.title = fig.suptitle("", fontsize=10, x=0.02, ha="left", y=0.985)
+        self.layers = Layers(fig)
 
     def png(self, model) -> bytes:
         pos = self.pos
@@ -291,9 +349,11 @@ class NetworkView:
             self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
                                           bbox_to_anchor=(0.5, 0.0), handlelength=1.8, columnspacing=1.0)
             self.legend_key = key
+            self.layers.top = self.labels + [self.legend]
+            self.layers.invalidate()
         self.title.set_text(f"Support ties (width = level, colour = channel, node = current camp) · "
                             f"week {model.week}")
-        return _save(self.fig)
+        return self.layers.png()
 
 
 def network_png(model) -> bytes:
@@ -330,7 +390,9 @@ class TimePlots:
         camps, series, x = camp_series(model)
         self.fig = fig = Figure(figsize=(width, height), facecolor="white")
         self.axes = axes = fig.subplots(2, 3)
-        fig.subplots_adjust(left=0.055, right=0.99, top=0.93, bottom=0.085, wspace=0.25, hspace=0.42)
+        self.titles: list = []
+        fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.085, wspace=0.25, hspace=0.42)
+        self.horizon = max(10, int(getattr(model, "end_step", 0)) or 52)
         self.camps = [c for c in camps if model.spec.camps[c].armed
                       or series[c]["territory_share"].max(initial=0) > 0]
         self.share_lines: dict[tuple[str, str], Line2D] = {}
@@ -340,8 +402,10 @@ class TimePlots:
                 (ln,) = ax.plot([], [], color=camp_color(model, c), lw=1.6, label=camp_label(model, c))
                 self.share_lines[(key, c)] = ln
             ax.set_ylim(-0.02, 1.02)
-            ax.set_title(title, fontsize=9)
-        axes[0][0].legend(fontsize=6.5, loc="best", framealpha=0.8)
+            self._title(ax, title)
+        camp_legend = fig.legend(handles=[self.share_lines[("territory_share", c)] for c in self.camps],
+                                 loc="upper center", ncol=max(1, len(self.camps)), fontsize=7.5, frameon=False,
+                                 bbox_to_anchor=(0.5, 1.0))
         # fighters per faction: the largest at the start (a fixed set, so the legend stays put)
         ax = axes[1][0]
         top = sorted(model.factions, key=lambda f: (-f.fighters, f.actor_id))[:max_factions]
@@ -353,7 +417,7 @@ class TimePlots:
             (ln,) = ax.plot([], [], color=camp_color(model, f.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
                             label=short_name(f.name))
             self.fighter_lines[f.actor_id] = ln
-        ax.set_title("Fighters per faction (thousands)", fontsize=9)
+        self._title(ax, "Fighters per faction (thousands)")
         if top:
             ax.legend(fontsize=5.5, loc="upper left", framealpha=0.7, ncol=1 if len(top) <= 4 else 2)
         # support given per patron
@@ -366,7 +430,7 @@ class TimePlots:
             (ln,) = ax.plot([], [], color=camp_color(model, p.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
                             label=short_name(p.name))
             self.support_lines[p.actor_id] = ln
-        ax.set_title("Support given per patron (sum of tie levels)", fontsize=9)
+        self._title(ax, "Support given per patron (sum of tie levels)")
         if model.patrons:
             ax.legend(fontsize=5.5, loc="upper left", framealpha=0.7, ncol=1 if len(model.patrons) <= 4 else 2)
         # casualties
@@ -374,14 +438,25 @@ class TimePlots:
         self.casualty_lines = {c: ax.plot([], [], color=camp_color(model, c), lw=1.3)[0] for c in self.camps}
         (self.total_line,) = ax.plot([], [], color="black", lw=1.6, label="all camps")
         ax.legend(fontsize=6.5, loc="upper left", framealpha=0.8)
-        self.casualty_ax = ax
+        self._title(ax, "Casualties (cumulative)")
+        self.casualty_text = ax.text(0.98, 0.04, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=8)
         for row in axes:
             for a in row:
                 a.tick_params(labelsize=7, length=2.5)
                 a.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
                 a.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        for a in axes.flat:
+            a.set_xlim(0, self.horizon)
         for a in axes[1]:
             a.set_xlabel("week", fontsize=7, labelpad=1)
+        self.layers = Layers(fig)
+        # static: titles, legends, the week axes and the 0..1 share axes; the other y axes move
+        self.layers.top = [camp_legend] + self.titles + [a.xaxis for a in axes.flat] + \
+            [a.yaxis for a in axes[0]] + [a.get_legend() for a in axes[1] if a.get_legend() is not None]
+
+    def _title(self, ax, text: str) -> None:
+        # a plain text, not ax.title: Matplotlib moves axes titles at draw time, which breaks the overlay
+        self.titles.append(ax.text(0.5, 1.03, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=9))
 
     def png(self, model) -> bytes:
         camps, series, x = camp_series(model)
@@ -400,15 +475,11 @@ class TimePlots:
             ln.set_data(x, y)
             total = total + y
         self.total_line.set_data(x, total)
-        self.casualty_ax.set_title(f"Casualties (cumulative): {model.casualties:,.0f}", fontsize=9)
-        xmax = max(10.0, float(x.max()) if len(x) else 10.0)
-        for i, row in enumerate(self.axes):
-            for j, a in enumerate(row):
-                a.set_xlim(0, xmax)
-                if i == 1:  # room above the lines for the legend
-                    top = max([float(np.max(ln.get_ydata(), initial=0.0)) for ln in a.get_lines()] + [0.0])
-                    a.set_ylim(0, top * (1.5 if j < 2 else 1.15) if top > 0 else 1.0)
-        return _save(self.fig)
+        self.casualty_text.set_text(f"total {model.casualties:,.0f}")
+        for j, a in enumerate(self.axes[1]):  # room above the lines for the legend
+            top = max([float(np.max(ln.get_ydata(), initial=0.0)) for ln in a.get_lines()] + [0.0])
+            a.set_ylim(0, top * 1.6 if top > 0 else 1.0)
+        return self.layers.png()
 
 
 def plots_png(model) -> bytes:
