@@ -16,6 +16,7 @@ Nothing here names Libya: actors, camps, places and issues come from the scenari
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import mesa
 import numpy as np
@@ -24,7 +25,7 @@ from .agents import FactionAgent, OrganisationAgent, PatronAgent
 from .mechanisms import alignment, combat, diplomacy, economy, support
 from .record import Recorder, Snapshot
 from .schema import ActorKind, Channel, Scenario
-from .territory import build_place_graph
+from .territory import build_place_graph, reachable
 
 EMBARGOED = {Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
              Channel.air_defence}
@@ -124,7 +125,6 @@ class ConflictModel(mesa.Model):
         # static geometry
         p = self.params
         dist = self.places.distance_km
-        self._home_decay = np.exp(-np.array([dist[f.home] for f in self.factions]) / p.supply_range_km)
         self._goal_kernel = np.exp(-dist / p.projection_range_km)
         self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
                               for pop in self.places.population]
@@ -373,18 +373,38 @@ class ConflictModel(mesa.Model):
                 self._win_prob[c] = combat.contest_success(own, enemy, m, 1.0)
             else:
                 self._win_prob[c] = 0.5
-        key = tuple(self.controller)
-        if key != self._projection_key:  # projection changes only when places change hands
-            held = np.zeros((len(self.factions), self.places.size), dtype=bool)
-            held[self.controller, np.arange(self.places.size)] = True
-            for fi, f in enumerate(self.factions):
-                if not held[fi].any():
-                    held[fi, f.home] = True  # a force holding nothing projects from its home base
-            dist = self.places.distance_km
-            near = np.where(held[:, :, None], dist[None, :, :], np.inf).min(axis=1)
-            self._projection = np.exp(-near / p.projection_range_km) * self._home_decay
+        key = (tuple(self.controller), tuple(f.camp for f in self.factions))
+        if key != self._projection_key:  # projection changes only when places or camps change
+            self._projection = self._supply_projection()
             self._projection_key = key
         self._strength = (self._projection * eff[:, None]).tolist()
+
+    def _supply_projection(self) -> np.ndarray:
+        """Share of each faction's strength it can bring to bear at each place (faction x place).
+
+        Loss-of-strength gradient (Boulding 1962) along supply lines: strength comes
+        forward from the faction's home base to each place it holds, decaying with
+        road distance, but only through its own camp's or neutral territory; a cut-off enclave
+        gets a trickle (``enclave_supply``). From each held base it then decays with
+        road distance to the place in question; the best base counts.
+        """
+        p = self.params
+        n = self.places.size
+        dist = self.places.distance_km
+        camp_of_place = [self.factions[fi].camp for fi in self.controller]
+        supply = np.zeros((len(self.factions), n))
+        for fi, f in enumerate(self.factions):
+            held = [i for i in range(n) if self.controller[i] == fi]
+            if not held:
+                supply[fi, f.home] = 1.0  # a force holding nothing fights from its home base
+                continue
+            base = f.home if camp_of_place[f.home] == f.camp else max(held, key=lambda i: (self._pop[i], -i))
+            allowed = [c == f.camp or c not in self.armed_camps for c in camp_of_place]  # neutral ground lets supply pass
+            linked = reachable(base, allowed, self.places.neighbours)
+            for i in held:
+                supply[fi, i] = (math.exp(-dist[base, i] / p.supply_range_km) if linked[i]
+                                 else p.enclave_supply)
+        return (supply[:, :, None] * self._goal_kernel[None, :, :]).max(axis=1)
 
     def _camp_win_probability(self, camp: str) -> float:
         """Chance the camp prevails against its strongest enemy, from the overall balance."""
@@ -651,10 +671,8 @@ class ConflictModel(mesa.Model):
                 e_a = share * strength[fi][t] * air_mult[f.camp, enemy]
                 e_d = defence_cache[t] * air_mult[enemy, f.camp]
                 prob = combat.contest_success(e_a, e_d, m, self._defender_adv[t])
-                if prob < p.offensive_threshold:
-                    continue
-                score = value[t] * prob
-                if score > best_score:
+                score = value[t] * prob  # expected gain: worth of the place times the chance of taking it
+                if score >= p.offensive_threshold and score > best_score:
                     best, best_score = t, score
             if best is not None:
                 plans.setdefault(best, []).append(fi)

@@ -239,3 +239,24 @@ def json_schema() -> dict[str, Any]:
         schema["required"] = [r for r in schema["required"] if r not in ("parameters", "name")]
     props.setdefault("extends", {"type": "string", "description": "base scenario file, relative to this one"})
     return schema
+
+
+def patron_scaling(loaded: LoadedScenario, patron: str, factor: float) -> dict[str, Any]:
+    """Overrides that scale everything a patron gives: its budget, its ties' levels and caps, its deployments.
+
+    Used to ask "what if this patron had given more (or less)?" with one number; levels are capped at 3.
+    """
+    s = loaded.scenario
+    if patron not in s.actors or s.actors[patron].patron is None:
+        raise InputError(f"'{patron}' is not a patron of this scenario", loaded.path)
+    out: dict[str, Any] = {f"actors.{patron}.patron.budget": s.actors[patron].patron.budget * factor}
+    for tid, t in s.ties.items():
+        if t.source == patron:
+            out[f"ties.{tid}.level"] = min(3.0, t.level * factor)
+            out[f"ties.{tid}.max_level"] = min(3.0, t.max_level * factor)
+    for eid, e in s.events.items():
+        if e.kind == "deployment" and e.patron == patron:
+            out[f"events.{eid}.level"] = min(3.0, e.level * factor)
+            if e.max_level is not None:
+                out[f"events.{eid}.max_level"] = min(3.0, e.max_level * factor)
+    return out

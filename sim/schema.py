@@ -70,8 +70,9 @@ class Parameters(Strict):
     air_weight: Annotated[float, Field(ge=0.0, le=10.0)]
     projection_range_km: Annotated[float, Field(gt=0.0)]
     supply_range_km: Annotated[float, Field(gt=0.0)]
+    enclave_supply: Unit
     offensive_share: Unit
-    offensive_threshold: Unit
+    offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
     # support (Richardson / Regan)

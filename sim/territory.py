@@ -78,3 +78,17 @@ def build_place_graph(territory: Territory) -> PlaceGraph:
         roads=roads,
         distance_km=dist,
     )
+
+
+def reachable(start: int, allowed: list[bool], neighbours: list[list[int]]) -> list[bool]:
+    """Places reachable from ``start`` by road through allowed places only (``start`` included)."""
+    seen = [False] * len(allowed)
+    seen[start] = True
+    stack = [start]
+    while stack:
+        i = stack.pop()
+        for j in neighbours[i]:
+            if not seen[j] and allowed[j]:
+                seen[j] = True
+                stack.append(j)
+    return seen

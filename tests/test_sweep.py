@@ -159,7 +159,7 @@ BAD = {
     "out_of_range_value": (toy_yaml().replace("bounds: [1.0, 4.0]", "bounds: [1.0, 40.0]"), 5,
                            "contest_decisiveness"),
     "missing_scenario": (toy_yaml().replace(str(TOY), "no/such/scenario.yaml"), 2, "not found"),
-    "unknown_outcome": (toy_yaml().replace("column: red_territory_share", "column: red_territorry"), 15,
+    "unknown_outcome": (toy_yaml().replace("column: red_territory_share", "column: red_territorry"), 14,
                         "red_territorry"),
     "sobol_not_power_of_two": (ishigami_yaml(samples=1000), 6, "power of 2"),
 }

@@ -7,6 +7,7 @@ kept in a global registry; each is cleared after saving.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import textwrap
@@ -140,11 +141,26 @@ class MapView:
     The figure, roads and labels are made once per model; each week only colours, rings and stars change.
     """
 
-    def __init__(self, model, width: float = 6.4, height: float = 5.6):
+    def __init__(self, model, width: float = 6.4):
         pl = model.places
         self.lon, self.lat, pop = pl.lon, pl.lat, pl.population
+        # the figure takes the shape of the territory (degrees of longitude shrink with latitude)
+        if pl.size:
+            x0, x1, y0, y1 = self.lon.min(), self.lon.max(), self.lat.min(), self.lat.max()
+            padx, pady = max(0.5, 0.06 * (x1 - x0)), max(0.5, 0.06 * (y1 - y0))
+            xlim, ylim = (x0 - padx, x1 + padx), (y0 - pady, y1 + pady)
+        else:
+            xlim, ylim = (0.0, 1.0), (0.0, 1.0)
+        stretch = 1.0 / max(0.2, math.cos(math.radians(float(self.lat.mean()) if pl.size else 0.0)))
+        ratio = (ylim[1] - ylim[0]) * stretch / (xlim[1] - xlim[0])
+        ax_w = width * 0.98
+        height = min(max(ax_w * ratio + 0.35, 3.0), 7.5)
         self.fig = fig = Figure(figsize=(width, height), facecolor="white")
-        self.ax = ax = fig.add_axes((0.01, 0.01, 0.98, 0.93))
+        top = 1.0 - 0.33 / height
+        self.ax = ax = fig.add_axes((0.01, 0.01, 0.98, top - 0.01))
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect(stretch, adjustable="box", anchor="N")
         ax.set_facecolor(BG)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -165,20 +181,25 @@ class MapView:
         self.rings = ax.scatter([], [], s=[], facecolors="none", edgecolors="#111111", linewidths=1.6, zorder=4)
         self.stars = ax.scatter([], [], s=260, marker="*", c="gold", edgecolors="black", linewidths=0.8, zorder=5)
         # labels: the biggest places and capitals; places fought over get theirs each week
-        order = np.argsort(-pop)
-        self.labelled = {int(i) for i in order[:10] if pop[i] > 0} | {i for i in range(pl.size) if pl.capital[i]}
+        self.labelled = self._pick_labels(pl, stretch, (xlim[1] - xlim[0]) / 16.0)
         self.layers = Layers(fig)
         self.layers.top = [self._label(model, i, bold=False) for i in sorted(self.labelled)]
         self.static_labels = list(self.layers.top)
         self.dynamic_labels: list = []
-        if pl.size:
-            x0, x1, y0, y1 = self.lon.min(), self.lon.max(), self.lat.min(), self.lat.max()
-            padx, pady = max(0.5, 0.06 * (x1 - x0)), max(0.5, 0.06 * (y1 - y0))
-            ax.set_xlim(x0 - padx, x1 + padx)
-            ax.set_ylim(y0 - pady, y1 + pady)
-            ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(float(self.lat.mean())))), adjustable="box")
         self.legend = None
-        self.title = fig.suptitle("", fontsize=10, x=0.02, ha="left", y=0.985)
+        self.title = fig.suptitle("", fontsize=10, x=0.02, ha="left", va="top", y=1.0 - 0.07 / height)
+
+    def _pick_labels(self, pl, stretch: float, min_gap: float, most: int = 10) -> set[int]:
+        """Capitals, then the most populous places, skipping any too close to one already labelled."""
+        order = sorted(range(pl.size), key=lambda i: (not pl.capital[i], -pl.population[i]))
+        chosen: list[int] = []
+        for i in order:
+            if len(chosen) >= most or (pl.population[i] <= 0 and not pl.capital[i]):
+                break
+            if all(math.hypot(self.lon[i] - self.lon[j], (self.lat[i] - self.lat[j]) * stretch) >= min_gap
+                   for j in chosen):
+                chosen.append(i)
+        return set(chosen)
 
     def _label(self, model, i: int, bold: bool):
         return self.ax.annotate(short_name(model.places.names[i], 20), (self.lon[i], self.lat[i]), xytext=(5, 4),
@@ -488,7 +509,8 @@ def plots_png(model) -> bytes:
 
 
 # ---------------------------------------------------------------- text
-def header_markdown(model) -> str:
+# Plain HTML, not solara.Markdown: that component always fetches KaTeX from a CDN, which fails offline.
+def header_html(model) -> str:
     spec = model.spec
     status = []
     if model.ceasefire_camps:
@@ -499,30 +521,25 @@ def header_markdown(model) -> str:
         status.append("oil blockade by " + ", ".join(sorted(model.blockading)))
     if not getattr(model, "running", True):
         status.append("end of scenario")
-    tail = f" · {' · '.join(status)}" if status else ""
-    lines = [f"### {spec.title}",
-             f"**Week {model.week}** · {model.date.isoformat()} · seed {model.seed} · "
+    tail = "".join(f" · {html.escape(s)}" for s in status)
+    parts = [f"<h3>{html.escape(spec.title)}</h3>",
+             f"<p><b class='libya-week'>Week {model.week}</b> · {model.date.isoformat()} · seed {model.seed} · "
              f"casualties {model.casualties:,.0f}{tail}"]
     overrides = getattr(model, "overrides", None)
     if overrides:
-        lines.append("overrides: " + ", ".join(f"`{k}={v}`" for k, v in overrides.items()))
-    return "\n\n".join(lines)
+        parts.append(" · overrides: " + ", ".join(f"<code>{html.escape(f'{k}={v}')}</code>"
+                                                  for k, v in overrides.items()))
+    parts.append("</p>")
+    return "".join(parts)
 
 
-def _md_escape(text: str) -> str:
-    for ch in ("\\", "*", "_", "`", "[", "]", "<", ">", "#", "|"):
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def events_markdown(model, limit: int = 80) -> str:
+def events_html(model, limit: int = 80) -> str:
     rows = model.recorder.events
     if not rows:
-        return "#### Events\n\n*No events yet.*"
+        return "<h4>Events</h4><p><i>No events yet.</i></p>"
     shown = rows[-limit:][::-1]
-    lines = [f"#### Events ({len(rows)}, newest first)", ""]
-    for step, date, kind, _actors, text in shown:
-        lines.append(f"- **{date}** (w{step}) *{kind.replace('_', ' ')}*: {_md_escape(text)}")
+    items = [f"<li><b>{html.escape(date)}</b> (w{step}) <i>{html.escape(kind.replace('_', ' '))}</i>: "
+             f"{html.escape(text)}</li>" for step, date, kind, _actors, text in shown]
     if len(rows) > limit:
-        lines.append(f"- ... {len(rows) - limit} earlier events")
-    return "\n".join(lines)
+        items.append(f"<li>... {len(rows) - limit} earlier events</li>")
+    return f"<h4>Events ({len(rows)}, newest first)</h4><ul>{''.join(items)}</ul>"

@@ -132,6 +132,14 @@ class Knobs:
     paths: dict[str, str] = field(default_factory=dict)  # setting -> dotted override path
 
 
+def _short(name: str) -> str:
+    for sep in (" (", " - ", ", "):
+        head = name.split(sep, 1)[0]
+        if len(head) >= 3:
+            name = head
+    return name if len(name) <= 28 else name[:27] + "."
+
+
 def _round(x: float, step: float) -> float:
     return round(round(x / step) * step, 6)
 
@@ -163,13 +171,13 @@ def build_model_params(scenario_path: str, seed: int) -> Knobs:
         key = BUDGET_PREFIX + pid
         mp[key] = {"type": "SliderFloat", "value": _round(b, step), "min": 0.0,
                    "max": max(_round(2.5 * b, step), 1.0), "step": step,
-                   "label": f"{sc.actors[pid].name}: patron budget"}
+                   "label": f"{_short(sc.actors[pid].name)}: budget"}
         knobs.paths[key] = f"actors.{pid}.patron.budget"
     conf = first_conference(sc)
     if conf is not None:
         eid, ev = conf
         mp[KEY_CONFERENCE] = {"type": "Select", "value": ev.outcome, "values": ["auto", "agreement", "failure"],
-                              "label": f"{ev.name} ({ev.date}): outcome"}
+                              "label": f"{_short(ev.name)} ({ev.date}): outcome"}
         knobs.paths[KEY_CONFERENCE] = f"events.{eid}.outcome"
     for k, v in mp.items():
         if k in knobs.paths:
