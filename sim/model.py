@@ -299,6 +299,9 @@ class ConflictModel(mesa.Model):
         else:
             left = f", {self._name(walker_id)} left early" if walker_id else ""
             self.log("conference", involved, f"{ev.name}: no agreement{left}")
+            if self.ceasefire_camps:
+                # a standing ceasefire now rests on the deal that was refused: its critics strain it
+                self.ceasefire_deal = (list(ev.key_parties), dict(ev.deal.positions))
             self._consider_blockade(walker_id)
 
     def _name(self, actor_id: str | None) -> str:
@@ -622,14 +625,38 @@ class ConflictModel(mesa.Model):
         return (weights @ self._goal_kernel).tolist()
 
     def _defenders(self, place: int, attacking: set[int]) -> dict[int, float]:
-        """Faction -> strength defending the place: its whole armed camp, or the local holder alone."""
+        """Faction -> strength defending the place.
+
+        The holder keeps ``hold_weight / (hold_weight + 1)`` of what it can bring
+        there; the other factions of an armed camp spread their force over the
+        camp's threatened places, each in proportion to what it can bring to each
+        (force-to-space). A local holder defends its own place alone.
+        """
         holder = self.controller[place]
         camp = self.factions[holder].camp
         share = self.params.offensive_share
         if camp not in self.armed_camps:
             return {holder: self._strength[holder][place]}
-        return {g: self._strength[g][place] * ((1.0 - share) if g in attacking else 1.0)
-                for g in self._members[camp]}
+        out = {}
+        for g in self._members[camp]:
+            s_gt = self._strength[g][place]
+            if g == holder:
+                part = s_gt * self.params.hold_weight / (self.params.hold_weight + 1.0)
+            else:
+                spread = self._spread[g]
+                part = s_gt * s_gt / spread if spread > 0 else 0.0
+            out[g] = part * ((1.0 - share) if g in attacking else 1.0)
+        return out
+
+    def _threatened(self, pc: list[str]) -> dict[str, list[int]]:
+        """armed camp -> places it holds that an armed enemy can attack."""
+        out: dict[str, set[int]] = {c: set() for c in self.armed_camps}
+        for i, j in self.places.roads:
+            ci, cj = pc[i], pc[j]
+            if ci != cj and ci in out and cj in out:
+                out[ci].add(i)
+                out[cj].add(j)
+        return {c: sorted(v) for c, v in out.items()}
 
     def _fight(self) -> None:
         p = self.params
@@ -649,46 +676,55 @@ class ConflictModel(mesa.Model):
         m = p.contest_decisiveness
         share = p.offensive_share
         values = self._goal_values(pc)
+        threatened = self._threatened(pc)
+        self._spread = [sum(strength[g][t] for t in threatened.get(f.camp, ())) for g, f in enumerate(self.factions)]
         air_mult = {(a, b): combat.air_multiplier(air[a], ad[b], p.air_weight) for a in self.camps for b in self.camps}
 
-        # 1. each armed faction picks its offensive of the week: the best worth x chance of winning
-        plans: dict[int, list[int]] = {}
-        defence_cache: dict[int, float] = {}
-        for fi, f in enumerate(self.factions):
-            targets = fronts.get(f.camp)
-            if not targets or f.strength_fighters <= 0:
+        # 1. each armed camp picks its offensives of the week: the places with the best
+        #    expected gain (worth to its factions x chance of taking them); every faction
+        #    of the camp commits part of its force, more where it can project more.
+        plans: dict[int, dict[int, float]] = {}  # target -> faction -> committed strength
+        for camp in self.armed_camps:
+            targets = fronts.get(camp)
+            members = self._members[camp]
+            if not targets or not members or self._camp_totals[camp] <= 0:
                 continue
-            if f.camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
+            if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
-            value = values[fi]
-            best, best_score = None, 0.0
+            scored = []
             for t in targets:
-                if value[t] <= 0.0:
+                worth = sum(values[fi][t] * strength[fi][t] for fi in members)
+                reach = sum(strength[fi][t] for fi in members)
+                if worth <= 0.0 or reach <= 0.0:
                     continue
+                worth /= reach  # worth to the camp: its factions' goals weighted by what they bring there
                 enemy = pc[t]
-                if t not in defence_cache:
-                    defence_cache[t] = sum(self._defenders(t, set()).values())
-                e_a = share * strength[fi][t] * air_mult[f.camp, enemy]
-                e_d = defence_cache[t] * air_mult[enemy, f.camp]
-                prob = combat.contest_success(e_a, e_d, m, self._defender_adv[t])
-                score = value[t] * prob  # expected gain: worth of the place times the chance of taking it
-                if score >= p.offensive_threshold and score > best_score:
-                    best, best_score = t, score
-            if best is not None:
-                plans.setdefault(best, []).append(fi)
+                e_a = share * reach * air_mult[camp, enemy]
+                e_d = sum(self._defenders(t, set()).values()) * air_mult[enemy, camp]
+                score = worth * combat.contest_success(e_a, e_d, m, self._defender_adv[t])
+                if score >= p.offensive_threshold:
+                    scored.append((score, -t, t))
+            chosen = [t for _, _, t in sorted(scored, reverse=True)[:p.offensives_per_week]]
+            for fi in members:
+                total = sum(strength[fi][t] for t in chosen)
+                if total <= 0:
+                    continue
+                for t in chosen:
+                    # a faction splits its offensive force between the camp's offensives by its reach
+                    plans.setdefault(t, {})[fi] = share * strength[fi][t] * strength[fi][t] / total
         if not plans:
             return
-        attacking = {fi for fis in plans.values() for fi in fis}
+        attacking = {fi for parts in plans.values() for fi in parts}
         self.weeks_of_fighting += 1
         # 2. contests, attrition and captures, in a fixed order
         for t in sorted(plans):
             holder = self.controller[t]
             enemy_camp = self.factions[holder].camp
-            fis = [fi for fi in plans[t] if self.factions[fi].camp != enemy_camp]
-            if not fis:
+            contrib = {fi: v for fi, v in plans[t].items() if self.factions[fi].camp != enemy_camp and v > 0}
+            if not contrib:
                 continue
+            fis = sorted(contrib)
             att_camp = self.factions[fis[0]].camp
-            contrib = {fi: share * strength[fi][t] for fi in fis}
             e_a = sum(contrib.values()) * combat.air_multiplier(air[att_camp], ad[enemy_camp], p.air_weight)
             defenders = self._defenders(t, attacking)
             e_d = sum(defenders.values()) * combat.air_multiplier(air[enemy_camp], ad[att_camp], p.air_weight)

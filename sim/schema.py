@@ -72,6 +72,8 @@ class Parameters(Strict):
     supply_range_km: Annotated[float, Field(gt=0.0)]
     enclave_supply: Unit
     offensive_share: Unit
+    hold_weight: Annotated[float, Field(ge=1.0, le=100.0)]
+    offensives_per_week: Annotated[int, Field(ge=1, le=10)]
     offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]

@@ -91,6 +91,8 @@ def build_design(spec: SweepSpec) -> tuple[pd.DataFrame, dict]:
     for p in spec.params:
         dtype = _column_dtype(p)
         values = cols[p.column]
+        if dtype == "string":
+            values = [str(v) for v in values]
         df[p.column] = pd.Series(values, dtype=dtype if dtype != "string" else object)
     for k, v in cols.items():
         if k.startswith("_x"):

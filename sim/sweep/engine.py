@@ -121,9 +121,9 @@ class Plan:
         out = {}
         for p in self.spec.params:
             v = row[p.column]
-            if p.kind == "values":
-                lookup = {str(x): x for x in p.values}
-                v = lookup[str(v.item() if isinstance(v, np.generic) else v)]
+            if p.kind == "values":  # hand the model the value as written in the sweep file
+                v = v.item() if isinstance(v, np.generic) else v
+                v = next((x for x in p.values if (x == v and type(x) is not str) or str(x) == str(v)), v)
             elif isinstance(v, np.generic):
                 v = v.item()
             out[p.path] = v

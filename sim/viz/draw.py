@@ -517,8 +517,9 @@ def header_html(model) -> str:
         status.append("ceasefire")
     if model.agreement:
         status.append("agreement in force")
-    if model.blockading:
-        status.append("oil blockade by " + ", ".join(sorted(model.blockading)))
+    if model.blockading:  # faction indices (or camp names in older models)
+        by = {model.factions[b].camp if isinstance(b, int) else str(b) for b in model.blockading}
+        status.append("oil blockade by " + ", ".join(sorted(by)))
     if not getattr(model, "running", True):
         status.append("end of scenario")
     tail = "".join(f" · {html.escape(s)}" for s in status)
