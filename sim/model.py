@@ -128,6 +128,7 @@ class ConflictModel(mesa.Model):
         self._goal_kernel = np.exp(-dist / p.projection_range_km)
         self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
                               for pop in self.places.population]
+        self._defender_adv_arr = np.array(self._defender_adv)
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
         self._shares_key = None
@@ -142,6 +143,7 @@ class ConflictModel(mesa.Model):
         self.recorder.population = tuple(float(x) for x in self.places.population)
         self.recorder.oil = tuple(float(x) for x in self.places.oil_bpd)
         self._projection_key = None
+        self._tie_table()
         self._apply_capabilities()
         self._update_balance()
         for patron in self.patrons:
@@ -206,6 +208,7 @@ class ConflictModel(mesa.Model):
             tie = TieState(eid, ev.patron, ev.client, ev.channel, 0.0, 0.0, True, effect)
             self.ties.append(tie)
             self._attach_tie(tie)
+        self._ties_dirty = True
         tie.max_level = max(tie.max_level, ev.max_level if ev.max_level is not None else ev.level)
         tie.level0 = ev.level
         tie.level = ev.level
@@ -217,6 +220,7 @@ class ConflictModel(mesa.Model):
         tie = self._find_tie(ev.patron, ev.client, ev.channel)
         if tie is not None:
             tie.level0 = tie.level = tie.max_level = 0.0
+            self._ties_dirty = True
         self.log("withdrawal", [ev.patron, ev.client],
                  ev.text or f"{self._name(ev.patron)} withdraws {ev.channel.value.replace('_', ' ')} "
                             f"from {self._name(ev.client)}")
@@ -228,6 +232,7 @@ class ConflictModel(mesa.Model):
         if ev.level is not None:
             tie.level0 = tie.level = ev.level
         tie.level = min(tie.level, max(tie.max_level, tie.level0))
+        self._ties_dirty = True
         self.log("tie_change", [tie.source, tie.target], ev.text or f"tie {ev.tie} changed")
 
     def _event_blockade(self, eid, ev) -> None:
@@ -380,7 +385,8 @@ class ConflictModel(mesa.Model):
         if key != self._projection_key:  # projection changes only when places or camps change
             self._projection = self._supply_projection()
             self._projection_key = key
-        self._strength = (self._projection * eff[:, None]).tolist()
+        self._strength_arr = self._projection * eff[:, None]
+        self._strength = self._strength_arr.tolist()
 
     def _supply_projection(self) -> np.ndarray:
         """Share of each faction's strength it can bring to bear at each place (faction x place).
@@ -414,14 +420,46 @@ class ConflictModel(mesa.Model):
         return self._win_prob.get(camp, 0.5)
 
     # ------------------------------------------------------------------ support
+    def _tie_table(self) -> None:
+        """Arrays over the ties, rebuilt when an event adds or changes a tie."""
+        ties = self.ties
+        actor_pos = {a: i for i, a in enumerate(self.by_id)}
+        patron_pos = {p.actor_id: i for i, p in enumerate(self.patrons)}
+        n_f, n_t = len(self.factions), len(ties)
+        self._t_level0 = np.array([t.level0 for t in ties], dtype=float)
+        self._t_max = np.array([t.max_level for t in ties], dtype=float)
+        self._t_cost = np.array([t.cost for t in ties], dtype=float)
+        self._t_gain = np.array([t.gain for t in ties], dtype=float).reshape(n_t, 6)
+        self._t_target = np.array([self.faction_index[t.target] for t in ties], dtype=int)
+        self._t_source = np.array([actor_pos[t.source] for t in ties], dtype=int)
+        self._t_patron = np.array([patron_pos.get(t.source, -1) for t in ties], dtype=int)
+        by_patron = self._t_patron >= 0
+        support_tie = np.array([t.counts_as_support for t in ties], dtype=bool)
+        self._t_backing = by_patron & support_tie  # patron support: what rival patrons react to
+        self._t_support = support_tie.astype(float)
+        self._t_adjust = by_patron & np.array([t.adaptive for t in ties], dtype=bool)
+        self._t_fixed = by_patron & ~self._t_adjust
+        self._t_embargoed = np.array([t.embargoed for t in ties], dtype=bool)
+        self._t_cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
+        self._t_to_faction = np.zeros((n_f, n_t))
+        self._t_to_faction[self._t_target, np.arange(n_t)] = 1.0
+        self._levels = np.array([t.level for t in ties], dtype=float)
+        self._ties_dirty = False
+
+    def _tie_camps(self) -> np.ndarray:
+        camp_idx = {c: i for i, c in enumerate(self.camps)}
+        return np.array([camp_idx[f.camp] for f in self.factions], dtype=int)[self._t_target]
+
     def _support_to_camp(self) -> dict[str, float]:
-        out = {c: 0.0 for c in self.camps}
-        for t in self.ties:
-            if t.counts_as_support and t.source_agent.kind != "faction":
-                out[t.target_agent.camp] += t.level * t.cost
-        return out
+        """Patron support (level x cost) reaching each camp this week."""
+        if self._ties_dirty:
+            self._tie_table()
+        totals = np.bincount(self._tie_camps(), weights=self._levels * self._t_cost * self._t_backing,
+                             minlength=len(self.camps))
+        return dict(zip(self.camps, totals.tolist()))
 
     def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
+        """Support the camps hostile to this patron receive from other patrons."""
         to_camp = to_camp if to_camp is not None else self._support_to_camp()
         rival = sum(v for c, v in to_camp.items() if self.hostile(c, patron.camp))
         own = sum(t.level * t.cost for t in patron.ties_out
@@ -429,70 +467,63 @@ class ConflictModel(mesa.Model):
         return max(0.0, rival - own)
 
     def _update_support(self) -> None:
+        """Each patron sets its effort (Richardson), then the level of each of its adaptive ties."""
         p = self.params
+        if self._ties_dirty:
+            self._tie_table()
         to_camp = self._support_to_camp()
         rate, k, c, w, red = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
                               p.support_prospect_weight, p.red_line_escalation)
-        for patron in self.patrons:
+        efforts = np.ones(len(self.patrons))
+        constraint = np.ones(len(self.patrons))
+        budget = np.zeros(len(self.patrons))
+        for i, patron in enumerate(self.patrons):
             rival = self._rival_support(patron, to_camp)
             ratio = (rival + 0.5) / (patron.rival_support0 + 0.5)
             marginal = support.marginal_effect(self._win_prob.get(patron.camp, 0.5))
-            crossed = any(self.hostile(self.camp_of(i), patron.camp) for i in patron.red_lines)
-            patron.effort = effort = support.richardson_step(
+            crossed = any(self.hostile(self.camp_of(j), patron.camp) for j in patron.red_lines)
+            patron.effort = efforts[i] = support.richardson_step(
                 patron.effort, ratio, marginal, patron.marginal0, crossed, patron.resolve, rate, k, c, w, red)
-            fixed_spend = 0.0
-            adaptive, levels, costs = [], [], []
-            for t in patron.ties_out:
-                if t.adaptive:
-                    adaptive.append(t)
-                    levels.append(support.tie_level(t.level0, effort, t.max_level, patron.domestic_constraint))
-                    costs.append(t.cost)
-                else:
-                    fixed_spend += t.level * t.cost
-            levels = support.fit_budget(levels, costs, max(0.0, patron.budget - fixed_spend))
-            for t, lv in zip(adaptive, levels):
+            constraint[i] = patron.domestic_constraint
+            budget[i] = patron.budget
+        adjust = self._t_adjust
+        if adjust.any():
+            owner = self._t_patron[adjust]
+            new = support.tie_level(self._t_level0[adjust], efforts[owner], self._t_max[adjust], constraint[owner])
+            levels = self._levels
+            levels[adjust] = new
+            fixed = np.bincount(self._t_patron[self._t_fixed], weights=(levels * self._t_cost)[self._t_fixed],
+                                minlength=len(self.patrons))
+            spend = np.bincount(owner, weights=new * self._t_cost[adjust], minlength=len(self.patrons))
+            levels[adjust] = new * support.budget_factor(spend, np.maximum(0.0, budget - fixed))[owner]
+            for t, lv in zip(self.ties, levels.tolist()):
                 t.level = lv
 
     def _apply_capabilities(self) -> None:
         """Own means plus what the ties bring this week (the arms embargo bites unless shielded)."""
-        for f in self.factions:
-            f.strength_fighters = f.fighters
-            f.quality = f.heavy_weapons
-            f.air = f.own_air
-            f.air_defence = f.own_air_defence
-            f.legitimacy = f.base_legitimacy
-            f.cover = 0.0
-            f.income = 0.0
-            f.support_received = 0.0
-            f.support_given = 0.0
-        for a in self._others:
-            a.support_given = 0.0
-        ties = self.ties
-        for t in ties:
-            if t.channel is Channel.diplomatic_cover:
-                t.target_agent.cover += t.level
-        embargo = self.embargo
-        for t in ties:
-            level = t.level
-            if level <= 0.0:
-                continue
-            target = t.target_agent
-            if embargo > 0.0 and t.embargoed:
-                level *= 1.0 - embargo * (1.0 - min(1.0, target.cover))
-            g_f, g_q, g_air, g_ad, g_cash, g_leg = t.gain
-            target.strength_fighters += level * g_f
-            target.quality += level * g_q
-            target.air += level * g_air
-            target.air_defence += level * g_ad
-            target.income += level * g_cash
-            if g_leg:
-                target.legitimacy = min(1.0, target.legitimacy + level * g_leg)
-            if t.counts_as_support:
-                target.support_received += level
-                t.source_agent.support_given += level
-        for f in self.factions:
-            if f.quality > 1.5:
-                f.quality = 1.5
+        if self._ties_dirty:
+            self._tie_table()
+        levels = self._levels
+        to_faction = self._t_to_faction
+        cover = to_faction @ (levels * self._t_cover)
+        if self.embargo > 0.0:
+            bite = 1.0 - self.embargo * (1.0 - np.minimum(1.0, cover[self._t_target]))
+            levels = np.where(self._t_embargoed, levels * bite, levels)
+        gained = (to_faction @ (levels[:, None] * self._t_gain)).tolist()
+        supported = levels * self._t_support
+        received = (to_faction @ supported).tolist()
+        given = np.bincount(self._t_source, weights=supported, minlength=len(self.by_id)).tolist()
+        for f, (g_f, g_q, g_air, g_ad, g_cash, g_leg), cov, rec in zip(self.factions, gained, cover.tolist(), received):
+            f.strength_fighters = f.fighters + g_f
+            f.quality = min(1.5, f.heavy_weapons + g_q)
+            f.air = f.own_air + g_air
+            f.air_defence = f.own_air_defence + g_ad
+            f.income = g_cash
+            f.legitimacy = min(1.0, f.base_legitimacy + g_leg)
+            f.cover = cov
+            f.support_received = rec
+        for agent, giv in zip(self.by_id.values(), given):
+            agent.support_given = giv
 
     # ------------------------------------------------------------------ economy
     def _camp_shares(self) -> dict[str, tuple[float, float, float]]:
@@ -611,7 +642,7 @@ class ConflictModel(mesa.Model):
                 out[cj].add(i)
         return out
 
-    def _goal_values(self, camps: list[str]) -> list[list[float]]:
+    def _goal_values(self, camps: list[str]) -> np.ndarray:
         """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
         n = self.places.size
         weights = np.zeros((len(self.factions), n))
@@ -622,7 +653,7 @@ class ConflictModel(mesa.Model):
             campaign = self.campaigns.get(fi)
             if campaign and campaign[1] >= self.steps and camps[campaign[0]] != f.camp:
                 weights[fi, campaign[0]] += 10.0
-        return (weights @ self._goal_kernel).tolist()
+        return weights @ self._goal_kernel
 
     def _defenders(self, place: int, attacking: set[int]) -> dict[int, float]:
         """Faction -> strength defending the place.
@@ -677,34 +708,52 @@ class ConflictModel(mesa.Model):
         share = p.offensive_share
         values = self._goal_values(pc)
         threatened = self._threatened(pc)
-        self._spread = [sum(strength[g][t] for t in threatened.get(f.camp, ())) for g, f in enumerate(self.factions)]
+        S = self._strength_arr
+        camp_pos = {c: i for i, c in enumerate(self.camps)}
+        reach_mask = np.zeros((len(self.camps), self.places.size))
+        for c, places in threatened.items():
+            reach_mask[camp_pos[c], places] = 1.0
+        fcamp = np.array([camp_pos[f.camp] for f in self.factions], dtype=int)
+        spread = (S * reach_mask[fcamp]).sum(axis=1)
+        self._spread = spread.tolist()
         air_mult = {(a, b): combat.air_multiplier(air[a], ad[b], p.air_weight) for a in self.camps for b in self.camps}
+        # what defends each place before anyone attacks (see _defenders)
+        hw = p.hold_weight / (p.hold_weight + 1.0)
+        spread_q = np.where((spread > 0)[:, None], S * S / np.where(spread > 0, spread, 1.0)[:, None], 0.0)
+        members_of = np.zeros((len(self.camps), len(self.factions)))
+        members_of[fcamp, np.arange(len(self.factions))] = 1.0
+        by_camp = members_of @ spread_q
+        cols = np.arange(self.places.size)
+        holders = np.array(self.controller, dtype=int)
+        armed_place = np.array([c in self.armed_camps for c in pc])
+        held_part = S[holders, cols]
+        defence = np.where(armed_place,
+                           by_camp[fcamp[holders], cols] - spread_q[holders, cols] + held_part * hw,
+                           held_part)
+        adv = self._defender_adv_arr
 
         # 1. each armed camp picks its offensives of the week: the places with the best
         #    expected gain (worth to its factions x chance of taking them); every faction
         #    of the camp commits part of its force, more where it can project more.
         plans: dict[int, dict[int, float]] = {}  # target -> faction -> committed strength
         for camp in self.armed_camps:
-            targets = fronts.get(camp)
+            targets = sorted(fronts.get(camp, ()))
             members = self._members[camp]
             if not targets or not members or self._camp_totals[camp] <= 0:
                 continue
             if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
-            scored = []
-            for t in targets:
-                worth = sum(values[fi][t] * strength[fi][t] for fi in members)
-                reach = sum(strength[fi][t] for fi in members)
-                if worth <= 0.0 or reach <= 0.0:
-                    continue
-                worth /= reach  # worth to the camp: its factions' goals weighted by what they bring there
-                enemy = pc[t]
-                e_a = share * reach * air_mult[camp, enemy]
-                e_d = sum(self._defenders(t, set()).values()) * air_mult[enemy, camp]
-                score = worth * combat.contest_success(e_a, e_d, m, self._defender_adv[t])
-                if score >= p.offensive_threshold:
-                    scored.append((score, -t, t))
-            chosen = [t for _, _, t in sorted(scored, reverse=True)[:p.offensives_per_week]]
+            T = np.array(targets, dtype=int)
+            sub = S[np.ix_(members, T)]
+            reach = sub.sum(axis=0)
+            worth = (values[np.ix_(members, T)] * sub).sum(axis=0) / np.where(reach > 0, reach, 1.0)
+            # worth to the camp: its factions' goals weighted by what they can bring there
+            att = np.array([air_mult[camp, pc[t]] for t in targets])
+            dfd = np.array([air_mult[pc[t], camp] for t in targets])
+            chance = combat.contest_success_array(share * reach * att, defence[T] * dfd, m, adv[T])
+            score = np.where((worth > 0) & (reach > 0), worth * chance, 0.0)
+            order = np.lexsort((T, -score))
+            chosen = [targets[i] for i in order[:p.offensives_per_week] if score[i] >= p.offensive_threshold]
             for fi in members:
                 total = sum(strength[fi][t] for t in chosen)
                 if total <= 0:
@@ -784,7 +833,7 @@ class ConflictModel(mesa.Model):
             step, date, tuple(self.controller),
             tuple((f.camp, f.strength_fighters, f.cash, f.support_received, f.support_given) for f in self.factions),
             tuple((a.camp, a.support_received, a.support_given) for a in self._others),
-            self._tie_keys, tuple(t.level for t in self.ties)))
+            self._tie_keys, tuple(self._levels.tolist())))
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, object]:

@@ -21,6 +21,8 @@ across ties, by the patron's budget.
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def marginal_effect(p: float) -> float:
     return 4.0 * p * (1.0 - p)
@@ -34,18 +36,27 @@ def richardson_step(effort: float, rival_ratio: float, marginal: float, marginal
     return max(0.0, effort + rate * de)
 
 
-def tie_level(level0: float, effort: float, max_level: float, constraint: float) -> float:
-    cap = max(max_level * constraint, level0)
-    level = level0 * effort
-    if effort > 1.0:
-        level += (effort - 1.0) * 0.5 * max(0.0, cap - level0)
-    return min(max(level, 0.0), cap)
+def tie_level(level0, effort, max_level, constraint):
+    """Level of a tie for a patron effort (scalars or numpy arrays).
+
+    ``level0 * effort``, plus, when effort is above 1, half the headroom per unit
+    of extra effort; never above ``max_level`` times the domestic constraint (nor
+    below the sourced level if that is already higher)."""
+    cap = np.maximum(max_level * constraint, level0)
+    extra = np.where(effort > 1.0, (effort - 1.0) * 0.5 * np.maximum(0.0, cap - level0), 0.0)
+    return np.clip(level0 * effort + extra, 0.0, cap)
+
+
+def budget_factor(spend, budget):
+    """Per patron, the factor that brings spending within budget (1 if it already is)."""
+    spend = np.asarray(spend, dtype=float)
+    budget = np.asarray(budget, dtype=float)
+    safe = np.where(spend > 0, spend, 1.0)
+    return np.where(spend > budget, budget / safe, 1.0)
 
 
 def fit_budget(levels: list[float], costs: list[float], budget: float) -> list[float]:
     """Scale levels down proportionally so that sum(level * cost) <= budget."""
     spend = sum(lv * c for lv, c in zip(levels, costs))
-    if spend <= budget or spend <= 0:
-        return levels
-    f = budget / spend
+    f = float(budget_factor(spend, budget))
     return [lv * f for lv in levels]
