@@ -143,12 +143,24 @@ class ConflictModel(mesa.Model):
         self.recorder.population = tuple(float(x) for x in self.places.population)
         self.recorder.oil = tuple(float(x) for x in self.places.oil_bpd)
         self._projection_key = None
+        self._front_key = None
+        self._goal_key = None
+        self._goals_version = 0
         self._tie_table()
         self._apply_capabilities()
         self._update_balance()
         for patron in self.patrons:
             patron.rival_support0 = self._rival_support(patron)
             patron.marginal0 = support.marginal_effect(self._camp_win_probability(patron.camp))
+        camp_pos = {c: i for i, c in enumerate(self.camps)}
+        self._hostile_matrix = np.array([[self.hostile(a, b) for b in self.camps] for a in self.camps], dtype=float)
+        self._patron_camp = np.array([camp_pos[pt.camp] for pt in self.patrons], dtype=int)
+        self._rival0 = np.array([pt.rival_support0 for pt in self.patrons])
+        self._marginal0 = np.array([pt.marginal0 for pt in self.patrons])
+        self._efforts = np.ones(len(self.patrons))
+        self._resolve = np.array([pt.resolve for pt in self.patrons])
+        self._constraint = np.array([pt.domestic_constraint for pt in self.patrons])
+        self._budget = np.array([pt.budget for pt in self.patrons])
         self._record()
 
     def _attach_tie(self, tie: TieState) -> None:
@@ -293,8 +305,9 @@ class ConflictModel(mesa.Model):
                 for a in ev.key_parties:
                     f = self.by_id[a]
                     f.base_legitimacy = min(1.0, f.base_legitimacy + 0.1)
-            for patron in self.patrons:
-                patron.effort *= 0.7
+            self._efforts = self._efforts * 0.7  # a deal lowers every patron's appetite (assumption)
+            for patron, e in zip(self.patrons, self._efforts.tolist()):
+                patron.effort = e
             self.blockading.clear()
             parts = ["ceasefire" if ev.deal.ceasefire else None,
                      "equitable sharing of oil revenue" if ev.deal.revenue_sharing == "equitable" else None,
@@ -471,31 +484,43 @@ class ConflictModel(mesa.Model):
         p = self.params
         if self._ties_dirty:
             self._tie_table()
-        to_camp = self._support_to_camp()
-        rate, k, c, w, red = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
-                              p.support_prospect_weight, p.red_line_escalation)
-        efforts = np.ones(len(self.patrons))
-        constraint = np.ones(len(self.patrons))
-        budget = np.zeros(len(self.patrons))
-        for i, patron in enumerate(self.patrons):
-            rival = self._rival_support(patron, to_camp)
-            ratio = (rival + 0.5) / (patron.rival_support0 + 0.5)
-            marginal = support.marginal_effect(self._win_prob.get(patron.camp, 0.5))
-            crossed = any(self.hostile(self.camp_of(j), patron.camp) for j in patron.red_lines)
-            patron.effort = efforts[i] = support.richardson_step(
-                patron.effort, ratio, marginal, patron.marginal0, crossed, patron.resolve, rate, k, c, w, red)
-            constraint[i] = patron.domestic_constraint
-            budget[i] = patron.budget
+        n_p = len(self.patrons)
+        if n_p == 0:
+            return
+        camp_pos = {c: i for i, c in enumerate(self.camps)}
+        tie_camp = self._tie_camps()
+        backing = self._levels * self._t_cost * self._t_backing
+        to_camp = np.bincount(tie_camp, weights=backing, minlength=len(self.camps))
+        hostile = self._hostile_matrix
+        pcamp = self._patron_camp
+        # support that camps hostile to each patron get from the other patrons
+        own_hostile = np.bincount(self._t_patron[self._t_backing],
+                                  weights=(backing * hostile[pcamp[np.maximum(self._t_patron, 0)], tie_camp])
+                                  [self._t_backing], minlength=n_p)
+        rival = np.maximum(0.0, hostile[pcamp] @ to_camp - own_hostile)
+        ratio = (rival + 0.5) / (self._rival0 + 0.5)
+        win = np.array([self._win_prob.get(c, 0.5) for c in self.camps])[pcamp]
+        marginal = support.marginal_effect(win)
+        place_camp = np.array([camp_pos[self.factions[fi].camp] for fi in self.controller], dtype=int)
+        crossed = np.array([bool(patron.red_lines) and bool(hostile[pcamp[i], place_camp[patron.red_lines]].any())
+                            for i, patron in enumerate(self.patrons)])
+        efforts = support.richardson_step(self._efforts, ratio, marginal, self._marginal0, crossed, self._resolve,
+                                          p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
+                                          p.support_prospect_weight, p.red_line_escalation)
+        self._efforts = efforts
+        for patron, e in zip(self.patrons, efforts.tolist()):
+            patron.effort = e
         adjust = self._t_adjust
         if adjust.any():
             owner = self._t_patron[adjust]
-            new = support.tie_level(self._t_level0[adjust], efforts[owner], self._t_max[adjust], constraint[owner])
+            new = support.tie_level(self._t_level0[adjust], efforts[owner], self._t_max[adjust],
+                                    self._constraint[owner])
             levels = self._levels
             levels[adjust] = new
             fixed = np.bincount(self._t_patron[self._t_fixed], weights=(levels * self._t_cost)[self._t_fixed],
-                                minlength=len(self.patrons))
-            spend = np.bincount(owner, weights=new * self._t_cost[adjust], minlength=len(self.patrons))
-            levels[adjust] = new * support.budget_factor(spend, np.maximum(0.0, budget - fixed))[owner]
+                                minlength=n_p)
+            spend = np.bincount(owner, weights=new * self._t_cost[adjust], minlength=n_p)
+            levels[adjust] = new * support.budget_factor(spend, np.maximum(0.0, self._budget - fixed))[owner]
             for t, lv in zip(self.ties, levels.tolist()):
                 t.level = lv
 
@@ -626,6 +651,14 @@ class ConflictModel(mesa.Model):
                 self.log("defection", [f.actor_id], f"{f.name} switches from {old} to {choice}")
 
     # ------------------------------------------------------------------ combat
+    def _front_lines(self, pc: list[str]) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
+        """(places each armed camp can attack, places of each armed camp under threat); cached."""
+        key = tuple(pc)
+        if key != self._front_key:
+            self._front_cache = (self._fronts(pc), self._threatened(pc))
+            self._front_key = key
+        return self._front_cache
+
     def _fronts(self, pc: list[str]) -> dict[str, set[int]]:
         """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
 
@@ -644,6 +677,15 @@ class ConflictModel(mesa.Model):
 
     def _goal_values(self, camps: list[str]) -> np.ndarray:
         """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
+        key = (tuple(camps), tuple(f.camp for f in self.factions), self._goals_version,
+               tuple(sorted((fi, t) for fi, (t, last) in self.campaigns.items() if last >= self.steps)))
+        if key == self._goal_key:
+            return self._goal_cache
+        self._goal_key = key
+        self._goal_cache = self._compute_goal_values(camps)
+        return self._goal_cache
+
+    def _compute_goal_values(self, camps: list[str]) -> np.ndarray:
         n = self.places.size
         weights = np.zeros((len(self.factions), n))
         for fi, f in enumerate(self.factions):
@@ -692,7 +734,7 @@ class ConflictModel(mesa.Model):
     def _fight(self) -> None:
         p = self.params
         pc = [self.factions[fi].camp for fi in self.controller]
-        fronts = self._fronts(pc)
+        fronts, threatened = self._front_lines(pc)
         if not any(fronts.values()):
             return
         self._members = {c: [] for c in self.camps}
@@ -707,7 +749,6 @@ class ConflictModel(mesa.Model):
         m = p.contest_decisiveness
         share = p.offensive_share
         values = self._goal_values(pc)
-        threatened = self._threatened(pc)
         S = self._strength_arr
         camp_pos = {c: i for i, c in enumerate(self.camps)}
         reach_mask = np.zeros((len(self.camps), self.places.size))
@@ -744,9 +785,9 @@ class ConflictModel(mesa.Model):
             if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
             T = np.array(targets, dtype=int)
-            sub = S[np.ix_(members, T)]
+            sub = S[members][:, T]
             reach = sub.sum(axis=0)
-            worth = (values[np.ix_(members, T)] * sub).sum(axis=0) / np.where(reach > 0, reach, 1.0)
+            worth = (values[members][:, T] * sub).sum(axis=0) / np.where(reach > 0, reach, 1.0)
             # worth to the camp: its factions' goals weighted by what they can bring there
             att = np.array([air_mult[camp, pc[t]] for t in targets])
             dfd = np.array([air_mult[pc[t], camp] for t in targets])
@@ -796,6 +837,7 @@ class ConflictModel(mesa.Model):
                 self.controller[t] = winner_fi
                 pc[t] = winner.camp
                 loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
+                self._goals_version += 1
                 self.capture_log.append((self.steps, winner.camp, loser.camp))
                 self.log("capture", [winner.actor_id, loser.actor_id],
                          f"{self.places.names[t]} captured by {winner.camp} ({winner.name}) from {loser.name}")

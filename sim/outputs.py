@@ -18,7 +18,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .record import ACTOR_COLUMNS, CAMP_COLUMNS, EVENT_COLUMNS, REGION_COLUMNS, TIE_COLUMNS, fmt, write_csv
+from .record import (EVENT_COLUMNS, actors_table, camps_table, fmt, regions_table, ties_table, write_csv,
+                     write_table_csv)
 from .runner import RunResult, iter_rows
 
 RUN_PREFIX = ("run", "seed")
@@ -69,11 +70,12 @@ def write_summary(path: Path, results: list[RunResult]) -> None:
 
 
 def write_tables(folder: Path, results: list[RunResult]) -> None:
-    write_csv(folder / "regions.csv", REGION_COLUMNS, RUN_PREFIX, iter_rows(results, "regions"))
-    write_csv(folder / "actors.csv", ACTOR_COLUMNS, RUN_PREFIX, iter_rows(results, "actors"))
-    write_csv(folder / "ties.csv", TIE_COLUMNS, RUN_PREFIX, iter_rows(results, "ties"))
+    """The run's tables as CSV (the big ones through Arrow's C++ writer)."""
+    write_table_csv(regions_table(results), folder / "regions.csv")
+    write_table_csv(actors_table(results), folder / "actors.csv")
+    write_table_csv(ties_table(results), folder / "ties.csv")
+    write_table_csv(camps_table(results), folder / "camps.csv")
     write_csv(folder / "events.csv", EVENT_COLUMNS, RUN_PREFIX, iter_rows(results, "events"))
-    write_csv(folder / "camps.csv", CAMP_COLUMNS, RUN_PREFIX, iter_rows(results, "camps"))
     write_summary(folder / "summary.csv", results)
 
 

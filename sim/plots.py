@@ -67,6 +67,29 @@ def draw_share_bands(ax, bands, colors: dict[str, str], label_suffix: str = "", 
         lbl.set_horizontalalignment("right")
 
 
+def final_control(results) -> dict[str, Counter]:
+    """place -> Counter(camp -> number of runs in which that camp held it at the end)."""
+    control: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        rec = r.recorder
+        last = rec.snapshots[-1]
+        for pid, fi in zip(rec.place_ids, last.controller):
+            control[pid][last.factions[fi][0]] += 1
+    return control
+
+
+def share_bands_from_results(results, camps: list[str], column: str = "territory_share"):
+    """{camp: (dates, median, p10, p90)} across runs, from the recorded camp series."""
+    idx = {"territory_share": 3, "population_share": 4, "oil_share": 5, "fighters": 6, "casualties": 7}[column]
+    out = {}
+    first = results[0].recorder.camps
+    dates = [dt.date.fromisoformat(row[1]) for row in first if row[2] == camps[0]] if camps else []
+    for c in camps:
+        arr = np.array([[row[idx] for row in r.recorder.camps if row[2] == c] for r in results], dtype=float)
+        out[c] = (dates, np.median(arr, axis=0), np.percentile(arr, 10, axis=0), np.percentile(arr, 90, axis=0))
+    return out
+
+
 def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title: str = "",
                      highlight: dict[str, str] | None = None) -> None:
     """Places at lon/lat, coloured by the camp holding them (most often, across runs), sized by population.
@@ -167,28 +190,18 @@ def run_plots(folder: Path, scenario: Scenario, results) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     armed = [c for c, s in scenario.camps.items() if s.armed]
     colors = {c: camp_color(scenario, c) for c in scenario.camps}
-    camp_rows = [(r.run, r.seed) + row for r in results for row in r.recorder.camps]
     out = []
 
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    draw_share_bands(ax, share_bands(camp_rows, armed), colors)
+    draw_share_bands(ax, share_bands_from_results(results, armed), colors)
     ax.set_title(f"{scenario.title}: territory share per camp (median, 10-90% band, {len(results)} runs)",
                  fontsize=9)
     out.append(folder / "territory_share.png")
     save(fig, out[-1])
 
-    final_step = max(row[0] for row in results[0].recorder.camps)
-    control: dict[str, Counter] = defaultdict(Counter)
-    for r in results:
-        camp_of = {}
-        for row in r.recorder.actors:
-            if row[0] == final_step:
-                camp_of[row[2]] = row[3]
-        for row in r.recorder.regions:
-            if row[0] == final_step:
-                control[row[2]][camp_of.get(row[3], "?")] += 1
+    control = final_control(results)
     fig, ax = plt.subplots(figsize=(8, 6.5))
-    end_date = results[0].recorder.camps[-1][1]
+    end_date = results[0].recorder.snapshots[-1].date
     draw_control_map(ax, scenario, control, f"Control at {end_date} (colour: most frequent holder across "
                                             f"{len(results)} runs; ring: held by another camp in some runs)")
     out.append(folder / "control_map.png")
@@ -196,9 +209,9 @@ def run_plots(folder: Path, scenario: Scenario, results) -> list[Path]:
 
     levels: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for r in results:
-        for row in r.recorder.ties:
-            if row[0] == final_step:
-                levels[(row[2], row[3], row[4])].append(row[5])
+        last = r.recorder.snapshots[-1]
+        for key, lv in zip(last.tie_keys, last.tie_levels):
+            levels[key].append(lv)
     med = {k: float(np.median(v)) for k, v in levels.items()}
     fig, ax = plt.subplots(figsize=(9, 7))
     draw_support_network(ax, scenario, med, title=f"Support network at {end_date} (median tie level across runs)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import matplotlib
@@ -14,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .plots import camp_color, draw_control_map, save, share_bands  # noqa: E402
+from .plots import draw_control_map, final_control, save, share_bands_from_results  # noqa: E402
 
 LINESTYLES = ("-", "--", ":", "-.")
 
@@ -26,8 +25,7 @@ def _territory_plot(path: Path, loaded, names, all_results) -> None:
     cmap = plt.get_cmap("tab10")
     for ax, camp in zip(axes[0], camps):
         for i, n in enumerate(names):
-            rows = [(r.run, r.seed) + row for r in all_results[n] for row in r.recorder.camps]
-            bands = share_bands(rows, [camp])
+            bands = share_bands_from_results(all_results[n], [camp])
             xs, med, lo, hi = bands[camp]
             col = cmap(i % 10)
             ax.fill_between(xs, lo, hi, color=col, alpha=0.15, linewidth=0)
@@ -42,22 +40,11 @@ def _territory_plot(path: Path, loaded, names, all_results) -> None:
     save(fig, path)
 
 
-def _final_control(results) -> dict[str, Counter]:
-    control: dict[str, Counter] = defaultdict(Counter)
-    for r in results:
-        final = r.recorder.camps[-1][0]
-        camp_of = {row[2]: row[3] for row in r.recorder.actors if row[0] == final}
-        for row in r.recorder.regions:
-            if row[0] == final:
-                control[row[2]][camp_of.get(row[3], "?")] += 1
-    return control
-
-
 def _maps_plot(path: Path, loaded, names, all_results) -> None:
     fig, axes = plt.subplots(1, len(names), figsize=(6.5 * len(names), 5.5), squeeze=False)
     for ax, ls, n in zip(axes[0], loaded, names):
         end = all_results[n][0].recorder.camps[-1][1]
-        draw_control_map(ax, ls.scenario, _final_control(all_results[n]), f"{n}: control at {end}")
+        draw_control_map(ax, ls.scenario, final_control(all_results[n]), f"{n}: control at {end}")
     save(fig, path)
 
 

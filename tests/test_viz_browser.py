@@ -199,6 +199,7 @@ def test_viewer_steps_resets_and_renders(viewer_url, browser_page, tmp_path):
     clicks, images = [], []
     for n in range(1, 6):
         expect(step).to_be_enabled()
+        others = {css: _img_state(page, css)["src"] for css in (NET, PLOTS)}
         t_week, t_img = page.evaluate(TIME_STEP_JS, [f"Week {n}", MAP])
         expect(week).to_have_text(f"Week {n}")
         clicks.append(t_week)
@@ -209,6 +210,8 @@ def test_viewer_steps_resets_and_renders(viewer_url, browser_page, tmp_path):
     (tmp_path / "step_latency.txt").write_text(report + "\n")
     print(report)
 
+    for css, src in others.items():  # all figures of the last week are in before the screenshot
+        _wait_img_changed(page, css, src)
     shot = tmp_path / "viewer.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")

@@ -24,16 +24,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def marginal_effect(p: float) -> float:
+def marginal_effect(p):
+    """4 p (1 - p): 1 at parity, 0 for a sure winner or loser (scalars or arrays)."""
     return 4.0 * p * (1.0 - p)
 
 
-def richardson_step(effort: float, rival_ratio: float, marginal: float, marginal0: float, crossed: bool,
-                    resolve: float, rate: float, k: float, c: float, w: float, red: float) -> float:
+def richardson_step(effort, rival_ratio, marginal, marginal0, crossed, resolve, rate: float, k: float, c: float,
+                    w: float, red: float):
+    """One week of a patron's effort (scalars or numpy arrays over patrons); never negative."""
     de = k * (rival_ratio - 1.0) - c * (effort - 1.0) + w * resolve * (marginal - marginal0)
-    if crossed:
-        de += red * resolve
-    return max(0.0, effort + rate * de)
+    de = de + red * resolve * np.asarray(crossed, dtype=float)
+    return np.maximum(0.0, effort + rate * de)
 
 
 def tie_level(level0, effort, max_level, constraint):

@@ -61,8 +61,6 @@ def Header(model):
     with solara.Column(classes=["libya-header"], gap="0px") as main:
         solara.Style(CSS)
         solara.HTML(tag="div", unsafe_innerHTML=text)
-        if getattr(model, "load_error", None):
-            solara.Error(model.load_error, dense=True)
     return main
 
 

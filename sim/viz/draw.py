@@ -181,7 +181,8 @@ class MapView:
         self.rings = ax.scatter([], [], s=[], facecolors="none", edgecolors="#111111", linewidths=1.6, zorder=4)
         self.stars = ax.scatter([], [], s=260, marker="*", c="gold", edgecolors="black", linewidths=0.8, zorder=5)
         # labels: the biggest places and capitals; places fought over get theirs each week
-        self.labelled = self._pick_labels(pl, stretch, (xlim[1] - xlim[0]) / 16.0)
+        self.stretch, self.min_gap = stretch, (xlim[1] - xlim[0]) / 16.0
+        self.labelled = self._pick_labels(pl, stretch, self.min_gap)
         self.layers = Layers(fig)
         self.layers.top = [self._label(model, i, bold=False) for i in sorted(self.labelled)]
         self.static_labels = list(self.layers.top)
@@ -220,7 +221,11 @@ class MapView:
         self.stars.set_offsets(np.column_stack([self.lon[cap], self.lat[cap]]) if cap else np.zeros((0, 2)))
         for t in self.dynamic_labels:
             t.remove()
-        self.dynamic_labels = [self._label(model, i, bold=True) for i in sorted(set(idx) - self.labelled)]
+        # captured places get a bold label unless a fixed label sits close by
+        fresh = [i for i in sorted(set(cap) - self.labelled)
+                 if all(math.hypot(self.lon[i] - self.lon[j], (self.lat[i] - self.lat[j]) * self.stretch)
+                        >= self.min_gap for j in self.labelled)]
+        self.dynamic_labels = [self._label(model, i, bold=True) for i in fresh]
         held = sorted(set(camps), key=list(model.spec.camps).index)
         key = tuple(held)
         if self.legend is None or self.legend_key != key:
@@ -407,7 +412,7 @@ class TimePlots:
     (see :func:`plots_png`) and each week sets new data on the existing lines.
     """
 
-    def __init__(self, model, width: float = 9.6, height: float = 5.0, max_factions: int = 8):
+    def __init__(self, model, width: float = 8.8, height: float = 4.8, max_factions: int = 8):
         camps, series, x = camp_series(model)
         self.fig = fig = Figure(figsize=(width, height), facecolor="white")
         self.axes = axes = fig.subplots(2, 3)
@@ -420,7 +425,8 @@ class TimePlots:
         for ax, key, title in zip(axes[0], ("territory_share", "population_share", "oil_share"),
                                   ("Territory share", "Population share", "Oil share")):
             for c in self.camps:
-                (ln,) = ax.plot([], [], color=camp_color(model, c), lw=1.6, label=camp_label(model, c))
+                (ln,) = ax.plot([], [], color=camp_color(model, c), lw=1.6, label=camp_label(model, c),
+                                marker="o", ms=3, markevery=[-1])
                 self.share_lines[(key, c)] = ln
             ax.set_ylim(-0.02, 1.02)
             self._title(ax, title)
@@ -436,7 +442,7 @@ class TimePlots:
             k = count[f.camp]
             count[f.camp] += 1
             (ln,) = ax.plot([], [], color=camp_color(model, f.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=short_name(f.name))
+                            label=short_name(f.name, 18))
             self.fighter_lines[f.actor_id] = ln
         self._title(ax, "Fighters per faction (thousands)")
         if top:
@@ -449,7 +455,7 @@ class TimePlots:
             k = count[p.camp]
             count[p.camp] += 1
             (ln,) = ax.plot([], [], color=camp_color(model, p.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=short_name(p.name))
+                            label=short_name(p.name, 18))
             self.support_lines[p.actor_id] = ln
         self._title(ax, "Support given per patron (sum of tie levels)")
         if model.patrons:
@@ -460,7 +466,7 @@ class TimePlots:
         (self.total_line,) = ax.plot([], [], color="black", lw=1.6, label="all camps")
         ax.legend(fontsize=6.5, loc="upper left", framealpha=0.8)
         self._title(ax, "Casualties (cumulative)")
-        self.casualty_text = ax.text(0.98, 0.04, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=8)
+        self.casualty_text = ax.text(0.98, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize=8)
         for row in axes:
             for a in row:
                 a.tick_params(labelsize=7, length=2.5)
@@ -526,6 +532,9 @@ def header_html(model) -> str:
     parts = [f"<h3>{html.escape(spec.title)}</h3>",
              f"<p><b class='libya-week'>Week {model.week}</b> · {model.date.isoformat()} · seed {model.seed} · "
              f"casualties {model.casualties:,.0f}{tail}"]
+    error = getattr(model, "load_error", None)
+    if error:
+        parts.append(f" · <span class='libya-error' style='color:#b00020'>{html.escape(error)}</span>")
     overrides = getattr(model, "overrides", None)
     if overrides:
         parts.append(" · overrides: " + ", ".join(f"<code>{html.escape(f'{k}={v}')}</code>"

@@ -8,7 +8,9 @@ end date. Everything the model does is ConflictModel's own code.
 The sliders are built from the scenario the server was started with (see
 :func:`build_model_params`). A slider only overrides a scenario when the user
 moved it away from that starting value, so a variant that sets its own patron
-budget or conference outcome is shown as written unless the user says otherwise.
+budget is shown as written unless the user says otherwise; the conference
+outcome defaults to "as in the scenario" for the same reason. Overrides whose
+path does not exist in the chosen scenario (another actor set) are skipped.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ KEY_DECISIVENESS = "contest_decisiveness"
 KEY_DEFENDER = "defender_advantage"
 KEY_CONFERENCE = "conference_outcome"
 BUDGET_PREFIX = "budget:"
+AS_SCENARIO = "as in the scenario"  # conference outcome: keep what the chosen file says
 
 _tokens = itertools.count(1)
 
@@ -176,7 +179,8 @@ def build_model_params(scenario_path: str, seed: int) -> Knobs:
     conf = first_conference(sc)
     if conf is not None:
         eid, ev = conf
-        mp[KEY_CONFERENCE] = {"type": "Select", "value": ev.outcome, "values": ["auto", "agreement", "failure"],
+        mp[KEY_CONFERENCE] = {"type": "Select", "value": AS_SCENARIO,
+                              "values": [AS_SCENARIO, "auto", "agreement", "failure"],
                               "label": f"{_short(ev.name)} ({ev.date}): outcome"}
         knobs.paths[KEY_CONFERENCE] = f"events.{eid}.outcome"
     for k, v in mp.items():
@@ -200,6 +204,8 @@ def overrides_for(settings: dict[str, Any], resolved: dict[str, Any], knobs: Kno
         if path is None or value is None:
             continue
         default = knobs.defaults.get(key)
+        if value == AS_SCENARIO:
+            continue
         moved = value != default if isinstance(value, str) else abs(float(value) - float(default)) > 1e-9
         if moved and _has_path(resolved, path):
             out[path] = float(value) if not isinstance(value, str) else value
