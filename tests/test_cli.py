@@ -1,0 +1,96 @@
+"""The command line as a user runs it (through a subprocess)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+from conftest import CLI, ROOT, SCENARIOS, TOY, run_cli
+
+
+def test_run_writes_every_table_plot_and_manifest(tmp_path):
+    out = tmp_path / "run"
+    res = run_cli("run", SCENARIOS / "palermo_failed.yaml", "--runs", 4, "--seed", 11, "--until", "2019-06-30",
+                  "--out", out, "--set", "parameters.contest_decisiveness=2.5")
+    assert res.returncode == 0, res.stderr
+    assert "palermo_failed: 4 runs" in res.stdout and "tripoli_camp" in res.stdout
+    for name in ("manifest.json", "regions.csv", "actors.csv", "ties.csv", "events.csv", "summary.csv",
+                 "camps.csv", "plots/territory_share.png", "plots/control_map.png", "plots/support_network.png"):
+        assert (out / name).stat().st_size > 0, name
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["seeds"] == [11, 12, 13, 14] and man["runs"] == 4
+    assert man["overrides"] == {"parameters.contest_decisiveness": 2.5}
+    assert man["parameters"]["contest_decisiveness"] == 2.5
+    assert len(man["scenario_sha256"]) == 64 and man["scenario"]["name"] == "palermo_failed"
+    assert man["steps"] == 33  # whole weeks from 2018-11-05 to 2019-06-30
+    regions = pd.read_csv(out / "regions.csv")
+    assert list(regions.columns) == ["run", "seed", "step", "date", "region", "controller"]
+    assert set(regions.region) == set(man["scenario"]["territory"]["places"])
+    assert len(regions) == 4 * 34 * 30
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.seed) == [11, 12, 13, 14]
+    assert {"tripoli_camp", "sirte_camp", "sabha_camp", "lna_territory_share", "gna_oil_share", "casualties",
+            "ceasefire_week", "weeks_of_fighting", "agreement_held"} <= set(summary.columns)
+    events = pd.read_csv(out / "events.csv")
+    assert events.text.str.contains("Palermo").any()
+    actors = pd.read_csv(out / "actors.csv")
+    shares = actors.groupby(["run", "step"]).territory_share.sum()
+    assert ((shares - 1).abs() < 1e-4).all()
+    assert not list(tmp_path.glob(".*tmp*"))  # no temporary folder left behind
+
+
+def test_run_never_overwrites_without_force(tmp_path):
+    out = tmp_path / "run"
+    assert run_cli("run", TOY, "--runs", 2, "--out", out).returncode == 0
+    before = (out / "summary.csv").read_bytes()
+    res = run_cli("run", TOY, "--runs", 3, "--out", out)
+    assert res.returncode == 2 and "--force" in res.stderr and "Traceback" not in res.stderr
+    assert (out / "summary.csv").read_bytes() == before
+    res = run_cli("run", TOY, "--runs", 3, "--out", out, "--force")
+    assert res.returncode == 0 and len(pd.read_csv(out / "summary.csv")) == 3
+
+
+def test_same_seed_same_bytes_through_the_cli(tmp_path):
+    for name in ("a", "b"):
+        assert run_cli("run", TOY, "--runs", 9, "--seed", 5, "--out", tmp_path / name).returncode == 0
+    for table in ("regions.csv", "actors.csv", "ties.csv", "events.csv", "summary.csv", "camps.csv"):
+        assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes(), table
+
+
+def test_interrupted_run_leaves_nothing(tmp_path):
+    out = tmp_path / "big"
+    proc = subprocess.Popen(CLI + ["run", str(SCENARIOS / "libya_2018_11.yaml"), "--runs", "5000", "--out", str(out),
+                                   "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob(".big.tmp-*")):
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_validate_every_shipped_scenario():
+    files = sorted(SCENARIOS.glob("*.yaml"))
+    assert len(files) >= 8
+    res = run_cli("validate", *files)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.count("ok: ") == len(files)
+
+
+def test_shipped_scenarios_state_their_question():
+    for f in SCENARIOS.glob("*.yaml"):
+        head = f.read_text().splitlines()[:15]
+        assert any(line.startswith("#") and "Question" in line for line in head), f
+
+
+def test_help_lists_the_commands():
+    res = subprocess.run([sys.executable, "-m", "sim.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    for cmd in ("run", "compare", "validate", "schema", "viz", "sweep", "analyze", "demo"):
+        assert cmd in res.stdout

@@ -1,0 +1,103 @@
+"""Comparing scenarios: common random numbers, intervals, the report, bad input."""
+
+import base64
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SCENARIOS, TOY, run_cli
+from sim.compare import bootstrap_mean_ci, divergence_week, wilson_interval
+
+
+def test_identical_scenarios_differ_by_exactly_zero(tmp_path):
+    out = tmp_path / "cmp"
+    res = run_cli("compare", TOY, TOY, "--runs", 30, "--out", out)
+    assert res.returncode == 0, res.stderr
+    comp = pd.read_csv(out / "comparison.csv")
+    other = comp[comp.scenario == "toy_war_1"]
+    assert len(other) > 5
+    assert (other.diff_to_baseline == 0).all()
+    assert (other.diff_ci_low == 0).all() and (other.diff_ci_high == 0).all()
+    a = pd.read_csv(out / "toy_war_0" / "summary.csv")
+    b = pd.read_csv(out / "toy_war_1" / "summary.csv")
+    pd.testing.assert_frame_equal(a, b)  # same seeds, same runs
+
+
+def test_bootstrap_interval_covers_a_known_difference():
+    rng = np.random.default_rng(42)
+    covered = 0
+    for trial in range(100):
+        base = rng.normal(0.5, 0.1, size=200)
+        other = base + 0.03 + rng.normal(0, 0.05, size=200)  # known mean difference 0.03
+        lo, hi = bootstrap_mean_ci(other - base, np.random.default_rng(trial))
+        covered += lo <= 0.03 <= hi
+    assert covered >= 88  # a 95% interval: about 95 of 100
+
+
+def test_wilson_interval():
+    lo, hi = wilson_interval(50, 100)
+    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
+    assert wilson_interval(0, 10)[0] == 0.0
+
+
+def test_divergence_week_finds_when_series_part():
+    rng = np.random.default_rng(0)
+    base = rng.normal(0.5, 0.05, size=(100, 20))
+    other = base.copy()
+    other[:, 8:] += 0.05
+    assert divergence_week({"a": base, "b": other}, "a", 1) == {"b": 8}
+    assert divergence_week({"a": base, "c": base.copy()}, "a", 1) == {"c": None}
+
+
+def test_report_is_self_contained_with_real_images(tmp_path):
+    out = tmp_path / "cmp"
+    res = run_cli("compare", SCENARIOS / "palermo_success.yaml", SCENARIOS / "palermo_failed.yaml", "--runs", 20,
+                  "--until", "2019-06-30", "--out", out)
+    assert res.returncode == 0, res.stderr
+    assert "p_lna_holds_tripoli" in res.stdout and "report:" in res.stdout
+    html = (out / "report.html").read_text()
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(images) == 3
+    for img in images:
+        raw = base64.b64decode(img)
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 20_000
+    from PIL import Image
+    import io
+
+    pic = np.asarray(Image.open(io.BytesIO(base64.b64decode(images[0]))).convert("L"))
+    assert pic.std() > 10  # not a blank image
+    md = (out / "report.md").read_text()
+    assert "palermo_success" in md and "When do the scenarios part?" in md
+    for sub in ("palermo_success", "palermo_failed"):
+        assert (out / sub / "summary.csv").exists() and (out / sub / "plots" / "control_map.png").exists()
+
+
+def test_different_start_dates_are_allowed_with_a_warning(tmp_path):
+    out = tmp_path / "cmp"
+    res = run_cli("compare", SCENARIOS / "libya_2018_11.yaml", SCENARIOS / "tripoli_offensive_2019_04.yaml",
+                  "--runs", 5, "--until", "2019-09-01", "--out", out)
+    assert res.returncode == 0, res.stderr
+    assert "starts on 2019-04-01" in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["missing.yaml", "other.yaml"], "file not found"),
+    ([str(TOY)], "at least one other"),
+    ([str(TOY), str(TOY), "--runs", "0"], "at least 1"),
+])
+def test_bad_input_exit_2_nothing_written(tmp_path, args, needle):
+    out = tmp_path / "cmp"
+    res = run_cli("compare", *args, "--out", out)
+    assert res.returncode == 2 and needle in res.stderr and "Traceback" not in res.stderr
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_invalid_scenario_is_reported_before_running(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {TOY}\nactors: {{red_army: {{faction: {{cohesion: 2}}}}}}\n")
+    out = tmp_path / "cmp"
+    res = run_cli("compare", TOY, bad, "--out", out)
+    assert res.returncode == 2 and "bad.yaml:2: actors.red_army.faction.cohesion" in res.stderr
+    assert not out.exists()
