@@ -36,7 +36,7 @@ class TieState:
     """A support tie during a run: its sourced baseline and current level."""
 
     __slots__ = ("tie_id", "source", "target", "channel", "level0", "level", "max_level", "adaptive", "effect",
-                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "gain")
+                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "gain", "backs")
 
     def __init__(self, tie_id, source, target, channel, level, max_level, adaptive, effect):
         self.tie_id = tie_id
@@ -56,6 +56,7 @@ class TieState:
                      if effect else (0.0,) * 6)
         self.source_agent = None
         self.target_agent = None
+        self.backs = False  # patron support that rival patrons react to
 
 
 class ConflictModel(mesa.Model):
@@ -136,6 +137,7 @@ class ConflictModel(mesa.Model):
         self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
 
         self._others = self.patrons + self.organisations
+        self._hostile_to = {c: {o for o in self.camps if self.hostile(c, o)} for c in self.camps}
         self._tie_keys = None
         self.recorder.place_ids = tuple(self.places.ids)
         self.recorder.faction_ids = tuple(f.actor_id for f in self.factions)
@@ -152,21 +154,14 @@ class ConflictModel(mesa.Model):
         for patron in self.patrons:
             patron.rival_support0 = self._rival_support(patron)
             patron.marginal0 = support.marginal_effect(self._camp_win_probability(patron.camp))
-        camp_pos = {c: i for i, c in enumerate(self.camps)}
-        self._hostile_matrix = np.array([[self.hostile(a, b) for b in self.camps] for a in self.camps], dtype=float)
-        self._patron_camp = np.array([camp_pos[pt.camp] for pt in self.patrons], dtype=int)
-        self._rival0 = np.array([pt.rival_support0 for pt in self.patrons])
-        self._marginal0 = np.array([pt.marginal0 for pt in self.patrons])
-        self._efforts = np.ones(len(self.patrons))
-        self._resolve = np.array([pt.resolve for pt in self.patrons])
-        self._constraint = np.array([pt.domestic_constraint for pt in self.patrons])
-        self._budget = np.array([pt.budget for pt in self.patrons])
+
         self._record()
 
     def _attach_tie(self, tie: TieState) -> None:
         tie.source_agent = self.by_id[tie.source]
         tie.target_agent = self.by_id[tie.target]
         tie.source_agent.ties_out.append(tie)
+        tie.backs = tie.counts_as_support and isinstance(tie.source_agent, PatronAgent)
 
     # ------------------------------------------------------------------ time
     @property
@@ -305,9 +300,8 @@ class ConflictModel(mesa.Model):
                 for a in ev.key_parties:
                     f = self.by_id[a]
                     f.base_legitimacy = min(1.0, f.base_legitimacy + 0.1)
-            self._efforts = self._efforts * 0.7  # a deal lowers every patron's appetite (assumption)
-            for patron, e in zip(self.patrons, self._efforts.tolist()):
-                patron.effort = e
+            for patron in self.patrons:
+                patron.effort *= 0.7  # a deal lowers every patron's appetite (assumption)
             self.blockading.clear()
             parts = ["ceasefire" if ev.deal.ceasefire else None,
                      "equitable sharing of oil revenue" if ev.deal.revenue_sharing == "equitable" else None,
@@ -482,47 +476,40 @@ class ConflictModel(mesa.Model):
     def _update_support(self) -> None:
         """Each patron sets its effort (Richardson), then the level of each of its adaptive ties."""
         p = self.params
-        if self._ties_dirty:
-            self._tie_table()
-        n_p = len(self.patrons)
-        if n_p == 0:
-            return
-        camp_pos = {c: i for i, c in enumerate(self.camps)}
-        tie_camp = self._tie_camps()
-        backing = self._levels * self._t_cost * self._t_backing
-        to_camp = np.bincount(tie_camp, weights=backing, minlength=len(self.camps))
-        hostile = self._hostile_matrix
-        pcamp = self._patron_camp
-        # support that camps hostile to each patron get from the other patrons
-        own_hostile = np.bincount(self._t_patron[self._t_backing],
-                                  weights=(backing * hostile[pcamp[np.maximum(self._t_patron, 0)], tie_camp])
-                                  [self._t_backing], minlength=n_p)
-        rival = np.maximum(0.0, hostile[pcamp] @ to_camp - own_hostile)
-        ratio = (rival + 0.5) / (self._rival0 + 0.5)
-        win = np.array([self._win_prob.get(c, 0.5) for c in self.camps])[pcamp]
-        marginal = support.marginal_effect(win)
-        place_camp = np.array([camp_pos[self.factions[fi].camp] for fi in self.controller], dtype=int)
-        crossed = np.array([bool(patron.red_lines) and bool(hostile[pcamp[i], place_camp[patron.red_lines]].any())
-                            for i, patron in enumerate(self.patrons)])
-        efforts = support.richardson_step(self._efforts, ratio, marginal, self._marginal0, crossed, self._resolve,
-                                          p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay,
-                                          p.support_prospect_weight, p.red_line_escalation)
-        self._efforts = efforts
-        for patron, e in zip(self.patrons, efforts.tolist()):
-            patron.effort = e
-        adjust = self._t_adjust
-        if adjust.any():
-            owner = self._t_patron[adjust]
-            new = support.tie_level(self._t_level0[adjust], efforts[owner], self._t_max[adjust],
-                                    self._constraint[owner])
-            levels = self._levels
-            levels[adjust] = new
-            fixed = np.bincount(self._t_patron[self._t_fixed], weights=(levels * self._t_cost)[self._t_fixed],
-                                minlength=n_p)
-            spend = np.bincount(owner, weights=new * self._t_cost[adjust], minlength=n_p)
-            levels[adjust] = new * support.budget_factor(spend, np.maximum(0.0, self._budget - fixed))[owner]
-            for t, lv in zip(self.ties, levels.tolist()):
-                t.level = lv
+        to_camp = dict.fromkeys(self.camps, 0.0)
+        for t in self.ties:
+            if t.backs:
+                to_camp[t.target_agent.camp] += t.level * t.cost
+        place_camps = [self.factions[fi].camp for fi in self.controller]
+        args = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay, p.support_prospect_weight,
+                p.red_line_escalation)
+        for patron in self.patrons:
+            hostile = self._hostile_to[patron.camp]
+            own = 0.0
+            for t in patron.ties_out:
+                if t.backs and t.target_agent.camp in hostile:
+                    own += t.level * t.cost
+            rival = max(0.0, sum(to_camp[c] for c in hostile) - own)
+            ratio = (rival + 0.5) / (patron.rival_support0 + 0.5)
+            marginal = support.marginal_effect(self._win_prob.get(patron.camp, 0.5))
+            crossed = any(place_camps[j] in hostile for j in patron.red_lines)
+            patron.effort = effort = support.richardson_step(patron.effort, ratio, marginal, patron.marginal0,
+                                                             crossed, patron.resolve, *args)
+            spend = fixed = 0.0
+            adaptive = []
+            for t in patron.ties_out:
+                if t.adaptive:
+                    t.level = support.tie_level(t.level0, effort, t.max_level, patron.domestic_constraint)
+                    spend += t.level * t.cost
+                    adaptive.append(t)
+                else:
+                    fixed += t.level * t.cost
+            room = max(0.0, patron.budget - fixed)
+            if spend > room:  # over budget: every adaptive tie is cut in proportion
+                factor = room / spend
+                for t in adaptive:
+                    t.level *= factor
+        self._levels = np.array([t.level for t in self.ties], dtype=float)
 
     def _apply_capabilities(self) -> None:
         """Own means plus what the ties bring this week (the arms embargo bites unless shielded)."""
@@ -748,30 +735,35 @@ class ConflictModel(mesa.Model):
             ad[f.camp] += f.air_defence
         m = p.contest_decisiveness
         share = p.offensive_share
-        values = self._goal_values(pc)
-        S = self._strength_arr
-        camp_pos = {c: i for i, c in enumerate(self.camps)}
-        reach_mask = np.zeros((len(self.camps), self.places.size))
-        for c, places in threatened.items():
-            reach_mask[camp_pos[c], places] = 1.0
-        fcamp = np.array([camp_pos[f.camp] for f in self.factions], dtype=int)
-        spread = (S * reach_mask[fcamp]).sum(axis=1)
-        self._spread = spread.tolist()
-        air_mult = {(a, b): combat.air_multiplier(air[a], ad[b], p.air_weight) for a in self.camps for b in self.camps}
-        # what defends each place before anyone attacks (see _defenders)
+        values = self._goal_values(pc).tolist()
+        # how thinly each faction is spread over its camp's threatened places (force-to-space)
+        self._spread = spread = [sum(strength[g][t] for t in threatened.get(f.camp, ()))
+                                 for g, f in enumerate(self.factions)]
+        air_mult: dict[tuple[str, str], float] = {}
         hw = p.hold_weight / (p.hold_weight + 1.0)
-        spread_q = np.where((spread > 0)[:, None], S * S / np.where(spread > 0, spread, 1.0)[:, None], 0.0)
-        members_of = np.zeros((len(self.camps), len(self.factions)))
-        members_of[fcamp, np.arange(len(self.factions))] = 1.0
-        by_camp = members_of @ spread_q
-        cols = np.arange(self.places.size)
-        holders = np.array(self.controller, dtype=int)
-        armed_place = np.array([c in self.armed_camps for c in pc])
-        held_part = S[holders, cols]
-        defence = np.where(armed_place,
-                           by_camp[fcamp[holders], cols] - spread_q[holders, cols] + held_part * hw,
-                           held_part)
-        adv = self._defender_adv_arr
+        adv = self._defender_adv
+        defence: dict[int, float] = {}
+
+        def defended(t: int) -> float:  # what defends a place before anyone attacks (see _defenders)
+            if t not in defence:
+                holder = self.controller[t]
+                camp_t = pc[t]
+                if camp_t not in self.armed_camps:
+                    defence[t] = strength[holder][t]
+                else:
+                    total = strength[holder][t] * hw
+                    for g in self._members[camp_t]:
+                        if g != holder and spread[g] > 0:
+                            s_gt = strength[g][t]
+                            total += s_gt * s_gt / spread[g]
+                    defence[t] = total
+            return defence[t]
+
+        def air_factor(a: str, b: str) -> float:
+            key = (a, b)
+            if key not in air_mult:
+                air_mult[key] = combat.air_multiplier(air[a], ad[b], p.air_weight)
+            return air_mult[key]
 
         # 1. each armed camp picks its offensives of the week: the places with the best
         #    expected gain (worth to its factions x chance of taking them); every faction
@@ -784,17 +776,23 @@ class ConflictModel(mesa.Model):
                 continue
             if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
-            T = np.array(targets, dtype=int)
-            sub = S[members][:, T]
-            reach = sub.sum(axis=0)
-            worth = (values[members][:, T] * sub).sum(axis=0) / np.where(reach > 0, reach, 1.0)
-            # worth to the camp: its factions' goals weighted by what they can bring there
-            att = np.array([air_mult[camp, pc[t]] for t in targets])
-            dfd = np.array([air_mult[pc[t], camp] for t in targets])
-            chance = combat.contest_success_array(share * reach * att, defence[T] * dfd, m, adv[T])
-            score = np.where((worth > 0) & (reach > 0), worth * chance, 0.0)
-            order = np.lexsort((T, -score))
-            chosen = [targets[i] for i in order[:p.offensives_per_week] if score[i] >= p.offensive_threshold]
+            scored = []
+            for t in targets:
+                reach = worth = 0.0
+                for fi in members:
+                    s_ft = strength[fi][t]
+                    reach += s_ft
+                    worth += values[fi][t] * s_ft
+                if reach <= 0.0 or worth <= 0.0:
+                    continue
+                worth /= reach  # worth to the camp: its factions' goals weighted by what they can bring there
+                enemy = pc[t]
+                chance = combat.contest_success(share * reach * air_factor(camp, enemy),
+                                                defended(t) * air_factor(enemy, camp), m, adv[t])
+                score = worth * chance
+                if score >= p.offensive_threshold:
+                    scored.append((-score, t))
+            chosen = [t for _, t in sorted(scored)[:p.offensives_per_week]]
             for fi in members:
                 total = sum(strength[fi][t] for t in chosen)
                 if total <= 0:

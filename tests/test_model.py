@@ -86,7 +86,6 @@ def test_patron_support_escalates_against_a_rival():
     m0, m1 = ConflictModel(base, 1), ConflictModel(pushed, 1)
     m1.patrons[0].rival_support0 = m0.patrons[0].rival_support0  # same reference point
     m1.patrons[1].rival_support0 = m0.patrons[1].rival_support0
-    m1._rival0 = m0._rival0.copy()
     for _ in range(10):
         m0.step()
         m1.step()

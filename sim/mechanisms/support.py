@@ -24,28 +24,31 @@ from __future__ import annotations
 import numpy as np
 
 
-def marginal_effect(p):
-    """4 p (1 - p): 1 at parity, 0 for a sure winner or loser (scalars or arrays)."""
+def marginal_effect(p: float) -> float:
+    """4 p (1 - p): 1 at parity, 0 for a sure winner or loser."""
     return 4.0 * p * (1.0 - p)
 
 
-def richardson_step(effort, rival_ratio, marginal, marginal0, crossed, resolve, rate: float, k: float, c: float,
-                    w: float, red: float):
-    """One week of a patron's effort (scalars or numpy arrays over patrons); never negative."""
+def richardson_step(effort: float, rival_ratio: float, marginal: float, marginal0: float, crossed: bool,
+                    resolve: float, rate: float, k: float, c: float, w: float, red: float) -> float:
+    """One week of a patron's effort; never negative."""
     de = k * (rival_ratio - 1.0) - c * (effort - 1.0) + w * resolve * (marginal - marginal0)
-    de = de + red * resolve * np.asarray(crossed, dtype=float)
-    return np.maximum(0.0, effort + rate * de)
+    if crossed:
+        de += red * resolve
+    return max(0.0, effort + rate * de)
 
 
-def tie_level(level0, effort, max_level, constraint):
-    """Level of a tie for a patron effort (scalars or numpy arrays).
+def tie_level(level0: float, effort: float, max_level: float, constraint: float) -> float:
+    """Level of a tie for a patron's effort.
 
     ``level0 * effort``, plus, when effort is above 1, half the headroom per unit
     of extra effort; never above ``max_level`` times the domestic constraint (nor
     below the sourced level if that is already higher)."""
-    cap = np.maximum(max_level * constraint, level0)
-    extra = np.where(effort > 1.0, (effort - 1.0) * 0.5 * np.maximum(0.0, cap - level0), 0.0)
-    return np.clip(level0 * effort + extra, 0.0, cap)
+    cap = max(max_level * constraint, level0)
+    level = level0 * effort
+    if effort > 1.0:
+        level += (effort - 1.0) * 0.5 * max(0.0, cap - level0)
+    return min(max(level, 0.0), cap)
 
 
 def budget_factor(spend, budget):

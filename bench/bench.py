@@ -1,0 +1,89 @@
+"""Benchmarks (`make bench`): figures for the issue notes, not tests.
+
+1. Time per run of libya_2018_11 to 2020-01-15 (62 weekly steps) with all
+   recording on, on one core: best of several repeats (the machine is shared),
+   and the time to turn a run into its CSV tables.
+2. `compare` of two scenarios with 200 runs each to 2020-01-15, on all cores,
+   tables, plots and report included.
+3. The sweep benchmarks (bench/bench_sweep.py) unless --skip-sweep.
+
+Writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.compare import compare  # noqa: E402
+from sim.outputs import write_tables  # noqa: E402
+from sim.runner import horizon_steps, run_one  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+
+UNTIL = dt.date(2020, 1, 15)
+
+
+def bench_run(repeats: int = 7, batch: int = 10) -> dict:
+    s = load_scenario(ROOT / "scenarios" / "libya_2018_11.yaml").scenario
+    steps = horizon_steps(s, until=UNTIL)
+    run_one(s, 0, steps)  # warm up
+    best = best_norec = float("inf")
+    results = []
+    for rep in range(repeats):
+        t = time.perf_counter()
+        results = [run_one(s, rep * batch + k, steps, record=True) for k in range(batch)]
+        best = min(best, (time.perf_counter() - t) / batch)
+        t = time.perf_counter()
+        for k in range(batch):
+            run_one(s, rep * batch + k, steps, record=False)
+        best_norec = min(best_norec, (time.perf_counter() - t) / batch)
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        write_tables(Path(d), results)
+        tables = (time.perf_counter() - t) / len(results)
+    return {"steps": steps, "ms_per_run_recording": round(1000 * best, 2),
+            "ms_per_run_summary_only": round(1000 * best_norec, 2),
+            "runs_per_second_per_core": round(1 / best, 1), "ms_per_run_writing_tables": round(1000 * tables, 2)}
+
+
+def bench_compare(runs: int = 200) -> dict:
+    paths = [str(ROOT / "scenarios" / "palermo_success.yaml"), str(ROOT / "scenarios" / "palermo_failed.yaml")]
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        compare(paths, runs, 1, UNTIL, str(Path(d) / "cmp"), {}, quiet=True)
+        wall = time.perf_counter() - t
+    return {"scenarios": 2, "runs_each": runs, "seconds": round(wall, 2), "target_seconds": 10}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skip-sweep", action="store_true", help="skip the (several minutes long) sweep benchmarks")
+    args = ap.parse_args()
+    out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+           "date": dt.datetime.now().isoformat(timespec="seconds")}
+    print("1. one run of libya_2018_11 to 2020-01-15, one core ...", flush=True)
+    out["run"] = bench_run()
+    print(json.dumps(out["run"], indent=2), flush=True)
+    print("2. compare palermo_success palermo_failed, 200 runs each ...", flush=True)
+    out["compare"] = bench_compare()
+    print(json.dumps(out["compare"], indent=2), flush=True)
+    (ROOT / "bench" / "results.json").write_text(json.dumps(out, indent=2) + "\n")
+    if not args.skip_sweep:
+        print("3. sweeps (bench/bench_sweep.py) ...", flush=True)
+        return subprocess.call([sys.executable, str(ROOT / "bench" / "bench_sweep.py")])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
