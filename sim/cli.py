@@ -42,27 +42,27 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {v})")
-    return v
+def _at_least(lowest: int):
+    """An argparse type: a whole number not below ``lowest``."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if v < lowest:
+            raise argparse.ArgumentTypeError(f"must be at least {lowest} (got {v})")
+        return v
+
+    return parse
 
 
-def _nonneg(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative (got {v})")
-    return v
+_positive = _at_least(1)
+_nonneg = _at_least(0)
 
 
 def _progress(total: int, desc: str, quiet: bool = False):
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked while the bar runs
     return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
                 mininterval=0.2)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import multiprocessing as mp
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,8 +160,7 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
             force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None):
     """Run every scenario with the same seeds and write the comparison. Returns (dest, headline text)."""
     from .cli import _progress
-    from .outputs import atomic_dir, manifest, write_manifest, write_tables
-    from .plots import run_plots
+    from .outputs import atomic_dir, manifest
     from .runner import run_ensemble, run_seeds
     from .model import steps_until
 
@@ -189,16 +190,52 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
             for ls, name in zip(loaded, names):
                 steps = steps_until(ls.scenario.start_date, horizon)
                 bar.set_description(name)
-                results = run_ensemble(ls.scenario, runs, seed, steps, record=True, workers=workers,
-                                       progress=bar.update)
-                all_results[name] = results
-                sub = tmp / name
-                sub.mkdir()
-                write_tables(sub, results)
-                run_plots(sub / "plots", ls.scenario, results)
-                write_manifest(sub, manifest(ls, runs, seeds, steps, started, dt.datetime.now(), argv))
-        headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings)
+                all_results[name] = run_ensemble(ls.scenario, runs, seed, steps, record=True, workers=workers,
+                                                 progress=bar.update)
+        jobs = []
+        for ls, name in zip(loaded, names):
+            steps = steps_until(ls.scenario.start_date, horizon)
+            info = manifest(ls, runs, seeds, steps, started, dt.datetime.now(), argv)
+            jobs.append((tmp / name, ls.scenario, all_results[name], info))
+        with writing_in_background(jobs, workers):
+            headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings)
     return dest, headline
+
+
+def write_run_folder(folder: Path, scenario, results, info: dict) -> None:
+    """A scenario's own run outputs, as `run` writes them."""
+    from .outputs import write_manifest, write_tables
+    from .plots import run_plots
+
+    folder.mkdir()
+    write_tables(folder, results)
+    run_plots(folder / "plots", scenario, results)
+    write_manifest(folder, info)
+
+
+@contextmanager
+def writing_in_background(jobs: list[tuple], workers: int | None):
+    """Write the scenarios' folders in forked processes (they share the results: nothing is copied)
+    while the body of the ``with`` runs; wait for them at the end and fail if one failed."""
+    from .runner import default_workers
+
+    if min(workers or default_workers(), len(jobs)) <= 1:
+        for job in jobs:
+            write_run_folder(*job)
+        yield
+        return
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=write_run_folder, args=job) for job in jobs]
+    for proc in procs:
+        proc.start()
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.join()
+    failed = [p.exitcode for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"writing a scenario's outputs failed (exit codes {failed})")
 
 
 def write_comparison(folder: Path, loaded, names, all_results, seed: int, horizon: dt.date, warnings) -> str:
