@@ -72,7 +72,7 @@ def final_control(results) -> dict[str, Counter]:
     control: dict[str, Counter] = defaultdict(Counter)
     for r in results:
         rec = r.recorder
-        last = rec.snapshots[-1]
+        last = rec.last_snapshot()
         for pid, fi in zip(rec.place_ids, last.controller):
             control[pid][last.factions[fi][0]] += 1
     return control
@@ -201,7 +201,7 @@ def run_plots(folder: Path, scenario: Scenario, results) -> list[Path]:
 
     control = final_control(results)
     fig, ax = plt.subplots(figsize=(8, 6.5))
-    end_date = results[0].recorder.snapshots[-1].date
+    end_date = results[0].recorder.last_snapshot().date
     draw_control_map(ax, scenario, control, f"Control at {end_date} (colour: most frequent holder across "
                                             f"{len(results)} runs; ring: held by another camp in some runs)")
     out.append(folder / "control_map.png")
@@ -209,7 +209,7 @@ def run_plots(folder: Path, scenario: Scenario, results) -> list[Path]:
 
     levels: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for r in results:
-        last = r.recorder.snapshots[-1]
+        last = r.recorder.last_snapshot()
         for key, lv in zip(last.tie_keys, last.tie_levels):
             levels[key].append(lv)
     med = {k: float(np.median(v)) for k, v in levels.items()}

@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 
+from dataclasses import dataclass
+
 import numpy as np
-from dataclasses import dataclass, field
 
 REGION_COLUMNS = ("step", "date", "region", "controller")
 ACTOR_COLUMNS = ("step", "date", "actor", "camp", "fighters", "cash", "territory_share", "population_share",
@@ -36,23 +37,108 @@ class Snapshot:
 
 
 @dataclass
+class Packed:
+    """Weekly snapshots of one run as arrays: cheap to send between processes and to turn into tables."""
+
+    steps: np.ndarray  # (weeks,)
+    dates: list[str]
+    camp_names: tuple
+    controller: np.ndarray  # (weeks, places): faction index
+    f_camp: np.ndarray  # (weeks, factions): index into camp_names
+    f_num: np.ndarray  # (weeks, factions, 4): fighters, cash, support received, support given
+    o_camp: np.ndarray  # (weeks, others)
+    o_num: np.ndarray  # (weeks, others, 2): support received, support given
+    tie_segments: list  # [(first week, last week + 1, tie keys, levels (weeks x ties))]
+
+
+def pack(snapshots: list[Snapshot]) -> Packed:
+    camps = sorted({row[0] for s in snapshots for row in s.factions} | {row[0] for s in snapshots for row in s.others})
+    pos = {c: i for i, c in enumerate(camps)}
+    n_f = len(snapshots[0].factions)
+    n_o = len(snapshots[0].others)
+    segments = []
+    start = 0
+    while start < len(snapshots):
+        keys = snapshots[start].tie_keys
+        end = start
+        while end < len(snapshots) and snapshots[end].tie_keys is keys:
+            end += 1
+        levels = np.array([snapshots[k].tie_levels for k in range(start, end)], dtype=float).reshape(end - start,
+                                                                                                      len(keys))
+        segments.append((start, end, keys, levels))
+        start = end
+    return Packed(
+        steps=np.array([s.step for s in snapshots], dtype=np.int64),
+        dates=[s.date for s in snapshots],
+        camp_names=tuple(camps),
+        controller=np.array([s.controller for s in snapshots], dtype=np.int32),
+        f_camp=np.array([[pos[r[0]] for r in s.factions] for s in snapshots], dtype=np.int16).reshape(-1, n_f),
+        f_num=np.array([[r[1:] for r in s.factions] for s in snapshots], dtype=float).reshape(-1, n_f, 4),
+        o_camp=np.array([[pos[r[0]] for r in s.others] for s in snapshots], dtype=np.int16).reshape(-1, n_o),
+        o_num=np.array([[r[1:] for r in s.others] for s in snapshots], dtype=float).reshape(-1, n_o, 2),
+        tie_segments=segments,
+    )
+
+
+def unpack(p: Packed, k: int | None = None) -> list[Snapshot]:
+    """The snapshots back from arrays (all of them, or only week index ``k``)."""
+    out = []
+    weeks = range(len(p.steps)) if k is None else [k]
+    names = p.camp_names
+    for i in weeks:
+        seg = next(sg for sg in p.tie_segments if sg[0] <= i < sg[1])
+        out.append(Snapshot(
+            int(p.steps[i]), p.dates[i], tuple(p.controller[i].tolist()),
+            tuple((names[c],) + tuple(v) for c, v in zip(p.f_camp[i].tolist(), p.f_num[i].tolist())),
+            tuple((names[c],) + tuple(v) for c, v in zip(p.o_camp[i].tolist(), p.o_num[i].tolist())),
+            seg[2], tuple(seg[3][i - seg[0]].tolist())))
+    return out
+
+
 class Recorder:
     """What a run records. ``full=False`` keeps only events and the camp series (for sweeps).
 
     ``regions``, ``actors`` and ``ties`` are the rows of regions.csv, actors.csv
     and ties.csv (without the run and seed columns), made on demand from weekly
-    snapshots.
+    snapshots. Pickled, the snapshots travel as arrays (:class:`Packed`).
     """
 
-    full: bool = True
-    place_ids: tuple = ()
-    faction_ids: tuple = ()
-    other_ids: tuple = ()
-    population: tuple = ()
-    oil: tuple = ()
-    snapshots: list[Snapshot] = field(default_factory=list)
-    events: list[tuple] = field(default_factory=list)
-    camps: list[tuple] = field(default_factory=list)
+    def __init__(self, full: bool = True):
+        self.full = full
+        self.place_ids: tuple = ()
+        self.faction_ids: tuple = ()
+        self.other_ids: tuple = ()
+        self.population: tuple = ()
+        self.oil: tuple = ()
+        self.events: list[tuple] = []
+        self.camps: list[tuple] = []
+        self._snapshots: list[Snapshot] | None = []
+        self._packed: Packed | None = None
+
+    @property
+    def snapshots(self) -> list[Snapshot]:
+        if self._snapshots is None:
+            self._snapshots = unpack(self._packed) if self._packed is not None else []
+        return self._snapshots
+
+    def packed(self) -> Packed | None:
+        if self._packed is None or (self._snapshots is not None and len(self._snapshots) != len(self._packed.steps)):
+            self._packed = pack(self._snapshots) if self._snapshots else None
+        return self._packed
+
+    def last_snapshot(self) -> Snapshot:
+        if self._snapshots is not None:
+            return self._snapshots[-1]
+        return unpack(self._packed, len(self._packed.steps) - 1)[0]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_packed"] = self.packed()
+        state["_snapshots"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
 
     @property
     def regions(self) -> list[tuple]:
@@ -122,87 +208,73 @@ def regions_table(results) -> "pa.Table":
     cols = {k: [] for k in ("run", "seed") + REGION_COLUMNS}
     for r in results:
         rec = r.recorder
-        snaps = rec.snapshots
-        n_p = len(rec.place_ids)
-        ctrl = np.array([s.controller for s in snaps], dtype=int)
-        fids = np.array(rec.faction_ids, dtype=object)
-        rows = len(snaps) * n_p
+        pk = rec.packed()
+        n_s, n_p = pk.controller.shape
+        rows = n_s * n_p
         cols["run"].append(np.full(rows, r.run))
         cols["seed"].append(np.full(rows, r.seed))
-        cols["step"].append(np.repeat([s.step for s in snaps], n_p))
-        cols["date"].append(np.repeat(np.array([s.date for s in snaps], dtype=object), n_p))
-        cols["region"].append(np.tile(np.array(rec.place_ids, dtype=object), len(snaps)))
-        cols["controller"].append(fids[ctrl.ravel()])
+        cols["step"].append(np.repeat(pk.steps, n_p))
+        cols["date"].append(np.repeat(np.array(pk.dates, dtype=object), n_p))
+        cols["region"].append(np.tile(np.array(rec.place_ids, dtype=object), n_s))
+        cols["controller"].append(np.array(rec.faction_ids, dtype=object)[pk.controller.ravel()])
     return _table(cols)
 
 
 def actors_table(results) -> "pa.Table":
+    """actors.csv as an Arrow table (factions first, then patrons and organisations, each week)."""
     cols = {k: [] for k in ("run", "seed") + ACTOR_COLUMNS}
     for r in results:
         rec = r.recorder
-        snaps = rec.snapshots
-        n_s, n_f, n_o = len(snaps), len(rec.faction_ids), len(rec.other_ids)
+        pk = rec.packed()
+        n_s, n_p = pk.controller.shape
+        n_f, n_o = len(rec.faction_ids), len(rec.other_ids)
         n_a = n_f + n_o
-        ctrl = np.array([s.controller for s in snaps], dtype=int)  # steps x places
-        onehot = ctrl[:, :, None] == np.arange(n_f)[None, None, :]  # steps x places x factions
+        onehot = pk.controller[:, :, None] == np.arange(n_f)[None, None, :]  # weeks x places x factions
         pop = np.asarray(rec.population, dtype=float)
         oil = np.asarray(rec.oil, dtype=float)
-        terr = onehot.sum(axis=1) / max(1, ctrl.shape[1])
+        zeros_o = np.zeros((n_s, n_o))
+
+        def pad(a):
+            return np.concatenate([a, zeros_o], axis=1)
+
+        terr = onehot.sum(axis=1) / max(1, n_p)
         pop_s = np.einsum("spf,p->sf", onehot, pop) / (pop.sum() or 1.0)
         oil_s = np.einsum("spf,p->sf", onehot, oil) / (oil.sum() or 1.0)
-        fac = [s.factions for s in snaps]
-        oth = [s.others for s in snaps]
-        zeros_o = np.zeros((n_s, n_o))
-        camp = np.concatenate([np.array([[x[0] for x in row] for row in fac], dtype=object).reshape(n_s, n_f),
-                               np.array([[x[0] for x in row] for row in oth], dtype=object).reshape(n_s, n_o)], axis=1)
-
-        def both(f_idx, o_idx=None):
-            fv = np.array([[x[f_idx] for x in row] for row in fac], dtype=float).reshape(n_s, n_f)
-            ov = zeros_o if o_idx is None else np.array([[x[o_idx] for x in row] for row in oth],
-                                                        dtype=float).reshape(n_s, n_o)
-            return np.concatenate([fv, ov], axis=1)
-
+        names = np.array(pk.camp_names, dtype=object)
         rows = n_s * n_a
         cols["run"].append(np.full(rows, r.run))
         cols["seed"].append(np.full(rows, r.seed))
-        cols["step"].append(np.repeat([s.step for s in snaps], n_a))
-        cols["date"].append(np.repeat(np.array([s.date for s in snaps], dtype=object), n_a))
+        cols["step"].append(np.repeat(pk.steps, n_a))
+        cols["date"].append(np.repeat(np.array(pk.dates, dtype=object), n_a))
         cols["actor"].append(np.tile(np.array(rec.faction_ids + rec.other_ids, dtype=object), n_s))
-        cols["camp"].append(camp.ravel())
-        cols["fighters"].append(_round(both(1)).ravel())
-        cols["cash"].append(_round(both(2)).ravel())
-        pad = lambda a: np.concatenate([a, zeros_o], axis=1)  # noqa: E731
+        cols["camp"].append(names[np.concatenate([pk.f_camp, pk.o_camp], axis=1)].ravel())
+        cols["fighters"].append(_round(pad(pk.f_num[:, :, 0])).ravel())
+        cols["cash"].append(_round(pad(pk.f_num[:, :, 1])).ravel())
         cols["territory_share"].append(_round(pad(terr)).ravel())
         cols["population_share"].append(_round(pad(pop_s)).ravel())
         cols["oil_share"].append(_round(pad(oil_s)).ravel())
-        cols["support_received"].append(_round(both(3, 1)).ravel())
-        cols["support_given"].append(_round(both(4, 2)).ravel())
+        cols["support_received"].append(
+            _round(np.concatenate([pk.f_num[:, :, 2], pk.o_num[:, :, 0]], axis=1)).ravel())
+        cols["support_given"].append(_round(np.concatenate([pk.f_num[:, :, 3], pk.o_num[:, :, 1]], axis=1)).ravel())
     return _table(cols)
 
 
 def ties_table(results) -> "pa.Table":
     cols = {k: [] for k in ("run", "seed") + TIE_COLUMNS}
     for r in results:
-        snaps = r.recorder.snapshots
-        start = 0
-        while start < len(snaps):  # runs of weeks with the same set of ties
-            keys = snaps[start].tie_keys
-            end = start
-            while end < len(snaps) and snaps[end].tie_keys is keys:
-                end += 1
-            block = snaps[start:end]
-            n_t, n_s = len(keys), len(block)
+        pk = r.recorder.packed()
+        for start, end, keys, levels in pk.tie_segments:
+            n_t, n_s = len(keys), end - start
             rows = n_t * n_s
             key_arr = np.array(keys, dtype=object).reshape(n_t, 3)
             cols["run"].append(np.full(rows, r.run))
             cols["seed"].append(np.full(rows, r.seed))
-            cols["step"].append(np.repeat([s.step for s in block], n_t))
-            cols["date"].append(np.repeat(np.array([s.date for s in block], dtype=object), n_t))
+            cols["step"].append(np.repeat(pk.steps[start:end], n_t))
+            cols["date"].append(np.repeat(np.array(pk.dates[start:end], dtype=object), n_t))
             cols["source"].append(np.tile(key_arr[:, 0], n_s))
             cols["target"].append(np.tile(key_arr[:, 1], n_s))
             cols["channel"].append(np.tile(key_arr[:, 2], n_s))
-            cols["level"].append(_round(np.array([s.tie_levels for s in block], dtype=float)).ravel())
-            start = end
+            cols["level"].append(_round(levels).ravel())
     return _table(cols)
 
 
