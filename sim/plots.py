@@ -94,14 +94,15 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
                      highlight: dict[str, str] | None = None) -> None:
     """Places at lon/lat, coloured by the camp holding them (most often, across runs), sized by population.
 
-    ``control`` maps place -> Counter(camp -> runs). Places held by different camps in
-    different runs get a ring in the runner-up camp's colour and their majority share.
+    ``control`` maps place -> Counter(camp -> runs). A place held by another camp in at
+    least a tenth of the runs gets a ring in that camp's colour (thicker the more often)
+    and a label with the majority's share.
     """
     places = scenario.territory.places
     for a, b in scenario.territory.roads:
         pa, pb = places[a], places[b]
         ax.plot([pa.lon, pb.lon], [pa.lat, pb.lat], color="#bbbbbb", linewidth=1, zorder=1)
-    big = sorted(places, key=lambda p: -places[p].population)[:12]
+    big = set(sorted(places, key=lambda p: -places[p].population)[:8]) | set(scenario.outcome_places)
     for pid, p in places.items():
         counts = control.get(pid) or Counter()
         total = sum(counts.values()) or 1
@@ -109,14 +110,16 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
         camp = ranked[0][0] if ranked else None
         size = 30 + 250 * math.sqrt(p.population / 1_000_000)
         color = camp_color(scenario, camp) if camp else "#ffffff"
-        edge = camp_color(scenario, ranked[1][0]) if len(ranked) > 1 else "#333333"
-        lw = 2.5 if len(ranked) > 1 else 0.6
+        minority = ranked[1][1] / total if len(ranked) > 1 else 0.0
+        contested = minority >= 0.1  # held by another camp in at least a tenth of the runs
+        edge = camp_color(scenario, ranked[1][0]) if contested else "#333333"
+        lw = 1.0 + 3.0 * minority if contested else 0.6
         marker = "s" if p.oil_bpd > 0 else "o"
         ax.scatter([p.lon], [p.lat], s=size, c=[color], edgecolors=[edge], linewidths=lw, marker=marker, zorder=3)
         label = p.name.split(" (")[0]
-        if len(ranked) > 1:
+        if contested:
             label += f" {100 * ranked[0][1] / total:.0f}%"
-        if pid in big or len(ranked) > 1 or (highlight and pid in highlight):
+        if pid in big or contested or (highlight and pid in highlight):
             ax.annotate(label, (p.lon, p.lat), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=4)
         if highlight and pid in highlight:
             ax.scatter([p.lon], [p.lat], s=size * 2.2, facecolors="none", edgecolors=["#000000"],
