@@ -428,24 +428,14 @@ class ConflictModel(mesa.Model):
 
     # ------------------------------------------------------------------ support
     def _tie_table(self) -> None:
-        """Arrays over the ties, rebuilt when an event adds or changes a tie."""
+        """Arrays over the ties for turning support into capability; rebuilt when an event adds or changes a tie."""
         ties = self.ties
         actor_pos = {a: i for i, a in enumerate(self.by_id)}
-        patron_pos = {p.actor_id: i for i, p in enumerate(self.patrons)}
         n_f, n_t = len(self.factions), len(ties)
-        self._t_level0 = np.array([t.level0 for t in ties], dtype=float)
-        self._t_max = np.array([t.max_level for t in ties], dtype=float)
-        self._t_cost = np.array([t.cost for t in ties], dtype=float)
         self._t_gain = np.array([t.gain for t in ties], dtype=float).reshape(n_t, 6)
         self._t_target = np.array([self.faction_index[t.target] for t in ties], dtype=int)
         self._t_source = np.array([actor_pos[t.source] for t in ties], dtype=int)
-        self._t_patron = np.array([patron_pos.get(t.source, -1) for t in ties], dtype=int)
-        by_patron = self._t_patron >= 0
-        support_tie = np.array([t.counts_as_support for t in ties], dtype=bool)
-        self._t_backing = by_patron & support_tie  # patron support: what rival patrons react to
-        self._t_support = support_tie.astype(float)
-        self._t_adjust = by_patron & np.array([t.adaptive for t in ties], dtype=bool)
-        self._t_fixed = by_patron & ~self._t_adjust
+        self._t_support = np.array([t.counts_as_support for t in ties], dtype=float)
         self._t_embargoed = np.array([t.embargoed for t in ties], dtype=bool)
         self._t_cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
         self._t_to_faction = np.zeros((n_f, n_t))
@@ -453,17 +443,13 @@ class ConflictModel(mesa.Model):
         self._levels = np.array([t.level for t in ties], dtype=float)
         self._ties_dirty = False
 
-    def _tie_camps(self) -> np.ndarray:
-        camp_idx = {c: i for i, c in enumerate(self.camps)}
-        return np.array([camp_idx[f.camp] for f in self.factions], dtype=int)[self._t_target]
-
     def _support_to_camp(self) -> dict[str, float]:
         """Patron support (level x cost) reaching each camp this week."""
-        if self._ties_dirty:
-            self._tie_table()
-        totals = np.bincount(self._tie_camps(), weights=self._levels * self._t_cost * self._t_backing,
-                             minlength=len(self.camps))
-        return dict(zip(self.camps, totals.tolist()))
+        to_camp = dict.fromkeys(self.camps, 0.0)
+        for t in self.ties:
+            if t.backs:
+                to_camp[t.target_agent.camp] += t.level * t.cost
+        return to_camp
 
     def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
         """Support the camps hostile to this patron receive from other patrons."""
@@ -476,10 +462,7 @@ class ConflictModel(mesa.Model):
     def _update_support(self) -> None:
         """Each patron sets its effort (Richardson), then the level of each of its adaptive ties."""
         p = self.params
-        to_camp = dict.fromkeys(self.camps, 0.0)
-        for t in self.ties:
-            if t.backs:
-                to_camp[t.target_agent.camp] += t.level * t.cost
+        to_camp = self._support_to_camp()
         place_camps = [self.factions[fi].camp for fi in self.controller]
         args = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay, p.support_prospect_weight,
                 p.red_line_escalation)
@@ -495,20 +478,12 @@ class ConflictModel(mesa.Model):
             crossed = any(place_camps[j] in hostile for j in patron.red_lines)
             patron.effort = effort = support.richardson_step(patron.effort, ratio, marginal, patron.marginal0,
                                                              crossed, patron.resolve, *args)
-            spend = fixed = 0.0
-            adaptive = []
-            for t in patron.ties_out:
-                if t.adaptive:
-                    t.level = support.tie_level(t.level0, effort, t.max_level, patron.domestic_constraint)
-                    spend += t.level * t.cost
-                    adaptive.append(t)
-                else:
-                    fixed += t.level * t.cost
-            room = max(0.0, patron.budget - fixed)
-            if spend > room:  # over budget: every adaptive tie is cut in proportion
-                factor = room / spend
-                for t in adaptive:
-                    t.level *= factor
+            fixed = sum(t.level * t.cost for t in patron.ties_out if not t.adaptive)
+            adaptive = [t for t in patron.ties_out if t.adaptive]
+            levels = [support.tie_level(t.level0, effort, t.max_level, patron.domestic_constraint) for t in adaptive]
+            levels = support.fit_budget(levels, [t.cost for t in adaptive], max(0.0, patron.budget - fixed))
+            for t, level in zip(adaptive, levels):
+                t.level = level
         self._levels = np.array([t.level for t in self.ties], dtype=float)
 
     def _apply_capabilities(self) -> None:

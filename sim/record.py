@@ -8,7 +8,6 @@ outputs are byte-identical for the same scenario and seed.
 from __future__ import annotations
 
 import csv
-import io
 
 from dataclasses import dataclass
 
@@ -98,9 +97,8 @@ def unpack(p: Packed, k: int | None = None) -> list[Snapshot]:
 class Recorder:
     """What a run records. ``full=False`` keeps only events and the camp series (for sweeps).
 
-    ``regions``, ``actors`` and ``ties`` are the rows of regions.csv, actors.csv
-    and ties.csv (without the run and seed columns), made on demand from weekly
-    snapshots. Pickled, the snapshots travel as arrays (:class:`Packed`).
+    The weekly snapshots become regions.csv, actors.csv and ties.csv through
+    :func:`regions_table` and friends. Pickled, they travel as arrays (:class:`Packed`).
     """
 
     def __init__(self, full: bool = True):
@@ -140,35 +138,6 @@ class Recorder:
     def __setstate__(self, state):
         self.__dict__.update(state)
 
-    @property
-    def regions(self) -> list[tuple]:
-        ids, fids = self.place_ids, self.faction_ids
-        return [(s.step, s.date, ids[i], fids[fi]) for s in self.snapshots for i, fi in enumerate(s.controller)]
-
-    @property
-    def actors(self) -> list[tuple]:
-        rows = []
-        n = len(self.place_ids)
-        total_pop = sum(self.population) or 1.0
-        total_oil = sum(self.oil) or 1.0
-        for s in self.snapshots:
-            held = [[0.0, 0.0, 0.0] for _ in self.faction_ids]
-            for i, fi in enumerate(s.controller):
-                h = held[fi]
-                h[0] += 1.0
-                h[1] += self.population[i]
-                h[2] += self.oil[i]
-            for fid, (camp, fighters, cash, rec, giv), h in zip(self.faction_ids, s.factions, held):
-                rows.append((s.step, s.date, fid, camp, fighters, cash, h[0] / n, h[1] / total_pop, h[2] / total_oil,
-                             rec, giv))
-            for aid, (camp, rec, giv) in zip(self.other_ids, s.others):
-                rows.append((s.step, s.date, aid, camp, 0.0, 0.0, 0.0, 0.0, 0.0, rec, giv))
-        return rows
-
-    @property
-    def ties(self) -> list[tuple]:
-        return [(s.step, s.date) + key + (lv,) for s in self.snapshots for key, lv in zip(s.tie_keys, s.tie_levels)]
-
 
 def fmt(x) -> str:
     if isinstance(x, float):
@@ -187,15 +156,6 @@ def write_csv(path, header: tuple, prefix_header: tuple, chunks) -> None:
             pre = [fmt(v) for v in prefix]
             for row in rows:
                 w.writerow(pre + [fmt(v) for v in row])
-
-
-def rows_to_csv_text(header: tuple, rows) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for row in rows:
-        w.writerow([fmt(v) for v in row])
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------- fast tables

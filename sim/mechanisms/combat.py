@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 
 def contest_success(attack: float, defence: float, decisiveness: float, defender_advantage: float) -> float:
     """Probability that the attacker wins this week's contest (0 if it brings nothing)."""
@@ -26,15 +24,6 @@ def contest_success(attack: float, defence: float, decisiveness: float, defender
     # ratio form is numerically safe for large m
     r = (defender_advantage * defence / attack) ** decisiveness
     return 1.0 / (1.0 + r)
-
-
-def contest_success_array(attack, defence, decisiveness: float, defender_advantage):
-    """:func:`contest_success` for numpy arrays of contests."""
-    attack = np.asarray(attack, dtype=float)
-    defence = np.asarray(defence, dtype=float)
-    safe_attack = np.where(attack > 0, attack, 1.0)
-    p = 1.0 / (1.0 + (defender_advantage * defence / safe_attack) ** decisiveness)
-    return np.where(attack > 0, np.where(defence > 0, p, 1.0), 0.0)
 
 
 def defender_advantage(base: float, population: float, urban_per_100k: float) -> float:

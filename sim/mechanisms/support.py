@@ -21,8 +21,6 @@ across ties, by the patron's budget.
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def marginal_effect(p: float) -> float:
     """4 p (1 - p): 1 at parity, 0 for a sure winner or loser."""
@@ -51,16 +49,10 @@ def tie_level(level0: float, effort: float, max_level: float, constraint: float)
     return min(max(level, 0.0), cap)
 
 
-def budget_factor(spend, budget):
-    """Per patron, the factor that brings spending within budget (1 if it already is)."""
-    spend = np.asarray(spend, dtype=float)
-    budget = np.asarray(budget, dtype=float)
-    safe = np.where(spend > 0, spend, 1.0)
-    return np.where(spend > budget, budget / safe, 1.0)
-
-
 def fit_budget(levels: list[float], costs: list[float], budget: float) -> list[float]:
     """Scale levels down proportionally so that sum(level * cost) <= budget."""
     spend = sum(lv * c for lv, c in zip(levels, costs))
-    f = float(budget_factor(spend, budget))
+    if spend <= budget or spend <= 0:
+        return levels
+    f = budget / spend
     return [lv * f for lv in levels]
