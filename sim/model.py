@@ -408,15 +408,18 @@ class ConflictModel(mesa.Model):
         n = self.places.size
         dist = self.places.distance_km
         camp_of_place = [self.factions[fi].camp for fi in self.controller]
+        held_by: list[list[int]] = [[] for _ in self.factions]
+        for i, fi in enumerate(self.controller):
+            held_by[fi].append(i)
+        passable = {c: [pc == c or pc not in self.armed_camps for pc in camp_of_place] for c in self.camps}
         supply = np.zeros((len(self.factions), n))
         for fi, f in enumerate(self.factions):
-            held = [i for i in range(n) if self.controller[i] == fi]
+            held = held_by[fi]
             if not held:
                 supply[fi, f.home] = 1.0  # a force holding nothing fights from its home base
                 continue
             base = f.home if camp_of_place[f.home] == f.camp else max(held, key=lambda i: (self._pop[i], -i))
-            allowed = [c == f.camp or c not in self.armed_camps for c in camp_of_place]  # neutral ground lets supply pass
-            linked = reachable(base, allowed, self.places.neighbours)
+            linked = reachable(base, passable[f.camp], self.places.neighbours)  # neutral ground lets supply pass
             for i in held:
                 supply[fi, i] = (math.exp(-dist[base, i] / p.supply_range_km) if linked[i]
                                  else p.enclave_supply)
@@ -586,6 +589,13 @@ class ConflictModel(mesa.Model):
             return
         strength = self._strength
         max_pay = max(self.camp_pay_rate.values()) or 1.0
+        positions: dict[str, dict[str, float]] = {}
+
+        def camp_positions(camp: str) -> dict[str, float]:
+            if camp not in positions:
+                positions[camp] = self._camp_positions(camp)
+            return positions[camp]
+
         for f in switchable:
             if self.rng.random() >= p.alignment_rate:
                 continue
@@ -602,7 +612,7 @@ class ConflictModel(mesa.Model):
                               (t.target == f.actor_id and self.by_id[t.source].camp == c)))
                 utilities[c] = allied + alignment.camp_utility(
                     current=(c == f.camp), pay=self.camp_pay_rate.get(c, 0.0) / max_pay,
-                    momentum=self._momentum(c), affinity=alignment.affinity(f.interests, self._camp_positions(c)),
+                    momentum=self._momentum(c), affinity=alignment.affinity(f.interests, camp_positions(c)),
                     threat=threat, inertia=p.alignment_inertia, w_pay=p.alignment_pay_weight,
                     w_momentum=p.alignment_momentum_weight, w_ideology=p.alignment_ideology_weight,
                     w_threat=p.alignment_threat_weight)
