@@ -373,27 +373,25 @@ class ConflictModel(mesa.Model):
     # ------------------------------------------------------------------ balance
     def _update_balance(self) -> None:
         """Effective strength per faction and camp, and the strength each faction projects at each place."""
-        p = self.params
-        eff = np.array([combat.effective_strength(f.strength_fighters, f.quality, f.cohesion) for f in self.factions])
-        self._camp_totals = {c: 0.0 for c in self.camps}
+        eff = [combat.effective_strength(f.strength_fighters, f.quality, f.cohesion) for f in self.factions]
+        totals = dict.fromkeys(self.camps, 0.0)
         for f, e in zip(self.factions, eff):
-            self._camp_totals[f.camp] += e
-        armed = [c for c in self.armed_camps]
+            totals[f.camp] += e
+        self._camp_totals = totals
         m = self.params.contest_decisiveness
+        armed = self.armed_camps
         self._win_prob = {}
         for c in self.camps:
             if c in armed:
-                own = self._camp_totals[c]
-                enemy = max((self._camp_totals[o] for o in armed if o != c), default=0.0)
-                self._win_prob[c] = combat.contest_success(own, enemy, m, 1.0)
+                enemy = max((totals[o] for o in armed if o != c), default=0.0)
+                self._win_prob[c] = combat.contest_success(totals[c], enemy, m, 1.0)
             else:
                 self._win_prob[c] = 0.5
         key = (tuple(self.controller), tuple(f.camp for f in self.factions))
         if key != self._projection_key:  # projection changes only when places or camps change
             self._projection = self._supply_projection()
             self._projection_key = key
-        self._strength_arr = self._projection * eff[:, None]
-        self._strength = self._strength_arr.tolist()
+        self._strength = (self._projection * np.array(eff)[:, None]).tolist()
 
     def _supply_projection(self) -> np.ndarray:
         """Share of each faction's strength it can bring to bear at each place (faction x place).
@@ -444,14 +442,21 @@ class ConflictModel(mesa.Model):
         self._t_to_faction = np.zeros((n_f, n_t))
         self._t_to_faction[self._t_target, np.arange(n_t)] = 1.0
         self._levels = np.array([t.level for t in ties], dtype=float)
+        # per patron: its adaptive ties (and their baselines, caps and costs) and its fixed ties
+        self._patron_ties = []
+        for patron in self.patrons:
+            adaptive = [t for t in patron.ties_out if t.adaptive]
+            self._patron_ties.append((adaptive, [t for t in patron.ties_out if not t.adaptive],
+                                      [t.level0 for t in adaptive], [t.max_level for t in adaptive],
+                                      [t.cost for t in adaptive]))
+        self._backing = [t for t in ties if t.backs]
         self._ties_dirty = False
 
     def _support_to_camp(self) -> dict[str, float]:
         """Patron support (level x cost) reaching each camp this week."""
         to_camp = dict.fromkeys(self.camps, 0.0)
-        for t in self.ties:
-            if t.backs:
-                to_camp[t.target_agent.camp] += t.level * t.cost
+        for t in self._backing:
+            to_camp[t.target_agent.camp] += t.level * t.cost
         return to_camp
 
     def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
@@ -465,11 +470,13 @@ class ConflictModel(mesa.Model):
     def _update_support(self) -> None:
         """Each patron sets its effort (Richardson), then the level of each of its adaptive ties."""
         p = self.params
+        if self._ties_dirty:
+            self._tie_table()
         to_camp = self._support_to_camp()
         place_camps = [self.factions[fi].camp for fi in self.controller]
         args = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay, p.support_prospect_weight,
                 p.red_line_escalation)
-        for patron in self.patrons:
+        for patron, (adaptive, fixed_ties, level0, max_level, cost) in zip(self.patrons, self._patron_ties):
             hostile = self._hostile_to[patron.camp]
             own = 0.0
             for t in patron.ties_out:
@@ -481,10 +488,9 @@ class ConflictModel(mesa.Model):
             crossed = any(place_camps[j] in hostile for j in patron.red_lines)
             patron.effort = effort = support.richardson_step(patron.effort, ratio, marginal, patron.marginal0,
                                                              crossed, patron.resolve, *args)
-            fixed = sum(t.level * t.cost for t in patron.ties_out if not t.adaptive)
-            adaptive = [t for t in patron.ties_out if t.adaptive]
-            levels = [support.tie_level(t.level0, effort, t.max_level, patron.domestic_constraint) for t in adaptive]
-            levels = support.fit_budget(levels, [t.cost for t in adaptive], max(0.0, patron.budget - fixed))
+            fixed = sum(t.level * t.cost for t in fixed_ties)
+            levels = support.patron_levels(level0, max_level, cost, effort, patron.domestic_constraint,
+                                           max(0.0, patron.budget - fixed))
             for t, level in zip(adaptive, levels):
                 t.level = level
         self._levels = np.array([t.level for t in self.ties], dtype=float)
@@ -647,14 +653,14 @@ class ConflictModel(mesa.Model):
                 out[cj].add(i)
         return out
 
-    def _goal_values(self, camps: list[str]) -> np.ndarray:
+    def _goal_values(self, camps: list[str]) -> list[list[float]]:
         """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
         key = (tuple(camps), tuple(f.camp for f in self.factions), self._goals_version,
                tuple(sorted((fi, t) for fi, (t, last) in self.campaigns.items() if last >= self.steps)))
         if key == self._goal_key:
             return self._goal_cache
         self._goal_key = key
-        self._goal_cache = self._compute_goal_values(camps)
+        self._goal_cache = self._compute_goal_values(camps).tolist()
         return self._goal_cache
 
     def _compute_goal_values(self, camps: list[str]) -> np.ndarray:
@@ -720,7 +726,7 @@ class ConflictModel(mesa.Model):
             ad[f.camp] += f.air_defence
         m = p.contest_decisiveness
         share = p.offensive_share
-        values = self._goal_values(pc).tolist()
+        values = self._goal_values(pc)
         # how thinly each faction is spread over its camp's threatened places (force-to-space)
         self._spread = spread = [sum(strength[g][t] for t in threatened.get(f.camp, ()))
                                  for g, f in enumerate(self.factions)]

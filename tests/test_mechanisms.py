@@ -147,3 +147,12 @@ def test_logit_choice_follows_utilities():
 def test_affinity_bounds():
     assert alignment.affinity({"x": (1.0, 1.0)}, {"x": 1.0}) == 1.0
     assert alignment.affinity({"x": (1.0, 1.0)}, {"x": 0.0}) == 0.0
+
+
+@given(st.lists(st.tuples(st.floats(0, 3), st.floats(0, 3), st.floats(0, 2)), min_size=1, max_size=6),
+       st.floats(0, 4), st.floats(0, 1), st.floats(0, 10))
+def test_patron_levels_is_tie_level_then_fit_budget(ties, effort, constraint, budget):
+    level0, max_level, cost = (list(x) for x in zip(*ties))
+    expected = support.fit_budget([support.tie_level(a, effort, b, constraint) for a, b in zip(level0, max_level)],
+                                  cost, budget)
+    assert support.patron_levels(level0, max_level, cost, effort, constraint, budget) == pytest.approx(expected)

@@ -49,6 +49,27 @@ def tie_level(level0: float, effort: float, max_level: float, constraint: float)
     return min(max(level, 0.0), cap)
 
 
+def patron_levels(level0: list[float], max_level: list[float], cost: list[float], effort: float,
+                  constraint: float, budget: float) -> list[float]:
+    """The levels of one patron's adaptive ties: :func:`tie_level` each, then :func:`fit_budget` together."""
+    levels = []
+    spend = 0.0
+    for l0, mx, c in zip(level0, max_level, cost):
+        cap = mx * constraint
+        if cap < l0:
+            cap = l0
+        level = l0 * effort
+        if effort > 1.0 and cap > l0:
+            level += (effort - 1.0) * 0.5 * (cap - l0)
+        level = 0.0 if level < 0.0 else (cap if level > cap else level)
+        levels.append(level)
+        spend += level * c
+    if spend > budget and spend > 0:
+        f = budget / spend
+        levels = [lv * f for lv in levels]
+    return levels
+
+
 def fit_budget(levels: list[float], costs: list[float], budget: float) -> list[float]:
     """Scale levels down proportionally so that sum(level * cost) <= budget."""
     spend = sum(lv * c for lv, c in zip(levels, costs))
