@@ -192,6 +192,8 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
                 bar.set_description(name)
                 all_results[name] = run_ensemble(ls.scenario, runs, seed, steps, record=True, workers=workers,
                                                  progress=bar.update)
+        from . import plots, report  # noqa: F401  (import matplotlib once, before forking the writers)
+
         jobs = []
         for ls, name in zip(loaded, names):
             steps = steps_until(ls.scenario.start_date, horizon)

@@ -133,6 +133,7 @@ class ConflictModel(mesa.Model):
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
         self._shares_key = None
+        self._split_key = None
         self._total_pop = float(self.places.population.sum()) or 1.0
         self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
 
@@ -539,10 +540,15 @@ class ConflictModel(mesa.Model):
         return self._shares
 
     def _revenue_split(self) -> dict[str, float]:
+        """Share of the oil revenue per camp; cached until control, camps or the sharing rule change."""
         shares = self._camp_shares()
-        capital = next((self.camp_of(i) for i in range(self.places.size) if self.places.capital[i]), None)
-        return economy.revenue_split({c: s[1] for c, s in shares.items()}, capital, self.revenue_rule,
-                                     self.params.capital_revenue_share)
+        key = (self._shares_key, self.revenue_rule)
+        if key != self._split_key:
+            capital = next((self.camp_of(i) for i in range(self.places.size) if self.places.capital[i]), None)
+            self._split = economy.revenue_split({c: s[1] for c, s in shares.items()}, capital, self.revenue_rule,
+                                                self.params.capital_revenue_share)
+            self._split_key = key
+        return self._split
 
     def _run_economy(self) -> None:
         p = self.params

@@ -163,26 +163,50 @@ def _round(x: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(x, dtype=float), 6)
 
 
+class _Labels:
+    """A text column kept as integer codes into per-part label lists; written as an Arrow dictionary array."""
+
+    def __init__(self):
+        self.parts: list[tuple[np.ndarray, list[str]]] = []
+
+    def add(self, codes: np.ndarray, labels) -> None:
+        self.parts.append((np.asarray(codes, dtype=np.int64), list(labels)))
+
+    def array(self):
+        import pyarrow as pa
+
+        index: dict[str, int] = {}
+        for _, labels in self.parts:
+            for lab in labels:
+                index.setdefault(lab, len(index))
+        codes = [np.array([index[lab] for lab in labels], dtype=np.int32)[c] for c, labels in self.parts]
+        allcodes = np.concatenate(codes) if codes else np.array([], dtype=np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(allcodes), pa.array(list(index), type=pa.string()))
+
+
 def regions_table(results) -> "pa.Table":
     """regions.csv as an Arrow table: run, seed, step, date, region, controller."""
-    cols = {k: [] for k in ("run", "seed") + REGION_COLUMNS}
+    nums = {k: [] for k in ("run", "seed", "step")}
+    date, region, controller = _Labels(), _Labels(), _Labels()
     for r in results:
         rec = r.recorder
         pk = rec.packed()
         n_s, n_p = pk.controller.shape
         rows = n_s * n_p
-        cols["run"].append(np.full(rows, r.run))
-        cols["seed"].append(np.full(rows, r.seed))
-        cols["step"].append(np.repeat(pk.steps, n_p))
-        cols["date"].append(np.repeat(np.array(pk.dates, dtype=object), n_p))
-        cols["region"].append(np.tile(np.array(rec.place_ids, dtype=object), n_s))
-        cols["controller"].append(np.array(rec.faction_ids, dtype=object)[pk.controller.ravel()])
-    return _table(cols)
+        nums["run"].append(np.full(rows, r.run))
+        nums["seed"].append(np.full(rows, r.seed))
+        nums["step"].append(np.repeat(pk.steps, n_p))
+        date.add(np.repeat(np.arange(n_s), n_p), pk.dates)
+        region.add(np.tile(np.arange(n_p), n_s), rec.place_ids)
+        controller.add(pk.controller.ravel(), rec.faction_ids)
+    return _table(nums, {"date": date, "region": region, "controller": controller}, ("run", "seed") + REGION_COLUMNS)
 
 
 def actors_table(results) -> "pa.Table":
     """actors.csv as an Arrow table (factions first, then patrons and organisations, each week)."""
-    cols = {k: [] for k in ("run", "seed") + ACTOR_COLUMNS}
+    nums = {k: [] for k in ("run", "seed", "step", "fighters", "cash", "territory_share", "population_share",
+                            "oil_share", "support_received", "support_given")}
+    date, actor, camp = _Labels(), _Labels(), _Labels()
     for r in results:
         rec = r.recorder
         pk = rec.packed()
@@ -197,69 +221,77 @@ def actors_table(results) -> "pa.Table":
         def pad(a):
             return np.concatenate([a, zeros_o], axis=1)
 
-        terr = onehot.sum(axis=1) / max(1, n_p)
-        pop_s = np.einsum("spf,p->sf", onehot, pop) / (pop.sum() or 1.0)
-        oil_s = np.einsum("spf,p->sf", onehot, oil) / (oil.sum() or 1.0)
-        names = np.array(pk.camp_names, dtype=object)
         rows = n_s * n_a
-        cols["run"].append(np.full(rows, r.run))
-        cols["seed"].append(np.full(rows, r.seed))
-        cols["step"].append(np.repeat(pk.steps, n_a))
-        cols["date"].append(np.repeat(np.array(pk.dates, dtype=object), n_a))
-        cols["actor"].append(np.tile(np.array(rec.faction_ids + rec.other_ids, dtype=object), n_s))
-        cols["camp"].append(names[np.concatenate([pk.f_camp, pk.o_camp], axis=1)].ravel())
-        cols["fighters"].append(_round(pad(pk.f_num[:, :, 0])).ravel())
-        cols["cash"].append(_round(pad(pk.f_num[:, :, 1])).ravel())
-        cols["territory_share"].append(_round(pad(terr)).ravel())
-        cols["population_share"].append(_round(pad(pop_s)).ravel())
-        cols["oil_share"].append(_round(pad(oil_s)).ravel())
-        cols["support_received"].append(
+        nums["run"].append(np.full(rows, r.run))
+        nums["seed"].append(np.full(rows, r.seed))
+        nums["step"].append(np.repeat(pk.steps, n_a))
+        date.add(np.repeat(np.arange(n_s), n_a), pk.dates)
+        actor.add(np.tile(np.arange(n_a), n_s), rec.faction_ids + rec.other_ids)
+        camp.add(np.concatenate([pk.f_camp, pk.o_camp], axis=1).ravel(), pk.camp_names)
+        nums["fighters"].append(_round(pad(pk.f_num[:, :, 0])).ravel())
+        nums["cash"].append(_round(pad(pk.f_num[:, :, 1])).ravel())
+        nums["territory_share"].append(_round(pad(onehot.sum(axis=1) / max(1, n_p))).ravel())
+        nums["population_share"].append(
+            _round(pad(np.einsum("spf,p->sf", onehot, pop) / (pop.sum() or 1.0))).ravel())
+        nums["oil_share"].append(_round(pad(np.einsum("spf,p->sf", onehot, oil) / (oil.sum() or 1.0))).ravel())
+        nums["support_received"].append(
             _round(np.concatenate([pk.f_num[:, :, 2], pk.o_num[:, :, 0]], axis=1)).ravel())
-        cols["support_given"].append(_round(np.concatenate([pk.f_num[:, :, 3], pk.o_num[:, :, 1]], axis=1)).ravel())
-    return _table(cols)
+        nums["support_given"].append(_round(np.concatenate([pk.f_num[:, :, 3], pk.o_num[:, :, 1]], axis=1)).ravel())
+    return _table(nums, {"date": date, "actor": actor, "camp": camp}, ("run", "seed") + ACTOR_COLUMNS)
 
 
 def ties_table(results) -> "pa.Table":
-    cols = {k: [] for k in ("run", "seed") + TIE_COLUMNS}
+    nums = {k: [] for k in ("run", "seed", "step", "level")}
+    date, source, target, channel = _Labels(), _Labels(), _Labels(), _Labels()
     for r in results:
         pk = r.recorder.packed()
         for start, end, keys, levels in pk.tie_segments:
             n_t, n_s = len(keys), end - start
             rows = n_t * n_s
-            key_arr = np.array(keys, dtype=object).reshape(n_t, 3)
-            cols["run"].append(np.full(rows, r.run))
-            cols["seed"].append(np.full(rows, r.seed))
-            cols["step"].append(np.repeat(pk.steps[start:end], n_t))
-            cols["date"].append(np.repeat(np.array(pk.dates[start:end], dtype=object), n_t))
-            cols["source"].append(np.tile(key_arr[:, 0], n_s))
-            cols["target"].append(np.tile(key_arr[:, 1], n_s))
-            cols["channel"].append(np.tile(key_arr[:, 2], n_s))
-            cols["level"].append(_round(levels).ravel())
-    return _table(cols)
+            nums["run"].append(np.full(rows, r.run))
+            nums["seed"].append(np.full(rows, r.seed))
+            nums["step"].append(np.repeat(pk.steps[start:end], n_t))
+            date.add(np.repeat(np.arange(n_s), n_t), pk.dates[start:end])
+            codes = np.tile(np.arange(n_t), n_s)
+            source.add(codes, [k[0] for k in keys])
+            target.add(codes, [k[1] for k in keys])
+            channel.add(codes, [k[2] for k in keys])
+            nums["level"].append(_round(levels).ravel())
+    return _table(nums, {"date": date, "source": source, "target": target, "channel": channel},
+                  ("run", "seed") + TIE_COLUMNS)
 
 
 def camps_table(results) -> "pa.Table":
-    cols = {k: [] for k in ("run", "seed") + CAMP_COLUMNS}
+    nums = {k: [] for k in ("run", "seed", "step", "territory_share", "population_share", "oil_share", "fighters",
+                            "casualties", "battles")}
+    date, camp = _Labels(), _Labels()
     for r in results:
         rows = r.recorder.camps
-        cols["run"].append(np.full(len(rows), r.run))
-        cols["seed"].append(np.full(len(rows), r.seed))
+        n = len(rows)
+        nums["run"].append(np.full(n, r.run))
+        nums["seed"].append(np.full(n, r.seed))
         for i, name in enumerate(CAMP_COLUMNS):
-            vals = [row[i] for row in rows]
-            if name in ("territory_share", "population_share", "oil_share", "fighters", "casualties"):
-                cols[name].append(_round(vals))
+            if name == "date":
+                date.add(np.arange(n), [row[i] for row in rows])
+            elif name == "camp":
+                camp.add(np.arange(n), [row[i] for row in rows])
+            elif name in ("step", "battles"):
+                nums[name].append(np.array([row[i] for row in rows], dtype=np.int64))
             else:
-                cols[name].append(np.array(vals, dtype=object if name in ("date", "camp") else int))
-    return _table(cols)
+                nums[name].append(_round([row[i] for row in rows]))
+    return _table(nums, {"date": date, "camp": camp}, ("run", "seed") + CAMP_COLUMNS)
 
 
-def _table(cols: dict[str, list]) -> "pa.Table":
+def _table(nums: dict[str, list], labels: dict[str, _Labels], order: tuple) -> "pa.Table":
     import pyarrow as pa
 
     arrays = {}
-    for k, parts in cols.items():
-        arr = np.concatenate(parts) if parts else np.array([])
-        arrays[k] = pa.array(arr.tolist() if arr.dtype == object else arr)
+    for k in order:
+        if k in labels:
+            arrays[k] = labels[k].array()
+        else:
+            parts = nums[k]
+            arrays[k] = pa.array(np.concatenate(parts) if parts else np.array([]))
     return pa.table(arrays)
 
 
