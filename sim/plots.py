@@ -33,26 +33,6 @@ def camp_color(scenario: Scenario, camp: str) -> str:
     return spec.color if spec else "#999999"
 
 
-def share_bands(camp_rows, camps: list[str], column: str = "territory_share"):
-    """From camps.csv rows (run, seed, step, date, camp, ...) -> {camp: (dates, median, p10, p90)}."""
-    idx = {"territory_share": 5, "population_share": 6, "oil_share": 7, "fighters": 8, "casualties": 9}[column]
-    by: dict[str, dict[int, list[float]]] = {c: defaultdict(list) for c in camps}
-    dates: dict[int, str] = {}
-    for row in camp_rows:
-        step, date, camp = row[2], row[3], row[4]
-        if camp in by:
-            by[camp][step].append(float(row[idx]))
-            dates[step] = date
-    out = {}
-    steps = sorted(dates)
-    xs = [dt.date.fromisoformat(dates[s]) for s in steps]
-    for c in camps:
-        vals = [np.asarray(by[c][s]) for s in steps]
-        out[c] = (xs, np.array([np.median(v) for v in vals]), np.array([np.percentile(v, 10) for v in vals]),
-                  np.array([np.percentile(v, 90) for v in vals]))
-    return out
-
-
 def draw_share_bands(ax, bands, colors: dict[str, str], label_suffix: str = "", linestyle: str = "-") -> None:
     for camp, (xs, med, lo, hi) in bands.items():
         col = colors[camp]

@@ -64,25 +64,21 @@ def Header(model):
     return main
 
 
-def MapView(model):
-    png = solara.use_memo(lambda: draw.map_png(model), _key(model))
-    with solara.Div(classes=["libya-map"]) as main:
-        solara.Image(png, classes=["libya-figure"])
-    return main
+def _figure_view(render, css_class: str):
+    """A component showing one of the viewer's figures (a PNG redrawn when the week changes)."""
+
+    def view(model):
+        png = solara.use_memo(lambda: render(model), _key(model))
+        with solara.Div(classes=[css_class]) as main:
+            solara.Image(png, classes=["libya-figure"])
+        return main
+
+    return view
 
 
-def NetworkView(model):
-    png = solara.use_memo(lambda: draw.network_png(model), _key(model))
-    with solara.Div(classes=["libya-network"]) as main:
-        solara.Image(png, classes=["libya-figure"])
-    return main
-
-
-def TimePlots(model):
-    png = solara.use_memo(lambda: draw.plots_png(model), _key(model))
-    with solara.Div(classes=["libya-plots"]) as main:
-        solara.Image(png, classes=["libya-figure"])
-    return main
+MapView = _figure_view(draw.map_png, "libya-map")
+NetworkView = _figure_view(draw.network_png, "libya-network")
+TimePlots = _figure_view(draw.plots_png, "libya-plots")
 
 
 def EventLog(model):

@@ -437,26 +437,13 @@ class TimePlots:
         ax = axes[1][0]
         top = sorted(model.factions, key=lambda f: (-f.fighters, f.actor_id))[:max_factions]
         self.fighter_lines: dict[str, Line2D] = {}
-        count: dict[str, int] = defaultdict(int)
-        for f in top:
-            k = count[f.camp]
-            count[f.camp] += 1
-            (ln,) = ax.plot([], [], color=camp_color(model, f.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=short_name(f.name, 18))
-            self.fighter_lines[f.actor_id] = ln
+        self.fighter_lines = self._actor_lines(ax, model, top)
         self._title(ax, "Fighters per faction (thousands)")
         if top:
             ax.legend(fontsize=5.5, loc="upper left", framealpha=0.7, ncol=1 if len(top) <= 4 else 2)
         # support given per patron
         ax = axes[1][1]
-        self.support_lines: dict[str, Line2D] = {}
-        count.clear()
-        for p in model.patrons:
-            k = count[p.camp]
-            count[p.camp] += 1
-            (ln,) = ax.plot([], [], color=camp_color(model, p.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=short_name(p.name, 18))
-            self.support_lines[p.actor_id] = ln
+        self.support_lines = self._actor_lines(ax, model, model.patrons)
         self._title(ax, "Support given per patron (sum of tie levels)")
         if model.patrons:
             ax.legend(fontsize=5.5, loc="upper left", framealpha=0.7, ncol=1 if len(model.patrons) <= 4 else 2)
@@ -480,6 +467,19 @@ class TimePlots:
         # static: titles, legends, the week axes and the 0..1 share axes; the other y axes move
         self.layers.top = [camp_legend] + self.titles + [a.xaxis for a in axes.flat] + \
             [a.yaxis for a in axes[0]] + [a.get_legend() for a in axes[1] if a.get_legend() is not None]
+
+    @staticmethod
+    def _actor_lines(ax, model, actors) -> dict[str, Line2D]:
+        """One empty line per actor, coloured by camp, line style cycling within a camp."""
+        lines: dict[str, Line2D] = {}
+        count: dict[str, int] = defaultdict(int)
+        for a in actors:
+            k = count[a.camp]
+            count[a.camp] += 1
+            (ln,) = ax.plot([], [], color=camp_color(model, a.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
+                            label=short_name(a.name, 18))
+            lines[a.actor_id] = ln
+        return lines
 
     def _title(self, ax, text: str) -> None:
         # a plain text, not ax.title: Matplotlib moves axes titles at draw time, which breaks the overlay
