@@ -128,7 +128,7 @@ class ConflictModel(mesa.Model):
         dist = self.places.distance_km
         self._goal_kernel = np.exp(-dist / p.projection_range_km)
         self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
-                              for pop in self.places.population]
+                              for pop in self.places.population.tolist()]  # Python floats: numpy scalars are slow
         self._defender_adv_arr = np.array(self._defender_adv)
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
@@ -149,6 +149,7 @@ class ConflictModel(mesa.Model):
         self._front_key = None
         self._goal_key = None
         self._goals_version = 0
+        self._red_line_key = None
         self._tie_table()
         self._apply_capabilities()
         self._update_balance()
@@ -443,14 +444,19 @@ class ConflictModel(mesa.Model):
         self._t_to_faction = np.zeros((n_f, n_t))
         self._t_to_faction[self._t_target, np.arange(n_t)] = 1.0
         self._levels = np.array([t.level for t in ties], dtype=float)
-        # per patron: its adaptive ties (and their baselines, caps and costs) and its fixed ties
+        # per patron: its adaptive ties with their baselines, caps and costs, and what its fixed ties leave of its budget
         self._patron_ties = []
         for patron in self.patrons:
             adaptive = [t for t in patron.ties_out if t.adaptive]
-            self._patron_ties.append((adaptive, [t for t in patron.ties_out if not t.adaptive],
-                                      [t.level0 for t in adaptive], [t.max_level for t in adaptive],
-                                      [t.cost for t in adaptive]))
+            level0 = [t.level0 for t in adaptive]
+            fixed = sum(t.level * t.cost for t in patron.ties_out if not t.adaptive)
+            self._patron_ties.append((adaptive, level0,
+                                      support.tie_caps(level0, [t.max_level for t in adaptive], patron.domestic_constraint),
+                                      [t.cost for t in adaptive], max(0.0, patron.budget - fixed)))
         self._backing = [t for t in ties if t.backs]
+        patron_pos = {id(patron): i for i, patron in enumerate(self.patrons)}
+        self._backing_by_patron = [(patron_pos[id(t.source_agent)], t) for t in self._backing]
+        self._alliances = [t for t in ties if t.channel == Channel.alliance]
         self._ties_dirty = False
 
     def _support_to_camp(self) -> dict[str, float]:
@@ -469,32 +475,45 @@ class ConflictModel(mesa.Model):
         return max(0.0, rival - own)
 
     def _update_support(self) -> None:
-        """Each patron sets its effort (Richardson), then the level of each of its adaptive ties."""
+        """Each patron sets its effort (Richardson), then the level of each of its adaptive ties.
+
+        Every patron reacts to last week's levels: what each camp receives, and
+        what the patron itself gives to camps hostile to it."""
         p = self.params
         if self._ties_dirty:
             self._tie_table()
-        to_camp = self._support_to_camp()
-        place_camps = [self.factions[fi].camp for fi in self.controller]
+        hostile_to = [self._hostile_to[patron.camp] for patron in self.patrons]
+        to_camp = dict.fromkeys(self.camps, 0.0)
+        own = [0.0] * len(self.patrons)
+        for pi, t in self._backing_by_patron:
+            v = t.level * t.cost
+            camp = t.target_agent.camp
+            to_camp[camp] += v
+            if camp in hostile_to[pi]:
+                own[pi] += v
+        crossed = self._red_lines_crossed()
+        win_prob = self._win_prob
         args = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay, p.support_prospect_weight,
                 p.red_line_escalation)
-        for patron, (adaptive, fixed_ties, level0, max_level, cost) in zip(self.patrons, self._patron_ties):
-            hostile = self._hostile_to[patron.camp]
-            own = 0.0
-            for t in patron.ties_out:
-                if t.backs and t.target_agent.camp in hostile:
-                    own += t.level * t.cost
-            rival = max(0.0, sum(to_camp[c] for c in hostile) - own)
-            ratio = (rival + 0.5) / (patron.rival_support0 + 0.5)
-            marginal = support.marginal_effect(self._win_prob.get(patron.camp, 0.5))
-            crossed = any(place_camps[j] in hostile for j in patron.red_lines)
+        for pi, (patron, (adaptive, level0, caps, cost, budget)) in enumerate(zip(self.patrons, self._patron_ties)):
+            rival = sum([to_camp[c] for c in hostile_to[pi]]) - own[pi]
+            ratio = ((rival if rival > 0.0 else 0.0) + 0.5) / (patron.rival_support0 + 0.5)
+            marginal = support.marginal_effect(win_prob.get(patron.camp, 0.5))
             patron.effort = effort = support.richardson_step(patron.effort, ratio, marginal, patron.marginal0,
-                                                             crossed, patron.resolve, *args)
-            fixed = sum(t.level * t.cost for t in fixed_ties)
-            levels = support.patron_levels(level0, max_level, cost, effort, patron.domestic_constraint,
-                                           max(0.0, patron.budget - fixed))
-            for t, level in zip(adaptive, levels):
+                                                             crossed[pi], patron.resolve, *args)
+            for t, level in zip(adaptive, support.patron_levels(level0, caps, cost, effort, budget)):
                 t.level = level
         self._levels = np.array([t.level for t in self.ties], dtype=float)
+
+    def _red_lines_crossed(self) -> list[bool]:
+        """Per patron: has a place on its red line fallen to a camp hostile to it? Cached until control or camps change."""
+        key = (tuple(self.controller), tuple(f.camp for f in self.factions), tuple(pt.camp for pt in self.patrons))
+        if key != self._red_line_key:
+            place_camps = [self.factions[fi].camp for fi in self.controller]
+            self._red_line_state = [any(place_camps[j] in self._hostile_to[patron.camp] for j in patron.red_lines)
+                                    for patron in self.patrons]
+            self._red_line_key = key
+        return self._red_line_state
 
     def _apply_capabilities(self) -> None:
         """Own means plus what the ties bring this week (the arms embargo bites unless shielded)."""
@@ -619,7 +638,7 @@ class ConflictModel(mesa.Model):
                 if c != f.camp and c in self.armed_camps:
                     s = sum(strength[g][f.home] for g, other in enumerate(self.factions) if other.camp == c)
                     threat = s / (s + own) if s + own > 0 else 0.0
-                allied = sum(t.level for t in self.ties if t.channel == Channel.alliance and
+                allied = sum(t.level for t in self._alliances if
                              ((t.source == f.actor_id and self.by_id[t.target].camp == c) or
                               (t.target == f.actor_id and self.by_id[t.source].camp == c)))
                 utilities[c] = allied + alignment.camp_utility(

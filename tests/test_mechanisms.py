@@ -155,4 +155,4 @@ def test_patron_levels_is_tie_level_then_fit_budget(ties, effort, constraint, bu
     level0, max_level, cost = (list(x) for x in zip(*ties))
     expected = support.fit_budget([support.tie_level(a, effort, b, constraint) for a, b in zip(level0, max_level)],
                                   cost, budget)
-    assert support.patron_levels(level0, max_level, cost, effort, constraint, budget) == pytest.approx(expected)
+    assert support.patron_levels(level0, support.tie_caps(level0, max_level, constraint), cost, effort, budget) == pytest.approx(expected)

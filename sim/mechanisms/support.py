@@ -49,18 +49,23 @@ def tie_level(level0: float, effort: float, max_level: float, constraint: float)
     return min(max(level, 0.0), cap)
 
 
-def patron_levels(level0: list[float], max_level: list[float], cost: list[float], effort: float,
-                  constraint: float, budget: float) -> list[float]:
-    """The levels of one patron's adaptive ties: :func:`tie_level` each, then :func:`fit_budget` together."""
+def tie_caps(level0: list[float], max_level: list[float], constraint: float) -> list[float]:
+    """Each tie's cap: ``max_level`` times the domestic constraint, never below the sourced level."""
+    return [max(mx * constraint, l0) for l0, mx in zip(level0, max_level)]
+
+
+def patron_levels(level0: list[float], caps: list[float], cost: list[float], effort: float,
+                  budget: float) -> list[float]:
+    """The levels of one patron's adaptive ties: :func:`tie_level` each (``caps`` from
+    :func:`tie_caps`), then :func:`fit_budget` together. Written out for speed: it runs
+    for every patron every week."""
     levels = []
     spend = 0.0
-    for l0, mx, c in zip(level0, max_level, cost):
-        cap = mx * constraint
-        if cap < l0:
-            cap = l0
+    extra = 0.5 * (effort - 1.0) if effort > 1.0 else 0.0
+    for l0, cap, c in zip(level0, caps, cost):
         level = l0 * effort
-        if effort > 1.0 and cap > l0:
-            level += (effort - 1.0) * 0.5 * (cap - l0)
+        if extra and cap > l0:
+            level += extra * (cap - l0)
         level = 0.0 if level < 0.0 else (cap if level > cap else level)
         levels.append(level)
         spend += level * c
