@@ -25,7 +25,7 @@ from .agents import FactionAgent, OrganisationAgent, PatronAgent
 from .mechanisms import alignment, combat, diplomacy, economy, support
 from .record import Recorder, Snapshot
 from .schema import ActorKind, Channel, Scenario
-from .territory import build_place_graph, reachable
+from .territory import build_place_graph, components
 
 EMBARGOED = {Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
              Channel.air_defence}
@@ -150,6 +150,9 @@ class ConflictModel(mesa.Model):
         self._goal_key = None
         self._goals_version = 0
         self._red_line_key = None
+        self._t_count = -1
+        self._members_key = None
+        self._threat_rows_key = None
         self._tie_table()
         self._apply_capabilities()
         self._update_balance()
@@ -393,7 +396,8 @@ class ConflictModel(mesa.Model):
         if key != self._projection_key:  # projection changes only when places or camps change
             self._projection = self._supply_projection()
             self._projection_key = key
-        self._strength = (self._projection * np.array(eff)[:, None]).tolist()
+        self._strength_arr = self._projection * np.array(eff)[:, None]  # faction x place
+        self._strength = self._strength_arr.tolist()
 
     def _supply_projection(self) -> np.ndarray:
         """Share of each faction's strength it can bring to bear at each place (faction x place).
@@ -411,7 +415,7 @@ class ConflictModel(mesa.Model):
         held_by: list[list[int]] = [[] for _ in self.factions]
         for i, fi in enumerate(self.controller):
             held_by[fi].append(i)
-        passable = {c: [pc == c or pc not in self.armed_camps for pc in camp_of_place] for c in self.camps}
+        supply_net: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
         supply = np.zeros((len(self.factions), n))
         for fi, f in enumerate(self.factions):
             held = held_by[fi]
@@ -419,9 +423,12 @@ class ConflictModel(mesa.Model):
                 supply[fi, f.home] = 1.0  # a force holding nothing fights from its home base
                 continue
             base = f.home if camp_of_place[f.home] == f.camp else max(held, key=lambda i: (self._pop[i], -i))
-            linked = reachable(base, passable[f.camp], self.places.neighbours)  # neutral ground lets supply pass
+            net = supply_net.get(f.camp)
+            if net is None:  # its own camp's and neutral ground let supply pass
+                passable = [pc == f.camp or pc not in self.armed_camps for pc in camp_of_place]
+                net = supply_net[f.camp] = components(passable, self.places.neighbours)
             for i in held:
-                supply[fi, i] = (math.exp(-dist[base, i] / p.supply_range_km) if linked[i]
+                supply[fi, i] = (math.exp(-dist[base, i] / p.supply_range_km) if net[i] == net[base]
                                  else p.enclave_supply)
         return (supply[:, :, None] * self._goal_kernel[None, :, :]).max(axis=1)
 
@@ -431,18 +438,11 @@ class ConflictModel(mesa.Model):
 
     # ------------------------------------------------------------------ support
     def _tie_table(self) -> None:
-        """Arrays over the ties for turning support into capability; rebuilt when an event adds or changes a tie."""
+        """Arrays over the ties for turning support into capability, and each patron's plan;
+        rebuilt when an event adds or changes a tie (the arrays only when it adds one)."""
         ties = self.ties
-        actor_pos = {a: i for i, a in enumerate(self.by_id)}
-        n_f, n_t = len(self.factions), len(ties)
-        self._t_gain = np.array([t.gain for t in ties], dtype=float).reshape(n_t, 6)
-        self._t_target = np.array([self.faction_index[t.target] for t in ties], dtype=int)
-        self._t_source = np.array([actor_pos[t.source] for t in ties], dtype=int)
-        self._t_support = np.array([t.counts_as_support for t in ties], dtype=float)
-        self._t_embargoed = np.array([t.embargoed for t in ties], dtype=bool)
-        self._t_cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
-        self._t_to_faction = np.zeros((n_f, n_t))
-        self._t_to_faction[self._t_target, np.arange(n_t)] = 1.0
+        if len(ties) != self._t_count:
+            self._tie_arrays()
         self._levels = np.array([t.level for t in ties], dtype=float)
         # per patron: its adaptive ties with their baselines, caps and costs, and what its fixed ties leave of its budget
         self._patron_ties = []
@@ -453,11 +453,25 @@ class ConflictModel(mesa.Model):
             self._patron_ties.append((adaptive, level0,
                                       support.tie_caps(level0, [t.max_level for t in adaptive], patron.domestic_constraint),
                                       [t.cost for t in adaptive], max(0.0, patron.budget - fixed)))
+        self._ties_dirty = False
+
+    def _tie_arrays(self) -> None:
+        ties = self.ties
+        self._t_count = len(ties)
+        actor_pos = {a: i for i, a in enumerate(self.by_id)}
+        n_f, n_t = len(self.factions), len(ties)
+        self._t_gain = np.array([t.gain for t in ties], dtype=float).reshape(n_t, 6)
+        self._t_target = np.array([self.faction_index[t.target] for t in ties], dtype=int)
+        self._t_source = np.array([actor_pos[t.source] for t in ties], dtype=int)
+        self._t_support = np.array([t.counts_as_support for t in ties], dtype=float)
+        self._t_embargoed = np.array([t.embargoed for t in ties], dtype=bool)
+        self._t_cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
+        self._t_to_faction = np.zeros((n_f, n_t))
+        self._t_to_faction[self._t_target, np.arange(n_t)] = 1.0
         self._backing = [t for t in ties if t.backs]
         patron_pos = {id(patron): i for i, patron in enumerate(self.patrons)}
         self._backing_by_patron = [(patron_pos[id(t.source_agent)], t) for t in self._backing]
         self._alliances = [t for t in ties if t.channel == Channel.alliance]
-        self._ties_dirty = False
 
     def _support_to_camp(self) -> dict[str, float]:
         """Patron support (level x cost) reaching each camp this week."""
@@ -662,6 +676,17 @@ class ConflictModel(mesa.Model):
             self._front_key = key
         return self._front_cache
 
+    def _threat_rows(self, threatened: dict[str, list[int]], faction_camps: tuple[str, ...]) -> np.ndarray:
+        """faction x place: 1 where the place is one its camp holds under threat; cached."""
+        key = (self._front_key, faction_camps)
+        if key != self._threat_rows_key:
+            rows = np.zeros((len(self.factions), self.places.size))
+            for fi, camp in enumerate(faction_camps):
+                rows[fi, threatened.get(camp, [])] = 1.0
+            self._threat_rows_cache = rows
+            self._threat_rows_key = key
+        return self._threat_rows_cache
+
     def _fronts(self, pc: list[str]) -> dict[str, set[int]]:
         """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
 
@@ -740,9 +765,10 @@ class ConflictModel(mesa.Model):
         fronts, threatened = self._front_lines(pc)
         if not any(fronts.values()):
             return
-        self._members = {c: [] for c in self.camps}
-        for fi, f in enumerate(self.factions):
-            self._members[f.camp].append(fi)
+        faction_camps = tuple(f.camp for f in self.factions)
+        if faction_camps != self._members_key:
+            self._members = {c: [fi for fi, fc in enumerate(faction_camps) if fc == c] for c in self.camps}
+            self._members_key = faction_camps
         strength = self._strength
         air = {c: 0.0 for c in self.camps}
         ad = {c: 0.0 for c in self.camps}
@@ -753,8 +779,7 @@ class ConflictModel(mesa.Model):
         share = p.offensive_share
         values = self._goal_values(pc)
         # how thinly each faction is spread over its camp's threatened places (force-to-space)
-        self._spread = spread = [sum(strength[g][t] for t in threatened.get(f.camp, ()))
-                                 for g, f in enumerate(self.factions)]
+        self._spread = spread = (self._strength_arr * self._threat_rows(threatened, faction_camps)).sum(axis=1).tolist()
         air_mult: dict[tuple[str, str], float] = {}
         hw = p.hold_weight / (p.hold_weight + 1.0)
         adv = self._defender_adv

@@ -80,15 +80,22 @@ def build_place_graph(territory: Territory) -> PlaceGraph:
     )
 
 
-def reachable(start: int, allowed: list[bool], neighbours: list[list[int]]) -> list[bool]:
-    """Places reachable from ``start`` by road through allowed places only (``start`` included)."""
-    seen = [False] * len(allowed)
-    seen[start] = True
-    stack = [start]
-    while stack:
-        i = stack.pop()
-        for j in neighbours[i]:
-            if not seen[j] and allowed[j]:
-                seen[j] = True
-                stack.append(j)
-    return seen
+def components(allowed: list[bool], neighbours: list[list[int]]) -> list[int]:
+    """Label of each place's road-connected component through allowed places only (-1 if not allowed).
+
+    Two allowed places are joined by such roads exactly when their labels are equal."""
+    label = [-1] * len(allowed)
+    current = 0
+    for start, ok in enumerate(allowed):
+        if not ok or label[start] >= 0:
+            continue
+        label[start] = current
+        stack = [start]
+        while stack:
+            i = stack.pop()
+            for j in neighbours[i]:
+                if label[j] < 0 and allowed[j]:
+                    label[j] = current
+                    stack.append(j)
+        current += 1
+    return label

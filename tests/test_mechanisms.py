@@ -2,12 +2,14 @@
 
 import math
 
+import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.mechanisms import alignment, combat, diplomacy, economy, support
+from sim.territory import components
 
 pos = st.floats(min_value=0.0, max_value=1e6, allow_nan=False)
 strictly_pos = st.floats(min_value=1e-3, max_value=1e6, allow_nan=False)
@@ -156,3 +158,24 @@ def test_patron_levels_is_tie_level_then_fit_budget(ties, effort, constraint, bu
     expected = support.fit_budget([support.tie_level(a, effort, b, constraint) for a, b in zip(level0, max_level)],
                                   cost, budget)
     assert support.patron_levels(level0, support.tie_caps(level0, max_level, constraint), cost, effort, budget) == pytest.approx(expected)
+
+
+@given(st.integers(2, 12).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20),
+    st.lists(st.booleans(), min_size=n, max_size=n))))
+def test_supply_components_join_exactly_the_places_roads_connect(case):
+    n, roads, allowed = case
+    neighbours = [[] for _ in range(n)]
+    for a, b in roads:
+        if a != b and b not in neighbours[a]:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+    label = components(allowed, neighbours)
+    g = nx.Graph()
+    g.add_nodes_from(i for i in range(n) if allowed[i])
+    g.add_edges_from((a, b) for a, b in roads if allowed[a] and allowed[b])
+    for i in range(n):
+        assert (label[i] < 0) == (not allowed[i])
+        for j in range(n):
+            if allowed[i] and allowed[j]:
+                assert (label[i] == label[j]) == nx.has_path(g, i, j)
