@@ -132,7 +132,8 @@ class ConflictModel(mesa.Model):
         self._defender_adv_arr = np.array(self._defender_adv)
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
-        self._shares_key = None
+        self._map_version = 0  # bumped whenever control of a place or an actor's camp changes
+        self._map_cache: dict[str, tuple[int, object]] = {}
         self._split_key = None
         self._total_pop = float(self.places.population.sum()) or 1.0
         self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
@@ -145,14 +146,10 @@ class ConflictModel(mesa.Model):
         self.recorder.other_ids = tuple(a.actor_id for a in self._others)
         self.recorder.population = tuple(float(x) for x in self.places.population)
         self.recorder.oil = tuple(float(x) for x in self.places.oil_bpd)
-        self._projection_key = None
-        self._front_key = None
         self._goal_key = None
+        self._threatened_reach_key = None
         self._goals_version = 0
-        self._red_line_key = None
         self._t_count = -1
-        self._members_key = None
-        self._threat_rows_key = None
         self._tie_table()
         self._apply_capabilities()
         self._update_balance()
@@ -182,6 +179,22 @@ class ConflictModel(mesa.Model):
 
     def hostile(self, a: str, b: str) -> bool:
         return a != b and a in self.armed_camps and b in self.armed_camps
+
+    # ------------------------------------------------------------------ the map
+    def _map_changed(self) -> None:
+        """Control of a place or an actor's camp changed: what is derived from the map is stale."""
+        self._map_version += 1
+
+    def _from_map(self, name: str, compute):
+        """``compute()``, cached until the map changes (see :meth:`_map_changed`)."""
+        hit = self._map_cache.get(name)
+        if hit is None or hit[0] != self._map_version:
+            hit = self._map_cache[name] = (self._map_version, compute())
+        return hit[1]
+
+    def _place_camps(self) -> list[str]:
+        """The camp holding each place."""
+        return self._from_map("place_camps", lambda: [self.factions[fi].camp for fi in self.controller])
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
@@ -264,6 +277,7 @@ class ConflictModel(mesa.Model):
         agent = self.by_id[ev.actor]
         old = agent.camp
         agent.camp = ev.to_camp
+        self._map_changed()
         self.log("defection", [ev.actor], ev.text or f"{agent.name} leaves {old} for {ev.to_camp}")
 
     def _event_recognition_change(self, eid, ev) -> None:
@@ -392,12 +406,10 @@ class ConflictModel(mesa.Model):
                 self._win_prob[c] = combat.contest_success(totals[c], enemy, m, 1.0)
             else:
                 self._win_prob[c] = 0.5
-        key = (tuple(self.controller), tuple(f.camp for f in self.factions))
-        if key != self._projection_key:  # projection changes only when places or camps change
-            self._projection = self._supply_projection()
-            self._projection_key = key
-        self._strength_arr = self._projection * np.array(eff)[:, None]  # faction x place
-        self._strength = self._strength_arr.tolist()
+        self._projection = self._from_map("projection", self._supply_projection)
+        self._projection_version = self._map_version
+        self._eff = eff
+        self._strength = (self._projection * np.array(eff)[:, None]).tolist()  # faction x place
 
     def _supply_projection(self) -> np.ndarray:
         """Share of each faction's strength it can bring to bear at each place (faction x place).
@@ -521,13 +533,11 @@ class ConflictModel(mesa.Model):
 
     def _red_lines_crossed(self) -> list[bool]:
         """Per patron: has a place on its red line fallen to a camp hostile to it? Cached until control or camps change."""
-        key = (tuple(self.controller), tuple(f.camp for f in self.factions), tuple(pt.camp for pt in self.patrons))
-        if key != self._red_line_key:
-            place_camps = [self.factions[fi].camp for fi in self.controller]
-            self._red_line_state = [any(place_camps[j] in self._hostile_to[patron.camp] for j in patron.red_lines)
-                                    for patron in self.patrons]
-            self._red_line_key = key
-        return self._red_line_state
+        def crossed() -> list[bool]:
+            place_camps = self._place_camps()
+            return [any(place_camps[j] in self._hostile_to[patron.camp] for j in patron.red_lines)
+                    for patron in self.patrons]
+        return self._from_map("red_lines", crossed)
 
     def _apply_capabilities(self) -> None:
         """Own means plus what the ties bring this week (the arms embargo bites unless shielded)."""
@@ -557,25 +567,23 @@ class ConflictModel(mesa.Model):
 
     # ------------------------------------------------------------------ economy
     def _camp_shares(self) -> dict[str, tuple[float, float, float]]:
-        """camp -> (territory share, population share, oil share); cached until control or camps change."""
-        pc = tuple([self.factions[fi].camp for fi in self.controller])
-        if pc == self._shares_key:
-            return self._shares
+        """camp -> (territory share, population share, oil share); cached until the map changes."""
+        return self._from_map("shares", self._compute_camp_shares)
+
+    def _compute_camp_shares(self) -> dict[str, tuple[float, float, float]]:
         n = self.places.size
         acc = {c: [0.0, 0.0, 0.0] for c in self.camps}
-        for i, camp in enumerate(pc):
+        for i, camp in enumerate(self._place_camps()):
             a = acc[camp]
             a[0] += 1.0
             a[1] += self._pop[i]
             a[2] += self._oil[i]
-        self._shares = {c: (v[0] / n, v[1] / self._total_pop, v[2] / self._total_oil) for c, v in acc.items()}
-        self._shares_key = pc
-        return self._shares
+        return {c: (v[0] / n, v[1] / self._total_pop, v[2] / self._total_oil) for c, v in acc.items()}
 
     def _revenue_split(self) -> dict[str, float]:
         """Share of the oil revenue per camp; cached until control, camps or the sharing rule change."""
         shares = self._camp_shares()
-        key = (self._shares_key, self.revenue_rule)
+        key = (self._map_version, self.revenue_rule)
         if key != self._split_key:
             capital = next((self.camp_of(i) for i in range(self.places.size) if self.places.capital[i]), None)
             self._split = economy.revenue_split({c: s[1] for c, s in shares.items()}, capital, self.revenue_rule,
@@ -665,27 +673,32 @@ class ConflictModel(mesa.Model):
             if choice != f.camp:
                 old = f.camp
                 f.camp = choice
+                self._map_changed()
                 self.log("defection", [f.actor_id], f"{f.name} switches from {old} to {choice}")
 
     # ------------------------------------------------------------------ combat
-    def _front_lines(self, pc: list[str]) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
+    def _front_lines(self) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
         """(places each armed camp can attack, places of each armed camp under threat); cached."""
-        key = tuple(pc)
-        if key != self._front_key:
-            self._front_cache = (self._fronts(pc), self._threatened(pc))
-            self._front_key = key
-        return self._front_cache
+        return self._from_map("fronts", lambda: (self._fronts(self._place_camps()),
+                                                 self._threatened(self._place_camps())))
 
-    def _threat_rows(self, threatened: dict[str, list[int]], faction_camps: tuple[str, ...]) -> np.ndarray:
-        """faction x place: 1 where the place is one its camp holds under threat; cached."""
-        key = (self._front_key, faction_camps)
-        if key != self._threat_rows_key:
+    def _camp_members(self) -> dict[str, list[int]]:
+        """camp -> its factions (indices); cached."""
+        return self._from_map("members", lambda: {c: [fi for fi, f in enumerate(self.factions) if f.camp == c]
+                                                  for c in self.camps})
+
+    def _threatened_reach(self) -> list[float]:
+        """Per faction: the share of its strength (as projected this week) it can bring to its camp's
+        threatened places, summed; cached."""
+        key = (self._map_version, self._projection_version)
+        if key != self._threatened_reach_key:
+            threatened = self._front_lines()[1]
             rows = np.zeros((len(self.factions), self.places.size))
-            for fi, camp in enumerate(faction_camps):
-                rows[fi, threatened.get(camp, [])] = 1.0
-            self._threat_rows_cache = rows
-            self._threat_rows_key = key
-        return self._threat_rows_cache
+            for fi, f in enumerate(self.factions):
+                rows[fi, threatened.get(f.camp, [])] = 1.0
+            self._threatened_reach_cache = (self._projection * rows).sum(axis=1).tolist()
+            self._threatened_reach_key = key
+        return self._threatened_reach_cache
 
     def _fronts(self, pc: list[str]) -> dict[str, set[int]]:
         """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
@@ -703,14 +716,15 @@ class ConflictModel(mesa.Model):
                 out[cj].add(i)
         return out
 
-    def _goal_values(self, camps: list[str]) -> list[list[float]]:
+    def _goal_values(self) -> list[list[float]]:
         """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
-        key = (tuple(camps), tuple(f.camp for f in self.factions), self._goals_version,
-               tuple(sorted((fi, t) for fi, (t, last) in self.campaigns.items() if last >= self.steps)))
+        key = (self._map_version, self._goals_version,
+               tuple(sorted((fi, t) for fi, (t, last) in self.campaigns.items() if last >= self.steps))
+               if self.campaigns else ())
         if key == self._goal_key:
             return self._goal_cache
         self._goal_key = key
-        self._goal_cache = self._compute_goal_values(camps).tolist()
+        self._goal_cache = self._compute_goal_values(self._place_camps()).tolist()
         return self._goal_cache
 
     def _compute_goal_values(self, camps: list[str]) -> np.ndarray:
@@ -761,14 +775,11 @@ class ConflictModel(mesa.Model):
 
     def _fight(self) -> None:
         p = self.params
-        pc = [self.factions[fi].camp for fi in self.controller]
-        fronts, threatened = self._front_lines(pc)
+        pc = self._place_camps()
+        fronts, threatened = self._front_lines()
         if not any(fronts.values()):
             return
-        faction_camps = tuple(f.camp for f in self.factions)
-        if faction_camps != self._members_key:
-            self._members = {c: [fi for fi, fc in enumerate(faction_camps) if fc == c] for c in self.camps}
-            self._members_key = faction_camps
+        self._members = self._camp_members()
         strength = self._strength
         air = {c: 0.0 for c in self.camps}
         ad = {c: 0.0 for c in self.camps}
@@ -777,9 +788,9 @@ class ConflictModel(mesa.Model):
             ad[f.camp] += f.air_defence
         m = p.contest_decisiveness
         share = p.offensive_share
-        values = self._goal_values(pc)
+        values = self._goal_values()
         # how thinly each faction is spread over its camp's threatened places (force-to-space)
-        self._spread = spread = (self._strength_arr * self._threat_rows(threatened, faction_camps)).sum(axis=1).tolist()
+        self._spread = spread = [e * s for e, s in zip(self._eff, self._threatened_reach())]
         air_mult: dict[tuple[str, str], float] = {}
         hw = p.hold_weight / (p.hold_weight + 1.0)
         adv = self._defender_adv
@@ -874,7 +885,7 @@ class ConflictModel(mesa.Model):
                 winner_fi = max(contrib, key=lambda k: (contrib[k], -k))
                 winner = self.factions[winner_fi]
                 self.controller[t] = winner_fi
-                pc[t] = winner.camp
+                self._map_changed()
                 loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
                 self._goals_version += 1
                 self.capture_log.append((self.steps, winner.camp, loser.camp))

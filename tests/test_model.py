@@ -40,6 +40,41 @@ def test_invariants_hold_every_week(seed, scenario):
             assert 0.0 <= t.level <= max(t.max_level, t.level0) + 1e-9
 
 
+@pytest.mark.parametrize("name", ["palermo_failed", "france_backs_haftar"])
+def test_what_is_derived_from_the_map_is_never_stale(name):
+    """Control, fronts, shares, supply lines and red lines are cached between changes of the map;
+    after every week they must equal a fresh computation (captures, defections and realignments included)."""
+    s = load_scenario(SCENARIOS / f"{name}.yaml").scenario
+    changes = 0
+    for seed in range(4):
+        m = ConflictModel(s, seed=seed, record=False)
+        for _ in range(horizon_steps(s)):
+            before = m._map_version
+            m.step()
+            changes += m._map_version != before
+            camps = [m.factions[fi].camp for fi in m.controller]
+            assert m._place_camps() == camps
+            assert m._camp_shares() == m._compute_camp_shares()
+            assert m._front_lines() == (m._fronts(camps), m._threatened(camps))
+            assert m._camp_members() == {c: [i for i, f in enumerate(m.factions) if f.camp == c] for c in m.camps}
+            assert m._red_lines_crossed() == [any(camps[j] in m._hostile_to[p.camp] for j in p.red_lines)
+                                              for p in m.patrons]
+            np.testing.assert_array_equal(m._from_map("projection", m._supply_projection), m._supply_projection())
+    assert changes > 10  # the map did change, so the caches were exercised
+
+
+def test_model_state_stays_in_python_floats():
+    """Numpy scalars leaking into agent state make every later step several times slower."""
+    m = ConflictModel(LIBYA, seed=3)
+    for _ in range(30):
+        m.step()
+    leaks = [(type(a).__name__, k) for a in [*m.factions, *m.patrons] for k, v in vars(a).items()
+             if isinstance(v, np.generic)]
+    leaks += [("tie", k) for t in m.ties for k in t.__slots__ if isinstance(getattr(t, k), np.generic)]
+    leaks += [("model", k) for k, v in vars(m).items() if isinstance(v, np.generic)]
+    assert not leaks
+
+
 def test_all_randomness_from_the_model_generator():
     a = run_one(LIBYA, 7, 30)
     b = run_one(LIBYA, 7, 30)
