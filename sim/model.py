@@ -399,13 +399,13 @@ class ConflictModel(mesa.Model):
         self._camp_totals = totals
         m = self.params.contest_decisiveness
         armed = self.armed_camps
-        self._win_prob = {}
-        for c in self.camps:
-            if c in armed:
-                enemy = max((totals[o] for o in armed if o != c), default=0.0)
-                self._win_prob[c] = combat.contest_success(totals[c], enemy, m, 1.0)
-            else:
-                self._win_prob[c] = 0.5
+        self._win_prob = win = dict.fromkeys(self.camps, 0.5)
+        for c in armed:
+            enemy = 0.0
+            for o in armed:
+                if o != c and totals[o] > enemy:
+                    enemy = totals[o]
+            win[c] = combat.contest_success(totals[c], enemy, m, 1.0)
         self._projection = self._from_map("projection", self._supply_projection)
         self._projection_version = self._map_version
         self._eff = eff
@@ -677,7 +677,7 @@ class ConflictModel(mesa.Model):
                 self.log("defection", [f.actor_id], f"{f.name} switches from {old} to {choice}")
 
     # ------------------------------------------------------------------ combat
-    def _front_lines(self) -> tuple[dict[str, set[int]], dict[str, list[int]]]:
+    def _front_lines(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         """(places each armed camp can attack, places of each armed camp under threat); cached."""
         return self._from_map("fronts", lambda: (self._fronts(self._place_camps()),
                                                  self._threatened(self._place_camps())))
@@ -700,7 +700,7 @@ class ConflictModel(mesa.Model):
             self._threatened_reach_key = key
         return self._threatened_reach_cache
 
-    def _fronts(self, pc: list[str]) -> dict[str, set[int]]:
+    def _fronts(self, pc: list[str]) -> dict[str, list[int]]:
         """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
 
         Places of unarmed (local) camps can be attacked too, but only a faction
@@ -714,7 +714,7 @@ class ConflictModel(mesa.Model):
                 out[ci].add(j)
             if cj in out:
                 out[cj].add(i)
-        return out
+        return {c: sorted(v) for c, v in out.items()}
 
     def _goal_values(self) -> list[list[float]]:
         """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
@@ -792,24 +792,6 @@ class ConflictModel(mesa.Model):
         # how thinly each faction is spread over its camp's threatened places (force-to-space)
         self._spread = spread = [e * s for e, s in zip(self._eff, self._threatened_reach())]
         air_mult: dict[tuple[str, str], float] = {}
-        hw = p.hold_weight / (p.hold_weight + 1.0)
-        adv = self._defender_adv
-        defence: dict[int, float] = {}
-
-        def defended(t: int) -> float:  # what defends a place before anyone attacks (see _defenders)
-            if t not in defence:
-                holder = self.controller[t]
-                camp_t = pc[t]
-                if camp_t not in self.armed_camps:
-                    defence[t] = strength[holder][t]
-                else:
-                    total = strength[holder][t] * hw
-                    for g in self._members[camp_t]:
-                        if g != holder and spread[g] > 0:
-                            s_gt = strength[g][t]
-                            total += s_gt * s_gt / spread[g]
-                    defence[t] = total
-            return defence[t]
 
         def air_factor(a: str, b: str) -> float:
             key = (a, b)
@@ -817,32 +799,52 @@ class ConflictModel(mesa.Model):
                 air_mult[key] = combat.air_multiplier(air[a], ad[b], p.air_weight)
             return air_mult[key]
 
+        hw = p.hold_weight / (p.hold_weight + 1.0)
+        adv = self._defender_adv
+        defence: dict[int, float] = {}
+
+        def defended(t: int) -> float:  # what defends a place before anyone attacks (see _defenders)
+            holder = self.controller[t]
+            camp_t = pc[t]
+            if camp_t not in self.armed_camps:
+                return strength[holder][t]
+            total = strength[holder][t] * hw
+            for g in self._members[camp_t]:
+                if g != holder and spread[g] > 0:
+                    s_gt = strength[g][t]
+                    total += s_gt * s_gt / spread[g]
+            return total
+
         # 1. each armed camp picks its offensives of the week: the places with the best
         #    expected gain (worth to its factions x chance of taking them); every faction
         #    of the camp commits part of its force, more where it can project more.
         plans: dict[int, dict[int, float]] = {}  # target -> faction -> committed strength
+        threshold = p.offensive_threshold
         for camp in self.armed_camps:
-            targets = sorted(fronts.get(camp, ()))
+            targets = fronts.get(camp)
             members = self._members[camp]
             if not targets or not members or self._camp_totals[camp] <= 0:
                 continue
             if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
+            rows = [(strength[fi], values[fi]) for fi in members]
             scored = []
             for t in targets:
                 reach = worth = 0.0
-                for fi in members:
-                    s_ft = strength[fi][t]
+                for s_row, v_row in rows:
+                    s_ft = s_row[t]
                     reach += s_ft
-                    worth += values[fi][t] * s_ft
+                    worth += v_row[t] * s_ft
                 if reach <= 0.0 or worth <= 0.0:
                     continue
                 worth /= reach  # worth to the camp: its factions' goals weighted by what they can bring there
                 enemy = pc[t]
+                if t not in defence:
+                    defence[t] = defended(t)
                 chance = combat.contest_success(share * reach * air_factor(camp, enemy),
-                                                defended(t) * air_factor(enemy, camp), m, adv[t])
+                                                defence[t] * air_factor(enemy, camp), m, adv[t])
                 score = worth * chance
-                if score >= p.offensive_threshold:
+                if score >= threshold:
                     scored.append((-score, t))
             chosen = [t for _, t in sorted(scored)[:p.offensives_per_week]]
             for fi in members:
