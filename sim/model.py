@@ -130,6 +130,7 @@ class ConflictModel(mesa.Model):
         self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
                               for pop in self.places.population.tolist()]  # Python floats: numpy scalars are slow
         self._defender_adv_arr = np.array(self._defender_adv)
+        self._distance_rows = self.places.distance_km.tolist()
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
         self._map_version = 0  # bumped whenever control of a place or an actor's camp changes
@@ -421,18 +422,16 @@ class ConflictModel(mesa.Model):
         road distance to the place in question; the best base counts.
         """
         p = self.params
-        n = self.places.size
-        dist = self.places.distance_km
-        camp_of_place = [self.factions[fi].camp for fi in self.controller]
+        dist = self._distance_rows
+        camp_of_place = self._place_camps()
         held_by: list[list[int]] = [[] for _ in self.factions]
         for i, fi in enumerate(self.controller):
             held_by[fi].append(i)
         supply_net: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
-        supply = np.zeros((len(self.factions), n))
+        supply = [0.0] * self.places.size  # what reaches each place from its holder's base
         for fi, f in enumerate(self.factions):
             held = held_by[fi]
             if not held:
-                supply[fi, f.home] = 1.0  # a force holding nothing fights from its home base
                 continue
             base = f.home if camp_of_place[f.home] == f.camp else max(held, key=lambda i: (self._pop[i], -i))
             net = supply_net.get(f.camp)
@@ -440,9 +439,15 @@ class ConflictModel(mesa.Model):
                 passable = [pc == f.camp or pc not in self.armed_camps for pc in camp_of_place]
                 net = supply_net[f.camp] = components(passable, self.places.neighbours)
             for i in held:
-                supply[fi, i] = (math.exp(-dist[base, i] / p.supply_range_km) if net[i] == net[base]
-                                 else p.enclave_supply)
-        return (supply[:, :, None] * self._goal_kernel[None, :, :]).max(axis=1)
+                supply[i] = math.exp(-dist[base][i] / p.supply_range_km) if net[i] == net[base] else p.enclave_supply
+        # from each held place strength decays with distance (the goal kernel); the best place counts
+        by_place = np.array(supply)[:, None] * self._goal_kernel
+        order = np.argsort(self.controller, kind="stable")
+        owners = np.asarray(self.controller)[order]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        out = self._goal_kernel[[f.home for f in self.factions]].copy()  # a force holding nothing fights from home
+        out[owners[starts]] = np.maximum.reduceat(by_place[order], starts, axis=0)
+        return out
 
     def _camp_win_probability(self, camp: str) -> float:
         """Chance the camp prevails against its strongest enemy, from the overall balance."""
