@@ -73,6 +73,7 @@ class ConflictModel(mesa.Model):
         self.armed_camps = [c for c, spec in scenario.camps.items() if spec.armed]
         self.joinable_camps = [c for c, spec in scenario.camps.items() if spec.armed and spec.accepts_defectors]
         self.recorder = Recorder(full=record)
+        self._date_text = (-1, "")
 
         pidx = {p: i for i, p in enumerate(self.places.ids)}
         self.factions: list[FactionAgent] = []
@@ -175,6 +176,12 @@ class ConflictModel(mesa.Model):
     def date(self) -> dt.date:
         return self.start_date + dt.timedelta(days=7 * self.steps)
 
+    def date_text(self) -> str:
+        """The week's date as ISO text (as recorded), computed once per week."""
+        if self._date_text[0] != self.steps:
+            self._date_text = (self.steps, self.date.isoformat())
+        return self._date_text[1]
+
     def camp_of(self, place: int) -> str:
         return self.factions[self.controller[place]].camp
 
@@ -212,7 +219,7 @@ class ConflictModel(mesa.Model):
 
     # ------------------------------------------------------------------ events
     def log(self, kind: str, actors: list[str], text: str) -> None:
-        self.recorder.events.append((self.steps, self.date.isoformat(), kind, ";".join(actors), text))
+        self.recorder.events.append((self.steps, self.date_text(), kind, ";".join(actors), text))
 
     def _apply_events(self) -> None:
         horizon = self.start_date + dt.timedelta(days=7 * self.steps)
@@ -796,13 +803,12 @@ class ConflictModel(mesa.Model):
         values = self._goal_values()
         # how thinly each faction is spread over its camp's threatened places (force-to-space)
         self._spread = spread = [e * s for e, s in zip(self._eff, self._threatened_reach())]
-        air_mult: dict[tuple[str, str], float] = {}
-
-        def air_factor(a: str, b: str) -> float:
-            key = (a, b)
-            if key not in air_mult:
-                air_mult[key] = combat.air_multiplier(air[a], ad[b], p.air_weight)
-            return air_mult[key]
+        air_mult = {(a, b): combat.air_multiplier(air[a], ad[b], p.air_weight)
+                    for a in self.armed_camps for b in self.camps if a != b}
+        for b in self.armed_camps:
+            for a in self.camps:
+                if (a, b) not in air_mult and a != b:
+                    air_mult[a, b] = combat.air_multiplier(air[a], ad[b], p.air_weight)
 
         hw = p.hold_weight / (p.hold_weight + 1.0)
         adv = self._defender_adv
@@ -846,8 +852,8 @@ class ConflictModel(mesa.Model):
                 enemy = pc[t]
                 if t not in defence:
                     defence[t] = defended(t)
-                chance = combat.contest_success(share * reach * air_factor(camp, enemy),
-                                                defence[t] * air_factor(enemy, camp), m, adv[t])
+                chance = combat.contest_success(share * reach * air_mult[camp, enemy],
+                                                defence[t] * air_mult[enemy, camp], m, adv[t])
                 score = worth * chance
                 if score >= threshold:
                     scored.append((-score, t))
@@ -872,9 +878,9 @@ class ConflictModel(mesa.Model):
                 continue
             fis = sorted(contrib)
             att_camp = self.factions[fis[0]].camp
-            e_a = sum(contrib.values()) * combat.air_multiplier(air[att_camp], ad[enemy_camp], p.air_weight)
+            e_a = sum(contrib.values()) * air_mult[att_camp, enemy_camp]
             defenders = self._defenders(t, attacking)
-            e_d = sum(defenders.values()) * combat.air_multiplier(air[enemy_camp], ad[att_camp], p.air_weight)
+            e_d = sum(defenders.values()) * air_mult[enemy_camp, att_camp]
             d = self._defender_adv[t]
             prob = combat.contest_success(e_a, e_d, m, d)
             loss_a, loss_d = combat.lanchester_losses(e_a, d * e_d, p.attrition_rate)
@@ -904,18 +910,22 @@ class ConflictModel(mesa.Model):
         total = sum(shares.values())
         if total <= 0 or loss <= 0:
             return
+        factions, by_camp = self.factions, self.camp_casualties
         for fi, s in shares.items():
-            f = self.factions[fi]
-            lost = min(f.fighters * 0.2, loss * s / total)
+            f = factions[fi]
+            lost = loss * s / total
+            cap = f.fighters * 0.2
+            if lost > cap:
+                lost = cap
             f.fighters -= lost
             f.casualties += lost
             self.casualties += lost
-            self.camp_casualties[f.camp] += lost
+            by_camp[f.camp] += lost
 
     # ------------------------------------------------------------------ record
     def _record(self) -> None:
         rec = self.recorder
-        step, date = self.steps, self.date.isoformat()
+        step, date = self.steps, self.date_text()
         shares = self._camp_shares()
         camp_fighters = {c: 0.0 for c in self.camps}
         for f in self.factions:
