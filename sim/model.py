@@ -25,7 +25,7 @@ from .agents import FactionAgent, OrganisationAgent, PatronAgent
 from .mechanisms import alignment, combat, diplomacy, economy, support
 from .record import Recorder, Snapshot
 from .schema import ActorKind, Channel, Scenario
-from .territory import build_place_graph, components
+from .territory import components, place_graph
 
 EMBARGOED = {Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
              Channel.air_defence}
@@ -68,7 +68,7 @@ class ConflictModel(mesa.Model):
         self.seed = seed
         self.params = scenario.parameters
         self.start_date = scenario.start_date
-        self.places = build_place_graph(scenario.territory)
+        self.places = place_graph(scenario.territory)
         self.camps = list(scenario.camps)
         self.armed_camps = [c for c, spec in scenario.camps.items() if spec.armed]
         self.joinable_camps = [c for c, spec in scenario.camps.items() if spec.armed and spec.accepts_defectors]
@@ -942,7 +942,7 @@ class ConflictModel(mesa.Model):
             step, date, tuple(self.controller),
             tuple((f.camp, f.strength_fighters, f.cash, f.support_received, f.support_given) for f in self.factions),
             tuple((a.camp, a.support_received, a.support_given) for a in self._others),
-            self._tie_keys, tuple(self._levels.tolist())))
+            self._tie_keys, self._levels))  # a new array every week, never changed in place
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, object]:

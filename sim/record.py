@@ -32,7 +32,14 @@ class Snapshot:
     factions: tuple  # per faction: (camp, fighters, cash, support_received, support_given)
     others: tuple  # per patron/organisation: (camp, support_received, support_given)
     tie_keys: tuple  # per tie: (source, target, channel); shared between weeks while ties are unchanged
-    tie_levels: tuple
+    tie_levels: tuple | np.ndarray  # per tie (the model keeps its weekly array: no copy)
+
+    def __eq__(self, other):
+        if not isinstance(other, Snapshot):
+            return NotImplemented
+        return ((self.step, self.date, self.controller, self.factions, self.others, self.tie_keys)
+                == (other.step, other.date, other.controller, other.factions, other.others, other.tie_keys)
+                and tuple(self.tie_levels) == tuple(other.tie_levels))
 
 
 @dataclass

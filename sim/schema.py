@@ -13,7 +13,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -188,6 +188,8 @@ class Territory(Strict):
     places: dict[Ident, Place]
     roads: list[tuple[Ident, Ident]]
     roads_source: str = Field(min_length=3)
+    # the road graph built from this territory, shared by every run of the scenario (see territory.place_graph)
+    _graph: object = PrivateAttr(default=None)
 
 
 # ---------------------------------------------------------------- events

@@ -44,6 +44,13 @@ class PlaceGraph:
         return self.ids.index(place_id)
 
 
+def place_graph(territory: Territory) -> PlaceGraph:
+    """The territory's :class:`PlaceGraph`, built once and kept with the territory (runs only read it)."""
+    if territory._graph is None:
+        territory._graph = build_place_graph(territory)
+    return territory._graph
+
+
 def build_place_graph(territory: Territory) -> PlaceGraph:
     ids = list(territory.places)
     pos = {pid: i for i, pid in enumerate(ids)}
