@@ -8,6 +8,7 @@ identical whatever the number of worker processes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing as mp
 import os
 from dataclasses import dataclass
@@ -34,8 +35,16 @@ def horizon_steps(scenario: Scenario, steps: int | None = None, until: dt.date |
 
 def run_one(scenario: Scenario, seed: int, steps: int, record: bool = True, run: int = 0) -> RunResult:
     model = ConflictModel(scenario, seed=seed, record=record)
-    for _ in range(steps):
-        model.step()
+    # A week allocates many small objects but creates no reference cycles, so the cyclic
+    # garbage collector only costs time here (about 4% of a run); reference counting frees them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(steps):
+            model.step()
+    finally:
+        if collecting:
+            gc.enable()
     return RunResult(run, seed, model.summary(), model.recorder)
 
 

@@ -137,3 +137,18 @@ def test_forced_conference_outcomes_are_logged():
     assert any("Summer talks: agreement" in e[4] for e in a.recorder.events)
     assert any(e[4] == "Summer talks: no agreement, Red Army left early" for e in b.recorder.events)
     assert a.summary["ceasefire_week"] != "" and b.summary["ceasefire_week"] == ""
+
+
+def test_a_week_creates_no_reference_cycles():
+    """run_one pauses the cyclic garbage collector during the weeks; that is only safe if they make no cycles."""
+    import gc
+
+    m = ConflictModel(load_scenario(SCENARIOS / "palermo_failed.yaml").scenario, seed=1)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(100):
+            m.step()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
