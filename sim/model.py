@@ -416,6 +416,7 @@ class ConflictModel(mesa.Model):
             win[c] = combat.contest_success(totals[c], enemy, m, 1.0)
         self._projection = self._from_map("projection", self._supply_projection)
         self._projection_version = self._map_version
+        self._projection_rows = self._from_map("projection_rows", self._projection.tolist)
         self._eff = eff
         self._strength = (self._projection * np.array(eff)[:, None]).tolist()  # faction x place
 
@@ -670,7 +671,7 @@ class ConflictModel(mesa.Model):
             for c in options:
                 threat = 0.0
                 if c != f.camp and c in self.armed_camps:
-                    s = sum(strength[g][f.home] for g, other in enumerate(self.factions) if other.camp == c)
+                    s = sum([strength[g][f.home] for g, other in enumerate(self.factions) if other.camp == c])
                     threat = s / (s + own) if s + own > 0 else 0.0
                 allied = sum(t.level for t in self._alliances if
                              ((t.source == f.actor_id and self.by_id[t.target].camp == c) or
@@ -705,10 +706,8 @@ class ConflictModel(mesa.Model):
         key = (self._map_version, self._projection_version)
         if key != self._threatened_reach_key:
             threatened = self._front_lines()[1]
-            rows = np.zeros((len(self.factions), self.places.size))
-            for fi, f in enumerate(self.factions):
-                rows[fi, threatened.get(f.camp, [])] = 1.0
-            self._threatened_reach_cache = (self._projection * rows).sum(axis=1).tolist()
+            self._threatened_reach_cache = [sum([row[t] for t in threatened.get(f.camp, ())])
+                                            for f, row in zip(self.factions, self._projection_rows)]
             self._threatened_reach_key = key
         return self._threatened_reach_cache
 
@@ -859,7 +858,7 @@ class ConflictModel(mesa.Model):
                     scored.append((-score, t))
             chosen = [t for _, t in sorted(scored)[:p.offensives_per_week]]
             for fi in members:
-                total = sum(strength[fi][t] for t in chosen)
+                total = sum([strength[fi][t] for t in chosen])
                 if total <= 0:
                     continue
                 for t in chosen:
@@ -940,8 +939,8 @@ class ConflictModel(mesa.Model):
             self._tie_keys = tuple((t.source, t.target, t.channel.value) for t in self.ties)
         rec.snapshots.append(Snapshot(
             step, date, tuple(self.controller),
-            tuple((f.camp, f.strength_fighters, f.cash, f.support_received, f.support_given) for f in self.factions),
-            tuple((a.camp, a.support_received, a.support_given) for a in self._others),
+            tuple([(f.camp, f.strength_fighters, f.cash, f.support_received, f.support_given) for f in self.factions]),
+            tuple([(a.camp, a.support_received, a.support_given) for a in self._others]),
             self._tie_keys, self._levels))  # a new array every week, never changed in place
 
     # ------------------------------------------------------------------ summary
