@@ -132,6 +132,7 @@ class ConflictModel(mesa.Model):
                               for pop in self.places.population.tolist()]  # Python floats: numpy scalars are slow
         self._defender_adv_arr = np.array(self._defender_adv)
         self._distance_rows = self.places.distance_km.tolist()
+        self._homes = [f.home for f in self.factions]
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
         self._map_version = 0  # bumped whenever control of a place or an actor's camp changes
@@ -450,11 +451,10 @@ class ConflictModel(mesa.Model):
                 supply[i] = math.exp(-dist[base][i] / p.supply_range_km) if net[i] == net[base] else p.enclave_supply
         # from each held place strength decays with distance (the goal kernel); the best place counts
         by_place = np.array(supply)[:, None] * self._goal_kernel
-        order = np.argsort(self.controller, kind="stable")
-        owners = np.asarray(self.controller)[order]
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        out = self._goal_kernel[[f.home for f in self.factions]].copy()  # a force holding nothing fights from home
-        out[owners[starts]] = np.maximum.reduceat(by_place[order], starts, axis=0)
+        order = sorted(range(len(supply)), key=self.controller.__getitem__)  # places grouped by holder
+        starts = [k for k, i in enumerate(order) if k == 0 or self.controller[i] != self.controller[order[k - 1]]]
+        out = self._goal_kernel[self._homes].copy()  # a force holding nothing fights from its home base
+        out[[self.controller[order[k]] for k in starts]] = np.maximum.reduceat(by_place[order], starts, axis=0)
         return out
 
     def _camp_win_probability(self, camp: str) -> float:
