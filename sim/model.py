@@ -135,6 +135,8 @@ class ConflictModel(mesa.Model):
         self._homes = [f.home for f in self.factions]
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
+        self._oil_places = [(i, oil) for i, oil in enumerate(self._oil) if oil > 0]
+        self._output_key = None
         self._map_version = 0  # bumped whenever control of a place or an actor's camp changes
         self._map_cache: dict[str, tuple[int, object]] = {}
         self._split_key = None
@@ -485,7 +487,9 @@ class ConflictModel(mesa.Model):
         self._t_count = len(ties)
         actor_pos = {a: i for i, a in enumerate(self.by_id)}
         n_f, n_t = len(self.factions), len(ties)
-        self._t_gain = np.array([t.gain for t in ties], dtype=float).reshape(n_t, 6)
+        # per unit of level: the six capability gains, then diplomatic cover, then support counted as received
+        self._t_gain = np.array([t.gain + (float(t.channel is Channel.diplomatic_cover), float(t.counts_as_support))
+                                 for t in ties], dtype=float).reshape(n_t, 8)
         self._t_target = np.array([self.faction_index[t.target] for t in ties], dtype=int)
         self._t_source = np.array([actor_pos[t.source] for t in ties], dtype=int)
         self._t_support = np.array([t.counts_as_support for t in ties], dtype=float)
@@ -558,15 +562,14 @@ class ConflictModel(mesa.Model):
             self._tie_table()
         levels = self._levels
         to_faction = self._t_to_faction
-        cover = to_faction @ (levels * self._t_cover)
         if self.embargo > 0.0:
+            cover = to_faction @ (levels * self._t_cover)
             bite = 1.0 - self.embargo * (1.0 - np.minimum(1.0, cover[self._t_target]))
             levels = np.where(self._t_embargoed, levels * bite, levels)
         gained = (to_faction @ (levels[:, None] * self._t_gain)).tolist()
-        supported = levels * self._t_support
-        received = (to_faction @ supported).tolist()
-        given = np.bincount(self._t_source, weights=supported, minlength=len(self.by_id)).tolist()
-        for f, (g_f, g_q, g_air, g_ad, g_cash, g_leg), cov, rec in zip(self.factions, gained, cover.tolist(), received):
+        given = np.bincount(self._t_source, weights=levels * self._t_support,
+                            minlength=len(self.by_id)).tolist()
+        for f, (g_f, g_q, g_air, g_ad, g_cash, g_leg, cov, rec) in zip(self.factions, gained):
             f.strength_fighters = f.fighters + g_f
             f.quality = min(1.5, f.heavy_weapons + g_q)
             f.air = f.own_air + g_air
@@ -606,11 +609,11 @@ class ConflictModel(mesa.Model):
 
     def _run_economy(self) -> None:
         p = self.params
-        output = 0.0
-        for i, oil in enumerate(self._oil):
-            if oil > 0 and (not self.blockading or self.controller[i] not in self.blockading):
-                output += oil
-        self.revenue = economy.weekly_revenue(output, p.oil_price_usd)
+        key = (self._map_version, frozenset(self.blockading))
+        if key != self._output_key:  # oil flows from every field and terminal its holder does not shut
+            self._output = sum([oil for i, oil in self._oil_places if self.controller[i] not in self.blockading])
+            self._output_key = key
+        self.revenue = economy.weekly_revenue(self._output, p.oil_price_usd)
         pool = self.revenue * p.revenue_to_cash
         split = self._revenue_split()
         camp_fighters = {c: 0.0 for c in self.camps}
