@@ -421,7 +421,7 @@ class ConflictModel(mesa.Model):
         self._projection_version = self._map_version
         self._projection_rows = self._from_map("projection_rows", self._projection.tolist)
         self._eff = eff
-        self._strength = (self._projection * np.array(eff)[:, None]).tolist()  # faction x place
+        # faction g brings rows[g][t] * eff[g] to place t (computed where needed, not for every place)
 
     def _supply_projection(self) -> np.ndarray:
         """Share of each faction's strength it can bring to bear at each place (faction x place).
@@ -656,7 +656,7 @@ class ConflictModel(mesa.Model):
         switchable = [f for f in self.factions if f.can_switch]
         if not switchable:
             return
-        strength = self._strength
+        rows, eff = self._projection_rows, self._eff
         max_pay = max(self.camp_pay_rate.values()) or 1.0
         positions: dict[str, dict[str, float]] = {}
 
@@ -674,7 +674,7 @@ class ConflictModel(mesa.Model):
             for c in options:
                 threat = 0.0
                 if c != f.camp and c in self.armed_camps:
-                    s = sum([strength[g][f.home] for g, other in enumerate(self.factions) if other.camp == c])
+                    s = sum([rows[g][f.home] * eff[g] for g, other in enumerate(self.factions) if other.camp == c])
                     threat = s / (s + own) if s + own > 0 else 0.0
                 allied = sum(t.level for t in self._alliances if
                              ((t.source == f.actor_id and self.by_id[t.target].camp == c) or
@@ -764,11 +764,12 @@ class ConflictModel(mesa.Model):
         holder = self.controller[place]
         camp = self.factions[holder].camp
         share = self.params.offensive_share
+        rows, eff = self._projection_rows, self._eff
         if camp not in self.armed_camps:
-            return {holder: self._strength[holder][place]}
+            return {holder: rows[holder][place] * eff[holder]}
         out = {}
         for g in self._members[camp]:
-            s_gt = self._strength[g][place]
+            s_gt = rows[g][place] * eff[g]
             if g == holder:
                 part = s_gt * self.params.hold_weight / (self.params.hold_weight + 1.0)
             else:
@@ -794,7 +795,7 @@ class ConflictModel(mesa.Model):
         if not any(fronts.values()):
             return
         self._members = self._camp_members()
-        strength = self._strength
+        rows, eff = self._projection_rows, self._eff  # strength of faction g at place t: rows[g][t] * eff[g]
         air = {c: 0.0 for c in self.camps}
         ad = {c: 0.0 for c in self.camps}
         for f in self.factions:
@@ -820,11 +821,11 @@ class ConflictModel(mesa.Model):
             holder = self.controller[t]
             camp_t = pc[t]
             if camp_t not in self.armed_camps:
-                return strength[holder][t]
-            total = strength[holder][t] * hw
+                return rows[holder][t] * eff[holder]
+            total = rows[holder][t] * eff[holder] * hw
             for g in self._members[camp_t]:
                 if g != holder and spread[g] > 0:
-                    s_gt = strength[g][t]
+                    s_gt = rows[g][t] * eff[g]
                     total += s_gt * s_gt / spread[g]
             return total
 
@@ -840,12 +841,12 @@ class ConflictModel(mesa.Model):
                 continue
             if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
                 continue
-            rows = [(strength[fi], values[fi]) for fi in members]
+            member_rows = [(rows[fi], values[fi], eff[fi]) for fi in members]
             scored = []
             for t in targets:
                 reach = worth = 0.0
-                for s_row, v_row in rows:
-                    s_ft = s_row[t]
+                for p_row, v_row, e in member_rows:
+                    s_ft = p_row[t] * e
                     reach += s_ft
                     worth += v_row[t] * s_ft
                 if reach <= 0.0 or worth <= 0.0:
@@ -861,12 +862,13 @@ class ConflictModel(mesa.Model):
                     scored.append((-score, t))
             chosen = [t for _, t in sorted(scored)[:p.offensives_per_week]]
             for fi in members:
-                total = sum([strength[fi][t] for t in chosen])
+                reach = [rows[fi][t] * eff[fi] for t in chosen]
+                total = sum(reach)
                 if total <= 0:
                     continue
-                for t in chosen:
+                for t, s_ft in zip(chosen, reach):
                     # a faction splits its offensive force between the camp's offensives by its reach
-                    plans.setdefault(t, {})[fi] = share * strength[fi][t] * strength[fi][t] / total
+                    plans.setdefault(t, {})[fi] = share * s_ft * s_ft / total
         if not plans:
             return
         attacking = {fi for parts in plans.values() for fi in parts}
