@@ -130,7 +130,6 @@ class ConflictModel(mesa.Model):
         self._goal_kernel = np.exp(-dist / p.projection_range_km)
         self._defender_adv = [combat.defender_advantage(p.defender_advantage, pop, p.urban_advantage_per_100k)
                               for pop in self.places.population.tolist()]  # Python floats: numpy scalars are slow
-        self._defender_adv_arr = np.array(self._defender_adv)
         self._distance_rows = self.places.distance_km.tolist()
         self._homes = [f.home for f in self.factions]
         self._pop = [float(x) for x in self.places.population]
@@ -144,7 +143,8 @@ class ConflictModel(mesa.Model):
         self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
 
         self._others = self.patrons + self.organisations
-        self._hostile_to = {c: {o for o in self.camps if self.hostile(c, o)} for c in self.camps}
+        # in the scenario's camp order: sums over them must not depend on set order (hash seeds)
+        self._hostile_to = {c: tuple(o for o in self.camps if self.hostile(c, o)) for c in self.camps}
         self._tie_keys = None
         self.recorder.place_ids = tuple(self.places.ids)
         self.recorder.faction_ids = tuple(f.actor_id for f in self.factions)
@@ -158,8 +158,8 @@ class ConflictModel(mesa.Model):
         self._tie_table()
         self._apply_capabilities()
         self._update_balance()
-        for patron in self.patrons:
-            patron.rival_support0 = self._rival_support(patron)
+        for patron, rival in zip(self.patrons, self._rival_support()):
+            patron.rival_support0 = rival
             patron.marginal0 = support.marginal_effect(self._camp_win_probability(patron.camp))
 
         self._record()
@@ -502,29 +502,8 @@ class ConflictModel(mesa.Model):
         self._backing_by_patron = [(patron_pos[id(t.source_agent)], t) for t in self._backing]
         self._alliances = [t for t in ties if t.channel == Channel.alliance]
 
-    def _support_to_camp(self) -> dict[str, float]:
-        """Patron support (level x cost) reaching each camp this week."""
-        to_camp = dict.fromkeys(self.camps, 0.0)
-        for t in self._backing:
-            to_camp[t.target_agent.camp] += t.level * t.cost
-        return to_camp
-
-    def _rival_support(self, patron: PatronAgent, to_camp: dict[str, float] | None = None) -> float:
-        """Support the camps hostile to this patron receive from other patrons."""
-        to_camp = to_camp if to_camp is not None else self._support_to_camp()
-        rival = sum(v for c, v in to_camp.items() if self.hostile(c, patron.camp))
-        own = sum(t.level * t.cost for t in patron.ties_out
-                  if t.counts_as_support and self.hostile(t.target_agent.camp, patron.camp))
-        return max(0.0, rival - own)
-
-    def _update_support(self) -> None:
-        """Each patron sets its effort (Richardson), then the level of each of its adaptive ties.
-
-        Every patron reacts to last week's levels: what each camp receives, and
-        what the patron itself gives to camps hostile to it."""
-        p = self.params
-        if self._ties_dirty:
-            self._tie_table()
+    def _rival_support(self) -> list[float]:
+        """Per patron: the support (level x cost) that camps hostile to it receive from other patrons."""
         hostile_to = [self._hostile_to[patron.camp] for patron in self.patrons]
         to_camp = dict.fromkeys(self.camps, 0.0)
         own = [0.0] * len(self.patrons)
@@ -534,13 +513,27 @@ class ConflictModel(mesa.Model):
             to_camp[camp] += v
             if camp in hostile_to[pi]:
                 own[pi] += v
+        out = []
+        for hostile, mine in zip(hostile_to, own):
+            rival = sum([to_camp[c] for c in hostile]) - mine
+            out.append(rival if rival > 0.0 else 0.0)
+        return out
+
+    def _update_support(self) -> None:
+        """Each patron sets its effort (Richardson), then the level of each of its adaptive ties.
+
+        Every patron reacts to last week's levels: what each camp receives, and
+        what the patron itself gives to camps hostile to it."""
+        p = self.params
+        if self._ties_dirty:
+            self._tie_table()
+        rival_support = self._rival_support()
         crossed = self._red_lines_crossed()
         win_prob = self._win_prob
         args = (p.support_adjust_rate, p.support_rival_reaction, p.support_cost_decay, p.support_prospect_weight,
                 p.red_line_escalation)
         for pi, (patron, (adaptive, level0, caps, cost, budget)) in enumerate(zip(self.patrons, self._patron_ties)):
-            rival = sum([to_camp[c] for c in hostile_to[pi]]) - own[pi]
-            ratio = ((rival if rival > 0.0 else 0.0) + 0.5) / (patron.rival_support0 + 0.5)
+            ratio = (rival_support[pi] + 0.5) / (patron.rival_support0 + 0.5)
             marginal = support.marginal_effect(win_prob.get(patron.camp, 0.5))
             patron.effort = effort = support.richardson_step(patron.effort, ratio, marginal, patron.marginal0,
                                                              crossed[pi], patron.resolve, *args)

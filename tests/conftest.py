@@ -11,8 +11,8 @@ SCENARIOS = ROOT / "scenarios"
 CLI = [sys.executable, "-m", "sim.cli"]
 
 
-def run_cli(*args, cwd=None, timeout=600):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+def run_cli(*args, cwd=None, timeout=600, env_extra=None):
+    env = dict(os.environ, PYTHONWARNINGS="ignore", **(env_extra or {}))
     return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, cwd=cwd or ROOT,
                           timeout=timeout, env=env)
 

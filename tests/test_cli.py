@@ -8,6 +8,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 
 from conftest import CLI, ROOT, SCENARIOS, TOY, run_cli
 
@@ -54,9 +55,14 @@ def test_run_never_overwrites_without_force(tmp_path):
     assert res.returncode == 0 and len(pd.read_csv(out / "summary.csv")) == 3
 
 
-def test_same_seed_same_bytes_through_the_cli(tmp_path):
-    for name in ("a", "b"):
-        assert run_cli("run", TOY, "--runs", 9, "--seed", 5, "--out", tmp_path / name).returncode == 0
+@pytest.mark.parametrize("scenario, horizon", [(TOY, ()), (SCENARIOS / "palermo_failed.yaml", ("--until", "2019-09-01"))],
+                         ids=["toy", "palermo_failed"])
+def test_same_seed_same_bytes_through_the_cli(tmp_path, scenario, horizon):
+    """Separate processes with different string-hash seeds (so any dependence on set order would show)."""
+    for name, hash_seed in (("a", "0"), ("b", "4242")):
+        res = run_cli("run", scenario, "--runs", 6, "--seed", 5, *horizon, "--out", tmp_path / name,
+                      env_extra={"PYTHONHASHSEED": hash_seed})
+        assert res.returncode == 0, res.stderr
     for table in ("regions.csv", "actors.csv", "ties.csv", "events.csv", "summary.csv", "camps.csv"):
         assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes(), table
 
