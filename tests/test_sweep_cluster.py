@@ -141,3 +141,37 @@ def test_killed_worker_every_row_arrives(cluster, tmp_path):
     assert not rows.duplicated(["point", "replication"]).any()
     straight = run_local(write(tmp_path, "fast.yaml", ishigami_yaml(method="latin", samples=480, chunk_size=10)), tmp_path / "s", 2)
     pd.testing.assert_frame_equal(rows, straight)
+
+
+def test_ctrl_c_on_the_dask_backend_then_resume(cluster, tmp_path):
+    """Ctrl-C during a sweep on a cluster: exit 130, only whole parts on disk, the cluster left running;
+    --resume on the same cluster completes it with every row once."""
+    address = cluster["address"]
+    f = write(tmp_path, "slow.yaml", ishigami_yaml(samples=64, delay=0.02, chunk_size=8))  # 320 runs, 40 chunks
+    out = tmp_path / "slow"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.sweep.cli", "sweep", str(f), "--out", str(out),
+                             "--scheduler", address, "--no-progress"], cwd=ROOT, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 4:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "--resume" in err
+    assert 4 <= len(list((out / "runs").glob("part-*.parquet"))) < 40
+    assert not list((out / "runs").glob("*.tmp*"))
+    _wait_workers(address, 2)  # the user's cluster is still there
+
+    from sim.sweep.cli import main
+
+    assert main(["sweep", "--resume", str(out), "--scheduler", address, "--no-progress"]) == 0
+    rows = read_runs(out)
+    assert len(rows) == 320 and list(rows["point"]) == list(range(320))
+    straight = run_local(write(tmp_path, "fast.yaml", ishigami_yaml(samples=64, chunk_size=8)), tmp_path / "s", 1)
+    pd.testing.assert_frame_equal(rows, straight)
