@@ -527,7 +527,7 @@ def header_html(model) -> str:
         by = {model.factions[b].camp if isinstance(b, int) else str(b) for b in model.blockading}
         status.append("oil blockade by " + ", ".join(sorted(by)))
     if not getattr(model, "running", True):
-        status.append("end of scenario")
+        status.append("end of scenario: Reset to start again")
     tail = "".join(f" · {html.escape(s)}" for s in status)
     parts = [f"<h3>{html.escape(spec.title)}</h3>",
              f"<p><b class='libya-week'>Week {model.week}</b> · {model.date.isoformat()} · seed {model.seed} · "
