@@ -135,10 +135,6 @@ class ConflictModel(mesa.Model):
         self._pop = [float(x) for x in self.places.population]
         self._oil = [float(x) for x in self.places.oil_bpd]
         self._oil_places = [(i, oil) for i, oil in enumerate(self._oil) if oil > 0]
-        self._output_key = None
-        self._map_version = 0  # bumped whenever control of a place or an actor's camp changes
-        self._map_cache: dict[str, tuple[int, object]] = {}
-        self._split_key = None
         self._total_pop = float(self.places.population.sum()) or 1.0
         self._total_oil = float(self.places.oil_bpd.sum()) or 1.0
 
@@ -151,10 +147,13 @@ class ConflictModel(mesa.Model):
         self.recorder.other_ids = tuple(a.actor_id for a in self._others)
         self.recorder.population = tuple(float(x) for x in self.places.population)
         self.recorder.oil = tuple(float(x) for x in self.places.oil_bpd)
-        self._goal_key = None
-        self._threatened_reach_key = None
-        self._goals_version = 0
-        self._t_count = -1
+
+        # caches: what is derived from the map (control and camps) is kept until the map changes
+        self._map_version = 0  # bumped by _map_changed() on every capture, defection and realignment
+        self._map_cache: dict[str, tuple[int, object]] = {}
+        self._goals_version = 0  # bumped when a faction's goals change (a lost place becomes one)
+        self._goal_key = self._threatened_reach_key = self._split_key = self._output_key = None
+        self._t_count = -1  # ties the tie arrays were built for
         self._tie_table()
         self._apply_capabilities()
         self._update_balance()
