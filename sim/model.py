@@ -783,7 +783,7 @@ class ConflictModel(mesa.Model):
     def _fight(self) -> None:
         p = self.params
         pc = self._place_camps()
-        fronts, threatened = self._front_lines()
+        fronts = self._front_lines()[0]
         if not any(fronts.values()):
             return
         self._members = self._camp_members()
@@ -797,13 +797,11 @@ class ConflictModel(mesa.Model):
         share = p.offensive_share
         values = self._goal_values()
         # how thinly each faction is spread over its camp's threatened places (force-to-space)
-        self._spread = spread = [e * s for e, s in zip(self._eff, self._threatened_reach())]
+        self._spread = spread = [e * s for e, s in zip(eff, self._threatened_reach())]
+        # air power against air defence, for every pair of camps that can meet in battle (one of them armed)
+        armed = self.armed_camps
         air_mult = {(a, b): combat.air_multiplier(air[a], ad[b], p.air_weight)
-                    for a in self.armed_camps for b in self.camps if a != b}
-        for b in self.armed_camps:
-            for a in self.camps:
-                if (a, b) not in air_mult and a != b:
-                    air_mult[a, b] = combat.air_multiplier(air[a], ad[b], p.air_weight)
+                    for a in self.camps for b in self.camps if a != b and (a in armed or b in armed)}
 
         hw = p.hold_weight / (p.hold_weight + 1.0)
         adv = self._defender_adv
