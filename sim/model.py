@@ -865,40 +865,46 @@ class ConflictModel(mesa.Model):
         self.weeks_of_fighting += 1
         # 2. contests, attrition and captures, in a fixed order
         for t in sorted(plans):
-            holder = self.controller[t]
-            enemy_camp = self.factions[holder].camp
-            contrib = {fi: v for fi, v in plans[t].items() if self.factions[fi].camp != enemy_camp and v > 0}
-            if not contrib:
-                continue
-            fis = sorted(contrib)
-            att_camp = self.factions[fis[0]].camp
-            e_a = sum(contrib.values()) * air_mult[att_camp, enemy_camp]
-            defenders = self._defenders(t, attacking)
-            e_d = sum(defenders.values()) * air_mult[enemy_camp, att_camp]
-            d = self._defender_adv[t]
-            prob = combat.contest_success(e_a, e_d, m, d)
-            loss_a, loss_d = combat.lanchester_losses(e_a, d * e_d, p.attrition_rate)
-            self._take_losses(contrib, loss_a)
-            self._take_losses(defenders, loss_d)
-            self.camp_battles[att_camp] += 1
-            self.camp_battles[enemy_camp] += 1
-            won = self.rng.random() < prob
-            captured = won and self.rng.random() < p.capture_tempo
-            for fi in fis:
-                f = self.factions[fi]
-                f.cohesion = min(1.0, f.cohesion + 0.01) if won else max(0.2, f.cohesion - 0.01)
-            if captured:
-                loser = self.factions[holder]
-                winner_fi = max(contrib, key=lambda k: (contrib[k], -k))
-                winner = self.factions[winner_fi]
-                self.controller[t] = winner_fi
-                self._map_changed()
-                loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
-                self._goals_version += 1
-                self.capture_log.append((self.steps, winner.camp, loser.camp))
-                self.log("capture", [winner.actor_id, loser.actor_id],
-                         f"{self.places.names[t]} captured by {winner.camp} ({winner.name}) from {loser.name}")
-            self.battles_this_week.append((t, fis[0], captured))
+            self._battle(t, plans[t], attacking, air_mult)
+
+    def _battle(self, t: int, committed: dict[int, float], attacking: set[int],
+                air_mult: dict[tuple[str, str], float]) -> None:
+        """One week's battle for place t: contest, Lanchester losses on both sides, maybe a capture."""
+        p = self.params
+        holder = self.controller[t]
+        enemy_camp = self.factions[holder].camp
+        contrib = {fi: v for fi, v in committed.items() if self.factions[fi].camp != enemy_camp and v > 0}
+        if not contrib:
+            return
+        fis = sorted(contrib)
+        att_camp = self.factions[fis[0]].camp
+        e_a = sum(contrib.values()) * air_mult[att_camp, enemy_camp]
+        defenders = self._defenders(t, attacking)
+        e_d = sum(defenders.values()) * air_mult[enemy_camp, att_camp]
+        d = self._defender_adv[t]
+        prob = combat.contest_success(e_a, e_d, p.contest_decisiveness, d)
+        loss_a, loss_d = combat.lanchester_losses(e_a, d * e_d, p.attrition_rate)
+        self._take_losses(contrib, loss_a)
+        self._take_losses(defenders, loss_d)
+        self.camp_battles[att_camp] += 1
+        self.camp_battles[enemy_camp] += 1
+        won = self.rng.random() < prob
+        captured = won and self.rng.random() < p.capture_tempo
+        for fi in fis:
+            f = self.factions[fi]
+            f.cohesion = min(1.0, f.cohesion + 0.01) if won else max(0.2, f.cohesion - 0.01)
+        if captured:
+            loser = self.factions[holder]
+            winner_fi = max(contrib, key=lambda k: (contrib[k], -k))
+            winner = self.factions[winner_fi]
+            self.controller[t] = winner_fi
+            self._map_changed()
+            loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
+            self._goals_version += 1
+            self.capture_log.append((self.steps, winner.camp, loser.camp))
+            self.log("capture", [winner.actor_id, loser.actor_id],
+                     f"{self.places.names[t]} captured by {winner.camp} ({winner.name}) from {loser.name}")
+        self.battles_this_week.append((t, fis[0], captured))
 
     def _take_losses(self, shares: dict[int, float], loss: float) -> None:
         total = sum(shares.values())
