@@ -36,7 +36,7 @@ def horizon_steps(scenario: Scenario, steps: int | None = None, until: dt.date |
 def run_one(scenario: Scenario, seed: int, steps: int, record: bool = True, run: int = 0) -> RunResult:
     model = ConflictModel(scenario, seed=seed, record=record)
     # A week allocates many small objects but creates no reference cycles, so the cyclic
-    # garbage collector only costs time here (about 4% of a run); reference counting frees them.
+    # garbage collector only costs time here (about 3% of a run); reference counting frees them.
     collecting = gc.isenabled()
     gc.disable()
     try:
