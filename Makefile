@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test bench venv venv-test browser-deps clean
+.PHONY: demo test bench calibration venv venv-test browser-deps clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON312)" || { echo "python3.12 not found (Mesa 3.5 needs Python 3.12)"; exit 2; }
@@ -41,6 +41,9 @@ test: venv-test browser-deps
 
 bench: venv
 	$(BIN)/python bench/bench.py
+
+calibration: venv
+	$(BIN)/python bench/calibration.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -657,6 +657,9 @@ class ConflictModel(mesa.Model):
                 positions[camp] = self._camp_positions(camp)
             return positions[camp]
 
+        def camp_legitimacy(camp: str) -> float:  # its most legitimate faction lends it to the camp
+            return max([f.legitimacy for f in self.factions if f.camp == camp], default=0.0)
+
         for f in switchable:
             if self.rng.random() >= p.alignment_rate:
                 continue
@@ -674,9 +677,10 @@ class ConflictModel(mesa.Model):
                 utilities[c] = allied + alignment.camp_utility(
                     current=(c == f.camp), pay=self.camp_pay_rate.get(c, 0.0) / max_pay,
                     momentum=self._momentum(c), affinity=alignment.affinity(f.interests, camp_positions(c)),
-                    threat=threat, inertia=p.alignment_inertia, w_pay=p.alignment_pay_weight,
-                    w_momentum=p.alignment_momentum_weight, w_ideology=p.alignment_ideology_weight,
-                    w_threat=p.alignment_threat_weight)
+                    threat=threat, legitimacy=camp_legitimacy(c), inertia=p.alignment_inertia,
+                    w_pay=p.alignment_pay_weight, w_momentum=p.alignment_momentum_weight,
+                    w_ideology=p.alignment_ideology_weight, w_threat=p.alignment_threat_weight,
+                    w_legitimacy=p.alignment_legitimacy_weight)
             choice = alignment.logit_choice(utilities, float(self.rng.random()))
             if choice != f.camp:
                 old = f.camp

@@ -100,6 +100,7 @@ class Parameters(Strict):
     alignment_momentum_weight: NonNeg
     alignment_ideology_weight: NonNeg
     alignment_threat_weight: NonNeg
+    alignment_legitimacy_weight: NonNeg
     # diplomacy
     bargaining_noise: NonNeg
     optimism_per_patron_support: NonNeg

@@ -86,3 +86,20 @@ def test_direction_of_patron_support(baseline_gain, patron, sign):
     loaded = load_scenario(SCENARIOS / "palermo_failed.yaml")
     more = _lna_gain(patron_scaling(loaded, patron, 2.5))
     assert sign * (more - baseline_gain) > 0.005, (patron, baseline_gain, more)
+
+
+def _defections_to(camp: str, overrides: dict) -> float:
+    s = load_scenario(SCENARIOS / "palermo_failed.yaml", overrides).scenario
+    res = run_ensemble(s, RUNS, 1, horizon_steps(s, until=UNTIL), record=False)
+    return float(np.mean([sum(e[2] == "defection" and e[4].endswith(f"to {camp}") for e in r.recorder.events)
+                          for r in res]))
+
+
+def test_legitimacy_draws_militias():
+    """Recognising Haftar (his legitimacy from 0.35 to 0.9) brings more militias over to the LNA;
+    with the legitimacy weight at zero it changes nothing."""
+    base = _defections_to("LNA", {})
+    recognised = {"actors.haftar_lna.faction.legitimacy": 0.9}
+    assert _defections_to("LNA", recognised) > base * 1.1
+    off = {"parameters.alignment_legitimacy_weight": 0.0}
+    assert _defections_to("LNA", {**off, **recognised}) == _defections_to("LNA", off)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 
 
-def camp_utility(*, current: bool, pay: float, momentum: float, affinity: float, threat: float,
-                 inertia: float, w_pay: float, w_momentum: float, w_ideology: float, w_threat: float) -> float:
-    return (inertia if current else 0.0) + w_pay * pay + w_momentum * momentum + w_ideology * affinity + w_threat * threat
+def camp_utility(*, current: bool, pay: float, momentum: float, affinity: float, threat: float, legitimacy: float,
+                 inertia: float, w_pay: float, w_momentum: float, w_ideology: float, w_threat: float,
+                 w_legitimacy: float) -> float:
+    return ((inertia if current else 0.0) + w_pay * pay + w_momentum * momentum + w_ideology * affinity
+            + w_threat * threat + w_legitimacy * legitimacy)
 
 
 def logit_choice(utilities: dict[str, float], u: float) -> str:
