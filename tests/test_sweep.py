@@ -195,31 +195,33 @@ def test_bad_file_as_subprocess_and_non_empty_out(tmp_path):
 
 
 # ------------------------------------------------------------------ Ctrl-C, then --resume
-def test_interrupt_then_resume_no_duplicates_no_gaps(tmp_path):
-    f = write(tmp_path, "slow.yaml", ishigami_yaml(samples=64, delay=0.02, chunk_size=8))  # 320 runs, 40 chunks
-    out = tmp_path / "slow"
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.Popen([sys.executable, "-m", "sim.sweep.cli", "sweep", str(f), "--out", str(out),
-                             "--workers", "2", "--no-progress"], cwd=ROOT, env=env,
+def interrupt_sweep(args: list[str], out: Path, env: dict, after_parts: int = 4, stop_within: float = 30) -> None:
+    """Start `libya-sim sweep ARGS --out OUT`, press Ctrl-C once `after_parts` Parquet parts are on disk, and
+    check what the user sees: exit code 130, a hint to --resume, only whole parts (no temporary files)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.sweep.cli", "sweep", *args, "--out", str(out),
+                             "--no-progress"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            runs_dir = out / "runs"
-            if runs_dir.is_dir() and len(list(runs_dir.glob("part-*.parquet"))) >= 4:
-                break
+        while time.monotonic() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < after_parts:
             time.sleep(0.02)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=stop_within)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 130, err
     assert "interrupted" in err and "--resume" in err
-    parts = list((out / "runs").glob("part-*.parquet"))
-    assert 4 <= len(parts) < 40
+    assert after_parts <= len(list((out / "runs").glob("part-*.parquet")))
     assert not list((out / "runs").glob("*.tmp*"))
+
+
+def test_interrupt_then_resume_no_duplicates_no_gaps(tmp_path):
+    f = write(tmp_path, "slow.yaml", ishigami_yaml(samples=64, delay=0.02, chunk_size=8))  # 320 runs, 40 chunks
+    out = tmp_path / "slow"
+    interrupt_sweep([str(f), "--workers", "2"], out, dict(os.environ, PYTHONWARNINGS="ignore"))
+    assert len(list((out / "runs").glob("part-*.parquet"))) < 40
     assert json.loads((out / "sweep.json").read_text())["status"] == "interrupted"
     partial = read_runs(out)
     assert not partial.duplicated(["point", "replication"]).any()

@@ -20,7 +20,7 @@ import pytest
 from sim.sweep.engine import execute, prepare, read_runs
 from sim.sweep.spec import load_sweep
 
-from test_sweep import ishigami_yaml, run_local, toy_yaml, write
+from test_sweep import interrupt_sweep, ishigami_yaml, run_local, toy_yaml, write
 
 pytestmark = pytest.mark.cluster
 
@@ -149,23 +149,8 @@ def test_ctrl_c_on_the_dask_backend_then_resume(cluster, tmp_path):
     address = cluster["address"]
     f = write(tmp_path, "slow.yaml", ishigami_yaml(samples=64, delay=0.02, chunk_size=8))  # 320 runs, 40 chunks
     out = tmp_path / "slow"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.sweep.cli", "sweep", str(f), "--out", str(out),
-                             "--scheduler", address, "--no-progress"], cwd=ROOT, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 4:
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 130, err
-    assert "interrupted" in err and "--resume" in err
-    assert 4 <= len(list((out / "runs").glob("part-*.parquet"))) < 40
-    assert not list((out / "runs").glob("*.tmp*"))
+    interrupt_sweep([str(f), "--scheduler", address], out, _env(), stop_within=60)
+    assert len(list((out / "runs").glob("part-*.parquet"))) < 40
     _wait_workers(address, 2)  # the user's cluster is still there
 
     from sim.sweep.cli import main
