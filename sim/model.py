@@ -151,7 +151,6 @@ class ConflictModel(mesa.Model):
         # caches: what is derived from the map (control and camps) is kept until the map changes
         self._map_version = 0  # bumped by _map_changed() on every capture, defection and realignment
         self._map_cache: dict[str, tuple[int, object]] = {}
-        self._goals_version = 0  # bumped when a faction's goals change (a lost place becomes one)
         self._goal_key = self._threatened_reach_key = self._split_key = self._output_key = None
         self._t_count = -1  # ties the tie arrays were built for
         self._tie_table()
@@ -496,9 +495,8 @@ class ConflictModel(mesa.Model):
         self._t_cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
         self._t_to_faction = np.zeros((n_f, n_t))
         self._t_to_faction[self._t_target, np.arange(n_t)] = 1.0
-        self._backing = [t for t in ties if t.backs]
         patron_pos = {id(patron): i for i, patron in enumerate(self.patrons)}
-        self._backing_by_patron = [(patron_pos[id(t.source_agent)], t) for t in self._backing]
+        self._backing_by_patron = [(patron_pos[id(t.source_agent)], t) for t in ties if t.backs]
         self._alliances = [t for t in ties if t.channel == Channel.alliance]
 
     def _rival_support(self) -> list[float]:
@@ -728,7 +726,8 @@ class ConflictModel(mesa.Model):
 
     def _goal_values(self) -> list[list[float]]:
         """Worth of each place to each faction: goals not yet held by its camp, spread along roads."""
-        key = (self._map_version, self._goals_version,
+        # a faction's goals change only when it loses a place, which also changes the map
+        key = (self._map_version,
                tuple(sorted((fi, t) for fi, (t, last) in self.campaigns.items() if last >= self.steps))
                if self.campaigns else ())
         if key == self._goal_key:
@@ -764,7 +763,7 @@ class ConflictModel(mesa.Model):
         if camp not in self.armed_camps:
             return {holder: rows[holder][place] * eff[holder]}
         out = {}
-        for g in self._members[camp]:
+        for g in self._camp_members()[camp]:
             s_gt = rows[g][place] * eff[g]
             if g == holder:
                 part = s_gt * self.params.hold_weight / (self.params.hold_weight + 1.0)
@@ -790,7 +789,7 @@ class ConflictModel(mesa.Model):
         fronts = self._front_lines()[0]
         if not any(fronts.values()):
             return
-        self._members = self._camp_members()
+        members_of = self._camp_members()
         rows, eff = self._projection_rows, self._eff  # strength of faction g at place t: rows[g][t] * eff[g]
         air = {c: 0.0 for c in self.camps}
         ad = {c: 0.0 for c in self.camps}
@@ -817,7 +816,7 @@ class ConflictModel(mesa.Model):
             if camp_t not in self.armed_camps:
                 return rows[holder][t] * eff[holder]
             total = rows[holder][t] * eff[holder] * hw
-            for g in self._members[camp_t]:
+            for g in members_of[camp_t]:
                 if g != holder and spread[g] > 0:
                     s_gt = rows[g][t] * eff[g]
                     total += s_gt * s_gt / spread[g]
@@ -830,7 +829,7 @@ class ConflictModel(mesa.Model):
         threshold = p.offensive_threshold
         for camp in self.armed_camps:
             targets = fronts.get(camp)
-            members = self._members[camp]
+            members = members_of[camp]
             if not targets or not members or self._camp_totals[camp] <= 0:
                 continue
             if camp in self.ceasefire_camps and self.rng.random() >= p.ceasefire_intensity:
@@ -904,7 +903,6 @@ class ConflictModel(mesa.Model):
             self.controller[t] = winner_fi
             self._map_changed()
             loser.goals[t] = max(loser.goals.get(t, 0.0), 1.0)
-            self._goals_version += 1
             self.capture_log.append((self.steps, winner.camp, loser.camp))
             self.log("capture", [winner.actor_id, loser.actor_id],
                      f"{self.places.names[t]} captured by {winner.camp} ({winner.name}) from {loser.name}")
