@@ -1,12 +1,22 @@
-"""The actors as Mesa agents: factions that hold ground and fight, patrons that
-support them, organisations that convene talks. State only; the mechanisms that
-change it live in :mod:`sim.mechanisms` and are wired together by the model."""
+"""The actors as Mesa agents, each with its own decisions.
+
+- :class:`FactionAgent`: an armed faction, militia, tribe or political body that can hold places. It turns
+  the week's support into capability, pays and recruits, may change camp, takes losses, weighs a deal.
+- :class:`PatronAgent`: a foreign state or other backer. It sets its support effort and the levels of its ties.
+- :class:`OrganisationAgent`: an organisation such as the UN: convenes conferences, gives recognition.
+
+The model runs each stage over an AgentSet in a fixed order (:meth:`mesa.agent.AgentSet.do`, never shuffled,
+so the draws from ``model.rng`` keep their order). A faction's or patron's camp changes only through
+:meth:`sim.world.map.Map.change_camp`.
+"""
 
 from __future__ import annotations
 
 import mesa
 
+from .mechanisms import alignment, combat, diplomacy, economy, support
 from .schema import Actor
+from .world.ties import Gains
 
 
 class ActorAgent(mesa.Agent):
@@ -17,19 +27,36 @@ class ActorAgent(mesa.Agent):
         self.actor_id = actor_id
         self.name = spec.name
         self.kind = spec.kind.value
-        self.camp = spec.camp
+        self._camp = spec.camp
         self.interests = {k: (v.position, v.salience) for k, v in spec.interests.items()}
         self.support_given = 0.0
         self.support_received = 0.0
-        self.ties_out: list = []  # support ties this actor gives (TieState), kept by the model
+        self.ties_out: list = []  # support ties this actor gives (world.ties.Tie)
+
+    @property
+    def camp(self) -> str:
+        return self._camp
+
+    def assess_deal(self, positions: dict[str, float]) -> diplomacy.Verdict:
+        """The deal's worth to this actor against its private estimate of fighting on (Fearon 1995):
+        its camp's chance of prevailing, inflated by the support its camp receives, plus noise."""
+        m = self.model
+        p = m.params
+        p_est = m.force.win_probability.get(self.camp, 0.5) + p.optimism_per_patron_support * m.ties.backing_of(
+            self.camp)
+        p_est += p.bargaining_noise * float(m.rng.standard_normal())
+        p_est = min(1.0, max(0.0, p_est))
+        return diplomacy.Verdict(self.actor_id, diplomacy.deal_value(self.interests, positions),
+                                 diplomacy.war_value(p_est, p.war_cost_weight))
 
 
 class FactionAgent(ActorAgent):
-    """A Libyan armed faction, militia, tribe or political body that can hold places."""
+    """An armed faction, militia, tribe or political body that can hold places."""
 
-    def __init__(self, model, actor_id, spec, home_index: int, goals: dict[int, float]):
+    def __init__(self, model, actor_id, spec, index: int, home_index: int, goals: dict[int, float]):
         super().__init__(model, actor_id, spec)
         f = spec.faction
+        self.index = index  # position among the model's factions
         self.fighters = float(f.fighters)
         self.heavy_weapons = f.heavy_weapons
         self.own_air = f.air
@@ -40,7 +67,8 @@ class FactionAgent(ActorAgent):
         self.home = home_index
         self.goals = dict(goals)
         self.can_switch = f.can_switch
-        # capability this week, own plus support (set by the model each step)
+        self.campaign: tuple[int, int] | None = None  # (target place, last step) of a campaign under way
+        # capability this week, own plus support (see receive)
         self.strength_fighters = self.fighters
         self.quality = self.heavy_weapons
         self.air = self.own_air
@@ -49,6 +77,90 @@ class FactionAgent(ActorAgent):
         self.cover = 0.0
         self.income = 0.0
         self.casualties = 0.0
+
+    # ------------------------------------------------------------------ capability
+    def receive(self, gains: Gains) -> None:
+        """Own means plus what the ties bring this week."""
+        self.strength_fighters = self.fighters + gains.fighters
+        self.quality = min(self.model.params.max_quality, self.heavy_weapons + gains.quality)
+        self.air = self.own_air + gains.air
+        self.air_defence = self.own_air_defence + gains.air_defence
+        self.income = gains.cash
+        self.legitimacy = min(1.0, self.base_legitimacy + gains.legitimacy)
+        self.cover = gains.cover
+        self.support_received = gains.support
+
+    def effective_strength(self) -> float:
+        return combat.effective_strength(self.strength_fighters, self.quality, self.cohesion)
+
+    # ------------------------------------------------------------------ economy
+    def pay_and_recruit(self) -> None:
+        """Pay the force from own income and the camp's oil pay; surplus recruits; unpaid fighters lose heart."""
+        p = self.model.params
+        income = self.income + self.model.camps[self.camp].pay_rate * self.fighters
+        self.fighters, self.cash, paid = economy.pay_and_recruit(
+            self.fighters, self.cash, income, p.upkeep_per_fighter, p.recruit_per_cash, p.recruit_cap_share,
+            p.cash_reserve_weeks)
+        if paid >= 1.0:
+            self.cohesion = min(1.0, self.cohesion + p.cohesion_recovery)
+        else:
+            self.cohesion = max(p.cohesion_floor, self.cohesion - p.unpaid_cohesion_loss * (1.0 - paid))
+
+    # ------------------------------------------------------------------ alignment
+    def choose_camp(self, standing) -> None:
+        """A switchable faction (``can_switch``) may reconsider its camp: a logit over what each camp offers it
+        (``standing``: a :class:`sim.world.camp.CampStanding`), with a bonus for staying."""
+        m = self.model
+        p = m.params
+        if m.rng.random() >= p.alignment_rate:
+            return
+        own = self.effective_strength()
+        options = [c for c in m.geo.joinable_camps if c != self.camp] + [self.camp]
+        utilities = {}
+        for c in options:
+            threat = standing.threat(c, self, own) if c != self.camp and m.geo.is_armed(c) else 0.0
+            utilities[c] = m.ties.allied_level(self.actor_id, c) + alignment.camp_utility(
+                current=(c == self.camp), pay=standing.pay(c), momentum=standing.momentum(c),
+                affinity=alignment.affinity(self.interests, standing.positions(c)), threat=threat,
+                legitimacy=standing.legitimacy(c), inertia=p.alignment_inertia, w_pay=p.alignment_pay_weight,
+                w_momentum=p.alignment_momentum_weight, w_ideology=p.alignment_ideology_weight,
+                w_threat=p.alignment_threat_weight, w_legitimacy=p.alignment_legitimacy_weight)
+        choice = alignment.logit_choice(utilities, float(m.rng.random()))
+        if choice != self.camp:
+            old = self.camp
+            m.map.change_camp(self, choice)
+            m.log("defection", [self.actor_id], f"{self.name} switches from {old} to {choice}")
+
+    # ------------------------------------------------------------------ war
+    def active_campaign(self, step: int) -> int | None:
+        """The target of the campaign under way, if any."""
+        c = self.campaign
+        return c[0] if c is not None and c[1] >= step else None
+
+    def goal_weights(self, place_camps: list[str], step: int, campaign_weight: float) -> list[float]:
+        """Worth of each place before it is spread along roads: goals its camp does not hold yet, and the
+        target of its campaign."""
+        w = [0.0] * len(place_camps)
+        for g, value in self.goals.items():
+            if place_camps[g] != self.camp:
+                w[g] = value
+        target = self.active_campaign(step)
+        if target is not None and place_camps[target] != self.camp:
+            w[target] += campaign_weight
+        return w
+
+    def take_losses(self, loss: float, max_share: float) -> float:
+        """Lose fighters (at most ``max_share`` of them in one battle); returns the loss."""
+        cap = self.fighters * max_share
+        if loss > cap:
+            loss = cap
+        self.fighters -= loss
+        self.casualties += loss
+        return loss
+
+    def after_battle(self, won: bool, change: float, floor: float) -> None:
+        """Victory lifts cohesion, defeat lowers it."""
+        self.cohesion = min(1.0, self.cohesion + change) if won else max(floor, self.cohesion - change)
 
 
 class PatronAgent(ActorAgent):
@@ -63,8 +175,42 @@ class PatronAgent(ActorAgent):
         self.domestic_constraint = p.domestic_constraint
         self.red_lines = red_lines
         self.effort = 1.0
-        self.rival_support0 = 0.0
-        self.marginal0 = 0.0
+        self.rival_support0 = 0.0  # rival support at the start: the reference of the Richardson reaction
+        self.marginal0 = 0.0  # marginal effect of support at the start
+        self._plan_version = -1
+
+    def set_reference(self, rival_support: float) -> None:
+        """The world at the start is the reference: with nothing changed, support stays at its sourced level."""
+        self.rival_support0 = rival_support
+        self.marginal0 = support.marginal_effect(self.model.force.win_probability.get(self.camp, 0.5))
+
+    def set_support(self, rival_support: float, red_line_crossed: bool) -> None:
+        """Richardson action-reaction: this week's effort, then the level of each adaptive tie."""
+        p = self.model.params
+        adaptive, level0, caps, cost, budget = self._plan()
+        ratio = (rival_support + p.rival_support_floor) / (self.rival_support0 + p.rival_support_floor)
+        marginal = support.marginal_effect(self.model.force.win_probability.get(self.camp, 0.5))
+        self.effort = support.richardson_step(self.effort, ratio, marginal, self.marginal0, red_line_crossed,
+                                              self.resolve, p.support_adjust_rate, p.support_rival_reaction,
+                                              p.support_cost_decay, p.support_prospect_weight,
+                                              p.red_line_escalation)
+        for t, level in zip(adaptive, support.patron_levels(level0, caps, cost, self.effort, budget,
+                                                             p.support_headroom_share)):
+            t.level = level
+
+    def _plan(self) -> tuple:
+        """Its adaptive ties with their baselines, caps and costs, and what its fixed ties leave of its budget;
+        rebuilt when an event changes the ties."""
+        version = self.model.ties.version
+        if version != self._plan_version:
+            self._plan_version = version
+            adaptive = [t for t in self.ties_out if t.adaptive]
+            level0 = [t.level0 for t in adaptive]
+            fixed = sum(t.level * t.cost for t in self.ties_out if not t.adaptive)
+            self._plan_cache = (adaptive, level0,
+                                support.tie_caps(level0, [t.max_level for t in adaptive], self.domestic_constraint),
+                                [t.cost for t in adaptive], max(0.0, self.budget - fixed))
+        return self._plan_cache
 
 
 class OrganisationAgent(ActorAgent):

@@ -115,7 +115,7 @@ def summary_table(scenario_name: str, results: list) -> str:
         if isinstance(vals[0], bool):
             lines.append(f"  {k:<28} {100 * sum(vals) / len(vals):.0f}% of runs")
             continue
-        nums = np.array([float(v) for v in vals if v != ""], dtype=float)
+        nums = np.array([float(v) for v in vals if v is not None and v != ""], dtype=float)
         if len(nums) == 0:
             lines.append(f"  {k:<28} (none)")
             continue

@@ -70,7 +70,8 @@ def metrics_from_summaries(summaries: dict[str, list[dict]], outcome_places: lis
             continue
         vals = {}
         for s in names:
-            vals[s] = np.array([float(r[key]) if r[key] != "" else math.nan for r in summaries[s]], dtype=float)
+            vals[s] = np.array([math.nan if r[key] is None or r[key] == "" else float(r[key]) for r in summaries[s]],
+                               dtype=float)
         out.append(Metric(key, key.replace("_", " "), "value", vals))
     for place in outcome_places:
         for camp in headline_camps:
@@ -78,7 +79,7 @@ def metrics_from_summaries(summaries: dict[str, list[dict]], outcome_places: lis
                     for s in names}
             out.append(Metric(f"p_{camp.lower()}_holds_{place}", f"P({camp} holds {place} at the end)",
                               "probability", vals))
-    vals = {s: np.array([0.0 if r["ceasefire_week"] == "" else 1.0 for r in summaries[s]]) for s in names}
+    vals = {s: np.array([0.0 if r["ceasefire_week"] is None else 1.0 for r in summaries[s]]) for s in names}
     out.append(Metric("p_ceasefire_by_end", "P(a ceasefire by the end)", "probability", vals))
     vals = {s: np.array([1.0 if r["agreement_held"] else 0.0 for r in summaries[s]]) for s in names}
     out.append(Metric("p_agreement_holds", "P(an agreement holds at the end)", "probability", vals))
@@ -259,7 +260,7 @@ def write_comparison(folder: Path, loaded, names, all_results, seed: int, horizo
         for n in names:
             per_run = []
             for r in all_results[n]:
-                per_run.append([row[3] for row in r.recorder.camps if row[2] == camp])
+                per_run.append([row.territory_share for row in r.recorder.camps if row.camp == camp])
             series[n] = np.array(per_run, dtype=float)
     div = divergence_week(series, names[0], seed) if series else {}
     headline = headline_table(rows, names, metrics, base.headline_camps, base.outcome_places)

@@ -19,14 +19,8 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from .palette import CHANNEL_COLORS  # noqa: E402
 from .schema import Scenario  # noqa: E402
-
-CHANNEL_COLORS = {
-    "money": "#2ca02c", "arms": "#8c564b", "mercenaries": "#d62728", "troops": "#9467bd",
-    "drones": "#ff7f0e", "air_power": "#e377c2", "air_defence": "#17becf", "special_forces": "#bcbd22",
-    "diplomatic_cover": "#7f7f7f", "recognition": "#1f77b4", "alliance": "#000000",
-}
-
 
 def camp_color(scenario: Scenario, camp: str) -> str:
     spec = scenario.camps.get(camp)

@@ -8,18 +8,42 @@ outputs are byte-identical for the same scenario and seed.
 from __future__ import annotations
 
 import csv
-
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+
+class EventRow(NamedTuple):
+    """A row of events.csv (after run and seed)."""
+
+    step: int
+    date: str
+    kind: str
+    actors: str  # actor ids joined by ";"
+    text: str
+
+
+class CampRow(NamedTuple):
+    """A row of camps.csv (after run and seed): one camp, one week."""
+
+    step: int
+    date: str
+    camp: str
+    territory_share: float
+    population_share: float
+    oil_share: float
+    fighters: float  # under command, foreign fighters sent by patrons included
+    casualties: float  # cumulative
+    battles: int  # cumulative
+
 
 REGION_COLUMNS = ("step", "date", "region", "controller")
 ACTOR_COLUMNS = ("step", "date", "actor", "camp", "fighters", "cash", "territory_share", "population_share",
                  "oil_share", "support_received", "support_given")
 TIE_COLUMNS = ("step", "date", "source", "target", "channel", "level")
-EVENT_COLUMNS = ("step", "date", "kind", "actors", "text")
-CAMP_COLUMNS = ("step", "date", "camp", "territory_share", "population_share", "oil_share", "fighters",
-                "casualties", "battles")
+EVENT_COLUMNS = EventRow._fields
+CAMP_COLUMNS = CampRow._fields
 
 
 @dataclass
@@ -115,8 +139,9 @@ class Recorder:
         self.other_ids: tuple = ()
         self.population: tuple = ()
         self.oil: tuple = ()
-        self.events: list[tuple] = []
-        self.camps: list[tuple] = []
+        self.events: list[EventRow] = []
+        self.camps: list[CampRow] = []
+        self._tie_keys: tuple | None = None
         self._snapshots: list[Snapshot] | None = []
         self._packed: Packed | None = None
 
@@ -136,6 +161,38 @@ class Recorder:
             return self._snapshots[-1]
         return unpack(self._packed, len(self._packed.steps) - 1)[0]
 
+    def describe(self, model) -> None:
+        """What the tables need to know of the scenario: places, actors, populations and oil output."""
+        self.place_ids = tuple(model.geo.places.ids)
+        self.faction_ids = tuple(f.actor_id for f in model.factions)
+        self.other_ids = tuple(a.actor_id for a in model.others)
+        self.population = tuple(model.geo.population)
+        self.oil = tuple(model.geo.oil)
+
+    def record_week(self, model) -> None:
+        """Append this week: every camp's row, and (when recording fully) a snapshot of the actors and ties."""
+        step, date = model.steps, model.date_text()
+        view = model.map.view()
+        shares = view.shares
+        fighters = {c: 0.0 for c in model.camps}
+        faction_camps = view.faction_camps
+        for f, camp in zip(model.factions, faction_camps):
+            fighters[camp] += f.strength_fighters
+        for c, camp in model.camps.items():
+            t, pshare, o = shares[c]
+            self.camps.append(CampRow(step, date, c, t, pshare, o, fighters[c], camp.casualties, camp.battles))
+        if not self.full:
+            return
+        ties = model.ties.ties
+        if self._tie_keys is None or len(self._tie_keys) != len(ties):
+            self._tie_keys = tuple((t.source, t.target, t.channel.value) for t in ties)
+        self.snapshots.append(Snapshot(
+            step, date, view.controller,
+            tuple([(camp, f.strength_fighters, f.cash, f.support_received, f.support_given)
+                   for f, camp in zip(model.factions, faction_camps)]),
+            tuple([(a.camp, a.support_received, a.support_given) for a in model.others]),
+            self._tie_keys, model.ties.levels))  # a new array every week, never changed in place
+
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_packed"] = self.packed()
@@ -147,6 +204,8 @@ class Recorder:
 
 
 def fmt(x) -> str:
+    if x is None:  # "none" (e.g. no ceasefire): an empty cell
+        return ""
     if isinstance(x, float):
         if x != x:  # nan
             return ""
@@ -277,15 +336,16 @@ def camps_table(results) -> "pa.Table":
         n = len(rows)
         nums["run"].append(np.full(n, r.run))
         nums["seed"].append(np.full(n, r.seed))
-        for i, name in enumerate(CAMP_COLUMNS):
+        columns = dict(zip(CAMP_COLUMNS, zip(*rows))) if rows else {name: () for name in CAMP_COLUMNS}
+        for name, values in columns.items():
             if name == "date":
-                date.add(np.arange(n), [row[i] for row in rows])
+                date.add(np.arange(n), values)
             elif name == "camp":
-                camp.add(np.arange(n), [row[i] for row in rows])
+                camp.add(np.arange(n), values)
             elif name in ("step", "battles"):
-                nums[name].append(np.array([row[i] for row in rows], dtype=np.int64))
+                nums[name].append(np.array(values, dtype=np.int64))
             else:
-                nums[name].append(_round([row[i] for row in rows]))
+                nums[name].append(_round(values))
     return _table(nums, {"date": date, "camp": camp}, ("run", "seed") + CAMP_COLUMNS)
 
 

@@ -77,12 +77,20 @@ class Parameters(Strict):
     offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
+    max_loss_share: Unit
+    battle_cohesion_change: Unit
+    cohesion_floor: Unit
+    max_quality: Annotated[float, Field(ge=0.0, le=10.0)]
+    campaign_goal_weight: Annotated[float, Field(ge=0.0, le=100.0)]
+    road_detour_factor: Annotated[float, Field(ge=1.0, le=5.0)]
     # support (Richardson / Regan)
     support_adjust_rate: Unit
     support_rival_reaction: Annotated[float, Field(ge=0.0, le=10.0)]
     support_cost_decay: Annotated[float, Field(ge=0.0, le=10.0)]
     support_prospect_weight: Annotated[float, Field(ge=0.0, le=10.0)]
     red_line_escalation: Annotated[float, Field(ge=0.0, le=10.0)]
+    rival_support_floor: Annotated[float, Field(gt=0.0, le=100.0)]
+    support_headroom_share: Unit
     channel_effects: dict[Channel, ChannelEffect]
     # economy
     oil_price_usd: NonNeg
@@ -91,6 +99,8 @@ class Parameters(Strict):
     recruit_per_cash: NonNeg
     recruit_cap_share: Unit
     cohesion_recovery: Unit
+    unpaid_cohesion_loss: Unit
+    cash_reserve_weeks: Annotated[float, Field(ge=0.0, le=520.0)]
     capital_revenue_share: Unit
     blockade_threshold: Unit
     # alignment
@@ -101,12 +111,18 @@ class Parameters(Strict):
     alignment_ideology_weight: NonNeg
     alignment_threat_weight: NonNeg
     alignment_legitimacy_weight: NonNeg
+    momentum_weeks: Annotated[int, Field(ge=1, le=520)]
+    momentum_captures: Annotated[float, Field(gt=0.0, le=100.0)]
     # diplomacy
     bargaining_noise: NonNeg
     optimism_per_patron_support: NonNeg
     war_cost_weight: NonNeg
     ceasefire_intensity: Unit
     ceasefire_break_rate: Unit
+    agreement_break_factor: Annotated[float, Field(ge=0.0, le=10.0)]
+    ceasefire_deficit_weight: Annotated[float, Field(ge=0.0, le=100.0)]
+    agreement_effort_factor: Annotated[float, Field(ge=0.0, le=10.0)]
+    unification_legitimacy_gain: Unit
 
 
 # ---------------------------------------------------------------- actors
@@ -189,8 +205,9 @@ class Territory(Strict):
     places: dict[Ident, Place]
     roads: list[tuple[Ident, Ident]]
     roads_source: str = Field(min_length=3)
-    # the road graph built from this territory, shared by every run of the scenario (see territory.place_graph)
-    _graph: object = PrivateAttr(default=None)
+    # the road graphs built from this territory (by road detour factor), shared by every run of the scenario
+    # (see territory.place_graph)
+    _graphs: dict = PrivateAttr(default_factory=dict)
 
 
 # ---------------------------------------------------------------- events

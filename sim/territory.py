@@ -44,14 +44,17 @@ class PlaceGraph:
         return self.ids.index(place_id)
 
 
-def place_graph(territory: Territory) -> PlaceGraph:
-    """The territory's :class:`PlaceGraph`, built once and kept with the territory (runs only read it)."""
-    if territory._graph is None:
-        territory._graph = build_place_graph(territory)
-    return territory._graph
+def place_graph(territory: Territory, detour: float) -> PlaceGraph:
+    """The territory's :class:`PlaceGraph`, built once per detour factor and kept with the territory
+    (runs only read it)."""
+    graph = territory._graphs.get(detour)
+    if graph is None:
+        graph = territory._graphs[detour] = build_place_graph(territory, detour)
+    return graph
 
 
-def build_place_graph(territory: Territory) -> PlaceGraph:
+def build_place_graph(territory: Territory, detour: float) -> PlaceGraph:
+    """Places and roads; a road's length is its great-circle length times ``detour`` (roads are not straight)."""
     ids = list(territory.places)
     pos = {pid: i for i, pid in enumerate(ids)}
     places = [territory.places[p] for p in ids]
@@ -64,7 +67,7 @@ def build_place_graph(territory: Territory) -> PlaceGraph:
     roads: list[tuple[int, int]] = []
     for a, b in territory.roads:
         i, j = pos[a], pos[b]
-        d = haversine_km(lat[i], lon[i], lat[j], lon[j]) * 1.2  # roads are longer than straight lines
+        d = haversine_km(lat[i], lon[i], lat[j], lon[j]) * detour
         if d < dist[i, j]:
             dist[i, j] = dist[j, i] = d
         if j not in neighbours[i]:

@@ -89,12 +89,12 @@ def test_weekly_revenue_matches_2019_record():
 
 @given(pos, pos, pos, st.floats(0, 0.01), st.floats(0, 1000), st.floats(0, 0.1))
 def test_pay_never_negative(fighters, cash, income, upkeep, per_cash, cap):
-    f, c, paid = economy.pay_and_recruit(fighters, cash, income, upkeep, per_cash, cap)
+    f, c, paid = economy.pay_and_recruit(fighters, cash, income, upkeep, per_cash, cap, 8.0)
     assert f >= fighters and c >= -1e-9 and 0.0 <= paid <= 1.0
 
 
 def test_unpaid_force_reports_share():
-    f, c, paid = economy.pay_and_recruit(1000, 0.0, 0.25, 0.001, 100, 0.01)
+    f, c, paid = economy.pay_and_recruit(1000, 0.0, 0.25, 0.001, 100, 0.01, 8.0)
     assert f == 1000 and c == 0.0 and paid == pytest.approx(0.25)
 
 
@@ -113,9 +113,9 @@ def test_richardson_reacts_to_rivals_and_red_lines():
 
 
 def test_tie_level_caps_and_budget():
-    assert support.tie_level(0.5, 1.0, 1.0, 1.0) == 0.5
-    assert support.tie_level(0.5, 3.0, 1.0, 0.6) == pytest.approx(0.6)
-    assert support.tie_level(0.0, 2.0, 1.0, 1.0) == pytest.approx(0.5)  # reserve channel opens
+    assert support.tie_level(0.5, 1.0, 1.0, 1.0, 0.5) == 0.5
+    assert support.tie_level(0.5, 3.0, 1.0, 0.6, 0.5) == pytest.approx(0.6)
+    assert support.tie_level(0.0, 2.0, 1.0, 1.0, 0.5) == pytest.approx(0.5)  # reserve channel opens
     assert support.fit_budget([1.0, 1.0], [1.0, 3.0], 2.0) == pytest.approx([0.5, 0.5])
 
 
@@ -155,9 +155,9 @@ def test_affinity_bounds():
        st.floats(0, 4), st.floats(0, 1), st.floats(0, 10))
 def test_patron_levels_is_tie_level_then_fit_budget(ties, effort, constraint, budget):
     level0, max_level, cost = (list(x) for x in zip(*ties))
-    expected = support.fit_budget([support.tie_level(a, effort, b, constraint) for a, b in zip(level0, max_level)],
+    expected = support.fit_budget([support.tie_level(a, effort, b, constraint, 0.5) for a, b in zip(level0, max_level)],
                                   cost, budget)
-    assert support.patron_levels(level0, support.tie_caps(level0, max_level, constraint), cost, effort, budget) == pytest.approx(expected)
+    assert support.patron_levels(level0, support.tie_caps(level0, max_level, constraint), cost, effort, budget, 0.5) == pytest.approx(expected)
 
 
 @given(st.integers(2, 12).flatmap(lambda n: st.tuples(

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import SCENARIOS, TOY
 from sim.model import ConflictModel
+from sim.world.map import MapView
 from sim.outputs import write_tables
 from sim.runner import horizon_steps, run_ensemble, run_one
 from sim.scenario import load_scenario
@@ -29,38 +30,53 @@ def test_invariants_hold_every_week(seed, scenario):
         # every place has a known controller, which is a faction
         assert all(0 <= fi < len(m.factions) for fi in m.controller)
         assert {m.factions[fi].actor_id for fi in m.controller} <= factions
-        shares = m._camp_shares()
+        shares = m.map.view().shares
         for k in range(3):  # territory, population and oil shares each sum to one
             assert sum(v[k] for v in shares.values()) == pytest.approx(1.0)
         assert m.casualties >= last_casualties >= 0.0
         last_casualties = m.casualties
         for f in m.factions:
             assert f.fighters >= 0 and f.cash >= 0 and 0.0 <= f.cohesion <= 1.0
-        for t in m.ties:
+        for t in m.ties.ties:
             assert 0.0 <= t.level <= max(t.max_level, t.level0) + 1e-9
 
 
 @pytest.mark.parametrize("name", ["palermo_failed", "france_backs_haftar"])
 def test_what_is_derived_from_the_map_is_never_stale(name):
-    """Control, fronts, shares, supply lines and red lines are cached between changes of the map;
-    after every week they must equal a fresh computation (captures, defections and realignments included)."""
+    """Control, fronts, shares, supply lines and red lines are derived once per state of the map;
+    after every week they must equal those of a fresh view of the agents as they are
+    (captures, defections and realignments included)."""
     s = load_scenario(SCENARIOS / f"{name}.yaml").scenario
     changes = 0
     for seed in range(4):
         m = ConflictModel(s, seed=seed, record=False)
         for _ in range(horizon_steps(s)):
-            before = m._map_version
+            before = m.map.version
             m.step()
-            changes += m._map_version != before
-            camps = [m.factions[fi].camp for fi in m.controller]
-            assert m._place_camps() == camps
-            assert m._camp_shares() == m._compute_camp_shares()
-            assert m._front_lines() == (m._fronts(camps), m._threatened(camps))
-            assert m._camp_members() == {c: [i for i, f in enumerate(m.factions) if f.camp == c] for c in m.camps}
-            assert m._red_lines_crossed() == [any(camps[j] in m._hostile_to[p.camp] for j in p.red_lines)
-                                              for p in m.patrons]
-            np.testing.assert_array_equal(m._from_map("projection", m._supply_projection), m._supply_projection())
-    assert changes > 10  # the map did change, so the caches were exercised
+            changes += m.map.version != before
+            view = m.map.view()
+            assert view.faction_camps == tuple(f.camp for f in m.factions)
+            assert view.patron_camps == tuple(p.camp for p in m.patrons)
+            fresh = MapView(m.geo, view.controller, view.faction_camps, view.patron_camps, [f.home for f in m.factions],
+                            [p.red_lines for p in m.patrons], s.parameters.supply_range_km, s.parameters.enclave_supply)
+            for name in ("place_camps", "members", "fronts", "threatened", "shares", "capital_camp",
+                         "red_lines_crossed"):
+                assert getattr(view, name) == getattr(fresh, name), name
+            np.testing.assert_array_equal(view.projection, fresh.projection)
+    assert changes > 10  # the map did change, so the derived values were recomputed
+
+
+def test_a_camp_changes_only_through_the_map():
+    m = ConflictModel(TOY_S, seed=1)
+    militia = m.actor("town_militia")
+    with pytest.raises(AttributeError):
+        militia.camp = "RED"
+    view = m.map.view()
+    assert view.members["BLUE"] == [1, 2]
+    m.map.change_camp(militia, "RED")
+    assert militia.camp == "RED"
+    assert m.map.view() is not view and m.map.view().members == {"RED": [0, 2], "BLUE": [1], "neutral": []}
+    assert view.members["BLUE"] == [1, 2]  # an old view does not change
 
 
 def test_model_state_stays_in_python_floats():
@@ -70,7 +86,7 @@ def test_model_state_stays_in_python_floats():
         m.step()
     leaks = [(type(a).__name__, k) for a in [*m.factions, *m.patrons] for k, v in vars(a).items()
              if isinstance(v, np.generic)]
-    leaks += [("tie", k) for t in m.ties for k in t.__slots__ if isinstance(getattr(t, k), np.generic)]
+    leaks += [("tie", k) for t in m.ties.ties for k in t.__slots__ if isinstance(getattr(t, k), np.generic)]
     leaks += [("model", k) for k, v in vars(m).items() if isinstance(v, np.generic)]
     assert not leaks
 
@@ -136,7 +152,7 @@ def test_forced_conference_outcomes_are_logged():
     b = run_one(no, 1, 30)
     assert any("Summer talks: agreement" in e[4] for e in a.recorder.events)
     assert any(e[4] == "Summer talks: no agreement, Red Army left early" for e in b.recorder.events)
-    assert a.summary["ceasefire_week"] != "" and b.summary["ceasefire_week"] == ""
+    assert a.summary["ceasefire_week"] is not None and b.summary["ceasefire_week"] is None
 
 
 def test_a_week_creates_no_reference_cycles():

@@ -41,3 +41,13 @@ def affinity(own: dict[str, tuple[float, float]], other: dict[str, float]) -> fl
             num += sal * abs(pos - other[issue])
             den += sal
     return 1.0 - num / den if den > 0 else 0.5
+
+
+def momentum(captures: list[tuple[int, str, str]], camp: str, step: int, weeks: int, scale: float) -> float:
+    """Net captures of the camp (won minus lost) in the last ``weeks``, over ``scale``, within [-1, 1]."""
+    since = step - weeks
+    net = 0
+    for when, won, lost in captures:
+        if when > since:
+            net += (won == camp) - (lost == camp)
+    return max(-1.0, min(1.0, net / scale))

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 
 def contest_success(attack: float, defence: float, decisiveness: float, defender_advantage: float) -> float:
@@ -50,3 +51,25 @@ def projection(distance_front_km: float, distance_home_km: float, range_km: floa
 def lanchester_losses(attack: float, defence: float, rate: float) -> tuple[float, float]:
     """(attacker losses, defender losses) for one week of fighting; never negative."""
     return max(0.0, rate * defence), max(0.0, rate * attack)
+
+
+@dataclass(frozen=True)
+class BattleResult:
+    """One week's battle for a place."""
+
+    win_probability: float
+    attacker_losses: float
+    defender_losses: float
+    won: bool  # the attacker won the week's contest
+    captured: bool  # ... and took the place
+
+
+def resolve_battle(attack: float, defence: float, defender_advantage: float, decisiveness: float,
+                   attrition_rate: float, capture_tempo: float, rng) -> BattleResult:
+    """Contest success decides the week (one draw), Lanchester's square law the losses; a won week
+    takes the place with probability ``capture_tempo`` (a second draw, only when won)."""
+    prob = contest_success(attack, defence, decisiveness, defender_advantage)
+    loss_a, loss_d = lanchester_losses(attack, defender_advantage * defence, attrition_rate)
+    won = rng.random() < prob
+    captured = won and rng.random() < capture_tempo
+    return BattleResult(prob, loss_a, loss_d, won, captured)

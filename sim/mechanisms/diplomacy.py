@@ -55,3 +55,10 @@ def negotiate(verdicts: list[Verdict]) -> tuple[bool, Verdict | None]:
     if not refusing:
         return True, None
     return False, max(refusing, key=lambda v: v.deficit)
+
+
+def ceasefire_hazard(base_rate: float, deficit: float, under_agreement: bool, agreement_factor: float,
+                     deficit_weight: float) -> float:
+    """Weekly chance that a ceasefire breaks down: a base rate, lower under a signed agreement,
+    higher the more the unhappiest party would gain by fighting on (its deficit)."""
+    return base_rate * (agreement_factor if under_agreement else 1.0) * (1.0 + deficit_weight * max(0.0, deficit))

@@ -41,11 +41,13 @@ def revenue_split(pop_share: dict[str, float], capital_camp: str | None, rule: s
 
 
 def pay_and_recruit(fighters: float, cash: float, income: float, upkeep_per_fighter: float,
-                    recruit_per_cash: float, recruit_cap_share: float) -> tuple[float, float, float]:
+                    recruit_per_cash: float, recruit_cap_share: float, reserve_weeks: float
+                    ) -> tuple[float, float, float]:
     """One week of pay. Returns (new_fighters, new_cash, paid_share in [0, 1]).
 
     Upkeep is paid first; a shortfall means only ``paid_share`` of the force is
-    paid. Cash above eight weeks of upkeep buys recruits, capped per week.
+    paid. Cash above ``reserve_weeks`` of upkeep buys recruits, capped per week at
+    ``recruit_cap_share`` of the force (of at least 100 fighters, so a tiny force can grow).
     """
     cash = cash + income
     upkeep = fighters * upkeep_per_fighter
@@ -53,7 +55,7 @@ def pay_and_recruit(fighters: float, cash: float, income: float, upkeep_per_figh
         paid = cash / upkeep if upkeep > 0 else 1.0
         return fighters, 0.0, paid
     cash -= upkeep
-    reserve = 8.0 * upkeep
+    reserve = reserve_weeks * upkeep
     recruits = 0.0
     if cash > reserve and recruit_per_cash > 0:
         spend = min(cash - reserve, recruit_cap_share * max(fighters, 100.0) / recruit_per_cash)

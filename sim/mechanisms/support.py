@@ -15,7 +15,7 @@ Richardson (1960) arms race: a patron's effort ``e`` moves by
 
 With ``e = 1`` and an unchanged world the scenario's sourced levels stay put;
 each tie's level is then ``level0 * e`` plus, when ``e > 1``, a share of its
-headroom, capped by ``max_level`` times the patron's domestic constraint and,
+headroom (``support_headroom_share``), capped by ``max_level`` times the patron's domestic constraint and,
 across ties, by the patron's budget.
 """
 
@@ -36,16 +36,16 @@ def richardson_step(effort: float, rival_ratio: float, marginal: float, marginal
     return max(0.0, effort + rate * de)
 
 
-def tie_level(level0: float, effort: float, max_level: float, constraint: float) -> float:
+def tie_level(level0: float, effort: float, max_level: float, constraint: float, headroom_share: float) -> float:
     """Level of a tie for a patron's effort.
 
-    ``level0 * effort``, plus, when effort is above 1, half the headroom per unit
+    ``level0 * effort``, plus, when effort is above 1, ``headroom_share`` of the headroom per unit
     of extra effort; never above ``max_level`` times the domestic constraint (nor
     below the sourced level if that is already higher)."""
     cap = max(max_level * constraint, level0)
     level = level0 * effort
     if effort > 1.0:
-        level += (effort - 1.0) * 0.5 * max(0.0, cap - level0)
+        level += (effort - 1.0) * headroom_share * max(0.0, cap - level0)
     return min(max(level, 0.0), cap)
 
 
@@ -55,13 +55,13 @@ def tie_caps(level0: list[float], max_level: list[float], constraint: float) -> 
 
 
 def patron_levels(level0: list[float], caps: list[float], cost: list[float], effort: float,
-                  budget: float) -> list[float]:
+                  budget: float, headroom_share: float) -> list[float]:
     """The levels of one patron's adaptive ties: :func:`tie_level` each (``caps`` from
     :func:`tie_caps`), then :func:`fit_budget` together. Written out for speed: it runs
     for every patron every week."""
     levels = []
     spend = 0.0
-    extra = 0.5 * (effort - 1.0) if effort > 1.0 else 0.0
+    extra = headroom_share * (effort - 1.0) if effort > 1.0 else 0.0
     for l0, cap, c in zip(level0, caps, cost):
         level = l0 * effort
         if extra and cap > l0:

@@ -20,27 +20,15 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from sim.schema import Channel
+from sim.palette import CHANNEL_COLORS
 
 DPI = 80
 PNG_OPTIONS = {"compress_level": 1}  # fast to encode; the images go over a local socket
 BG = "#fbfbf8"
 ROAD = "#b9b4a8"
-CHANNEL_COLORS = {
-    Channel.money.value: "#2ca02c",
-    Channel.arms.value: "#8c564b",
-    Channel.mercenaries.value: "#d62728",
-    Channel.troops.value: "#9467bd",
-    Channel.drones.value: "#ff7f0e",
-    Channel.air_power.value: "#e377c2",
-    Channel.air_defence.value: "#17becf",
-    Channel.special_forces.value: "#7f7f7f",
-    Channel.diplomatic_cover.value: "#bcbd22",
-    Channel.recognition.value: "#1f77b4",
-    Channel.alliance.value: "#111111",
-}
 LINESTYLES = ["-", "--", "-.", ":"]
 
 
@@ -103,7 +91,7 @@ class Layers:
                     *ax.texts, *ax.images]
             if ax.get_legend() is not None:
                 out.append(ax.get_legend())
-            out += [ax.title, ax._left_title, ax._right_title]
+            out += [c for c in ax.get_children() if isinstance(c, Text) and c not in ax.texts]  # the three titles
         return [a for a in out if id(a) not in top]
 
     def _draw(self) -> np.ndarray:
@@ -333,7 +321,7 @@ class NetworkView:
     def png(self, model) -> bytes:
         pos = self.pos
         groups: dict[tuple[str, str], list] = defaultdict(list)
-        for t in model.ties:
+        for t in model.ties.ties:
             if t.source in pos and t.target in pos:
                 groups[tuple(sorted((t.source, t.target)))].append(t)
         live_segs, live_w, live_c, idle_segs = [], [], [], []
@@ -358,11 +346,11 @@ class NetworkView:
         self.live.set_segments(live_segs)
         self.live.set_linewidths(live_w or [1.0])
         self.live.set_colors(live_c or ["#555555"])
-        max_f = max([f.fighters for f in model.factions] + [1.0])
+        max_f = max([f.strength_fighters for f in model.factions] + [1.0])
         for kind, (group, dots) in self.nodes.items():
             dots.set_facecolor([camp_color(model, a.camp) for a in group])
             if kind == "faction":
-                dots.set_sizes([40 + 380 * math.sqrt(max(a.fighters, 0.0) / max_f) for a in group])
+                dots.set_sizes([40 + 380 * math.sqrt(max(a.strength_fighters, 0.0) / max_f) for a in group])
         key = tuple(sorted(channels))
         if key != self.legend_key:
             if self.legend is not None:
@@ -394,11 +382,10 @@ def camp_series(model) -> tuple[list[str], dict[str, dict[str, np.ndarray]], np.
     acc: dict[str, dict[str, list]] = {}
     steps: dict[str, list] = defaultdict(list)
     for row in rows:
-        c = row[2]
-        d = acc.setdefault(c, {k: [] for k in cols})
-        steps[c].append(row[0])
-        for k, v in zip(cols, row[3:]):
-            d[k].append(v)
+        d = acc.setdefault(row.camp, {k: [] for k in cols})
+        steps[row.camp].append(row.step)
+        for k in cols:
+            d[k].append(getattr(row, k))
     camps = [c for c in model.spec.camps if c in acc]
     out = {c: {k: np.asarray(v, dtype=float) for k, v in acc[c].items()} for c in camps}
     x = np.asarray(steps[camps[0]], dtype=float) if camps else np.zeros(0)
@@ -435,7 +422,7 @@ class TimePlots:
                                  bbox_to_anchor=(0.5, 1.0))
         # fighters per faction: the largest at the start (a fixed set, so the legend stays put)
         ax = axes[1][0]
-        top = sorted(model.factions, key=lambda f: (-f.fighters, f.actor_id))[:max_factions]
+        top = sorted(model.factions, key=lambda f: (-f.strength_fighters, f.actor_id))[:max_factions]
         self.fighter_lines: dict[str, Line2D] = {}
         self.fighter_lines = self._actor_lines(ax, model, top)
         self._title(ax, "Fighters per faction (thousands)")

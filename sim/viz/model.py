@@ -261,7 +261,8 @@ class ViewerModel(ConflictModel):
 
     def _remember(self) -> None:
         self.history_weeks.append(self.steps)
+        # fighters as in actors.csv: under the faction's command, foreign fighters sent by patrons included
         for f in self.factions:
-            self.history_fighters[f.actor_id].append(f.fighters)
+            self.history_fighters[f.actor_id].append(f.strength_fighters)
         for p in self.patrons:
             self.history_support[p.actor_id].append(p.support_given)

@@ -1,0 +1,152 @@
+"""Scheduled events: one handler per event kind, in a registry.
+
+A handler is ``handler(model, event_id, event)``; it acts on the world through the
+model's parts (the support network, the map, the oil economy, the peace process)
+and logs what happened. Events act at the start of the first week whose date is
+after theirs, in date order (then by id).
+
+A new kind of event needs a class in :mod:`sim.schema` (its fields, validated from
+YAML) and a handler registered here with :func:`handles` (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from .world.ties import Tie
+
+Handler = Callable[[object, str, object], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of events of this kind."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+class Schedule:
+    """A scenario's events in the order they act."""
+
+    def __init__(self, events: dict):
+        self.events = sorted(events.items(), key=lambda kv: (kv[1].date, kv[0]))
+        self._next = 0
+
+    def add(self, event_id: str, event) -> None:
+        """Schedule one more event (it must not be in the past)."""
+        self.events = self.events[:self._next] + sorted(self.events[self._next:] + [(event_id, event)],
+                                                        key=lambda kv: (kv[1].date, kv[0]))
+
+    def apply_due(self, model) -> None:
+        """Every event dated before this week's date acts, in order."""
+        horizon = model.start_date + dt.timedelta(days=7 * model.steps)
+        while self._next < len(self.events) and self.events[self._next][1].date < horizon:
+            eid, ev = self.events[self._next]
+            self._next += 1
+            HANDLERS[ev.kind](model, eid, ev)
+
+
+def _channel(ev) -> str:
+    return ev.channel.value.replace("_", " ")
+
+
+@handles("deployment")
+def deployment(model, eid, ev) -> None:
+    """A patron starts (or steps up) support on a channel: the tie's level and cap are set."""
+    ties = model.ties
+    tie = ties.find(ev.patron, ev.client, ev.channel)
+    if tie is None:
+        tie = Tie(eid, ev.patron, ev.client, ev.channel, 0.0, 0.0, True, model.params.channel_effects.get(ev.channel))
+        ties.add(tie)
+    tie.max_level = max(tie.max_level, ev.max_level if ev.max_level is not None else ev.level)
+    tie.level0 = ev.level
+    tie.level = ev.level
+    ties.changed()
+    model.log("deployment", [ev.patron, ev.client],
+              ev.text or f"{model.name_of(ev.patron)} deploys {_channel(ev)} for {model.name_of(ev.client)} "
+                         f"(level {ev.level:g})")
+
+
+@handles("withdrawal")
+def withdrawal(model, eid, ev) -> None:
+    """A patron ends support on a channel."""
+    tie = model.ties.find(ev.patron, ev.client, ev.channel)
+    if tie is not None:
+        tie.level0 = tie.level = tie.max_level = 0.0
+        model.ties.changed()
+    model.log("withdrawal", [ev.patron, ev.client],
+              ev.text or f"{model.name_of(ev.patron)} withdraws {_channel(ev)} from {model.name_of(ev.client)}")
+
+
+@handles("tie_change")
+def tie_change(model, eid, ev) -> None:
+    """A tie's level and/or cap is set."""
+    tie = model.ties.get(ev.tie)
+    if ev.max_level is not None:
+        tie.max_level = ev.max_level
+    if ev.level is not None:
+        tie.level0 = tie.level = ev.level
+    tie.level = min(tie.level, max(tie.max_level, tie.level0))
+    model.ties.changed()
+    model.log("tie_change", [tie.source, tie.target], ev.text or f"tie {ev.tie} changed")
+
+
+@handles("blockade")
+def blockade(model, eid, ev) -> None:
+    """A faction (or every faction of an actor's camp) shuts, or reopens, the oil it holds."""
+    if ev.by in model.faction_index:
+        members = [model.faction_index[ev.by]]
+    else:
+        members = list(model.map.view().members[model.actor(ev.by).camp])
+    model.oil.blockade(members, lift=ev.lift)
+    model.log("blockade", [ev.by],
+              ev.text or f"{model.name_of(ev.by)} {'lifts' if ev.lift else 'imposes'} an oil blockade")
+
+
+@handles("arms_embargo")
+def arms_embargo(model, eid, ev) -> None:
+    model.embargo = ev.enforcement
+    model.log("arms_embargo", [], ev.text or f"arms embargo enforcement set to {ev.enforcement:g}")
+
+
+@handles("defection")
+def defection(model, eid, ev) -> None:
+    """An actor changes camp."""
+    agent = model.actor(ev.actor)
+    old = agent.camp
+    model.map.change_camp(agent, ev.to_camp)
+    model.log("defection", [ev.actor], ev.text or f"{agent.name} leaves {old} for {ev.to_camp}")
+
+
+@handles("recognition_change")
+def recognition_change(model, eid, ev) -> None:
+    agent = model.actor(ev.actor)
+    agent.base_legitimacy = ev.legitimacy
+    model.log("recognition_change", [ev.actor], ev.text or f"{agent.name}: legitimacy now {ev.legitimacy:g}")
+
+
+@handles("offensive")
+def offensive(model, eid, ev) -> None:
+    """A faction commits to a campaign against a place for some weeks."""
+    faction = model.actor(ev.actor)
+    target = model.geo.places.index(ev.target)
+    faction.campaign = (target, model.steps + ev.weeks)
+    model.log("offensive", [ev.actor],
+              ev.text or f"{model.name_of(ev.actor)} launches an offensive on {model.geo.places.names[target]}")
+
+
+@handles("ceasefire")
+def ceasefire(model, eid, ev) -> None:
+    camps = {model.actor(a).camp for a in ev.parties}
+    model.peace.start_ceasefire(camps, [a for a in ev.parties if a in model.faction_index], {})
+    model.log("ceasefire", list(ev.parties), ev.text or "ceasefire declared")
+
+
+@handles("conference")
+def conference(model, eid, ev) -> None:
+    model.peace.hold_conference(ev)

@@ -1,0 +1,171 @@
+"""Camps: the sides of the war, the balance of strength between them, and how a camp plans its offensives.
+
+A camp's command picks the week's offensives where its factions' goals times the
+chance of taking the place are highest (a myopic expected-value rule); every
+member commits part of its force, more where it can project more. The defending
+camp spreads its force over its threatened places (force-to-space); the holder
+keeps most of what it can bring at home.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..mechanisms import alignment, combat
+from ..schema import Parameters
+from .map import MapView
+
+
+class Camp:
+    """One side: its own weekly state and its offensive planning."""
+
+    def __init__(self, name: str, armed: bool, accepts_defectors: bool):
+        self.name = name
+        self.armed = armed
+        self.accepts_defectors = accepts_defectors
+        self.pay_rate = 0.0  # $m per fighter this week from the oil revenue
+        self.casualties = 0.0
+        self.battles = 0
+
+    def plan_offensives(self, targets: list[int], members: list[int], force: "Balance",
+                        goal_values: list[list[float]], chance_against, params: Parameters
+                        ) -> list[tuple[int, int, float]]:
+        """The week's offensives: (target place, faction, committed strength), in commitment order.
+
+        ``chance_against(t, reach)`` is the camp's chance of winning a week's battle at place t
+        when its factions bring ``reach`` there in full."""
+        rows, eff = force.rows, force.strength
+        share = params.offensive_share
+        threshold = params.offensive_threshold
+        member_rows = [(rows[fi], goal_values[fi], eff[fi]) for fi in members]
+        scored = []
+        for t in targets:
+            reach = worth = 0.0
+            for p_row, v_row, e in member_rows:
+                s_ft = p_row[t] * e
+                reach += s_ft
+                worth += v_row[t] * s_ft
+            if reach <= 0.0 or worth <= 0.0:
+                continue
+            worth /= reach  # worth to the camp: its factions' goals weighted by what they can bring there
+            score = worth * chance_against(t, share * reach)
+            if score >= threshold:
+                scored.append((-score, t))
+        chosen = [t for _, t in sorted(scored)[:params.offensives_per_week]]
+        plan = []
+        for fi in members:
+            reach = [rows[fi][t] * eff[fi] for t in chosen]
+            total = sum(reach)
+            if total <= 0:
+                continue
+            for t, s_ft in zip(chosen, reach):
+                # a faction splits its offensive force between the camp's offensives by its reach
+                plan.append((t, fi, share * s_ft * s_ft / total))
+        return plan
+
+
+@dataclass
+class Balance:
+    """Strength this week: per faction (effective strength and the share it can bring to each place),
+    per camp (total and chance of prevailing against its strongest enemy)."""
+
+    strength: list[float]  # per faction: effective strength
+    rows: list[list[float]]  # per faction, per place: share of its strength it can bring there
+    totals: dict[str, float]  # per camp
+    win_probability: dict[str, float]  # per camp (0.5 for unarmed camps)
+    view: MapView  # the map it was measured on
+
+    @classmethod
+    def measure(cls, factions: list, view: MapView, camps: list[str], armed: list[str],
+                decisiveness: float) -> "Balance":
+        eff = [combat.effective_strength(f.strength_fighters, f.quality, f.cohesion) for f in factions]
+        totals = dict.fromkeys(camps, 0.0)
+        for camp, e in zip(view.faction_camps, eff):
+            totals[camp] += e
+        win = dict.fromkeys(camps, 0.5)
+        for c in armed:
+            enemy = 0.0
+            for o in armed:
+                if o != c and totals[o] > enemy:
+                    enemy = totals[o]
+            win[c] = combat.contest_success(totals[c], enemy, decisiveness, 1.0)
+        return cls(eff, view.projection_rows, totals, win, view)
+
+    def at(self, faction: int, place: int) -> float:
+        """Strength the faction can bring to the place."""
+        return self.rows[faction][place] * self.strength[faction]
+
+
+def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list[list[float]]) -> list[float]:
+    """Per faction: the share of its strength it can bring to its camp's threatened places, summed."""
+    return [sum([row[t] for t in threatened.get(camp, ())]) for camp, row in zip(faction_camps, rows)]
+
+
+def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,
+               spread: list[float], hold_share: float, attacking: set[int], offensive_share: float
+               ) -> dict[int, float]:
+    """Faction -> strength defending the place.
+
+    The holder keeps ``hold_share`` of what it can bring there; the other factions of an armed camp
+    spread their force over the camp's threatened places, each in proportion to what it can bring
+    to each (``spread``: its strength times its reach over them). A local holder defends alone.
+    Factions that are attacking elsewhere this week defend with what they did not commit."""
+    rows, eff = force.rows, force.strength
+    if not armed:
+        return {holder: rows[holder][place] * eff[holder]}
+    out = {}
+    for g in members:
+        s_gt = rows[g][place] * eff[g]
+        if g == holder:
+            part = s_gt * hold_share
+        else:
+            spread_g = spread[g]
+            part = s_gt * s_gt / spread_g if spread_g > 0 else 0.0
+        out[g] = part * ((1.0 - offensive_share) if g in attacking else 1.0)
+    return out
+
+
+class CampStanding:
+    """What a faction weighs about each camp when it chooses one (see FactionAgent.choose_camp): pay,
+    momentum, positions on the issues (fighter-weighted), legitimacy (its most legitimate faction's)
+    and the threat the camp's forces pose to the faction's home."""
+
+    def __init__(self, model, force: Balance):
+        self.model = model
+        self.force = force
+        self.max_pay = max(c.pay_rate for c in model.camps.values()) or 1.0
+        self._positions: dict[str, dict[str, float]] = {}
+
+    def pay(self, camp: str) -> float:
+        return self.model.camps[camp].pay_rate / self.max_pay
+
+    def momentum(self, camp: str) -> float:
+        m = self.model
+        p = m.params
+        return alignment.momentum(m.front.captures, camp, m.steps, p.momentum_weeks, p.momentum_captures)
+
+    def positions(self, camp: str) -> dict[str, float]:
+        if camp not in self._positions:
+            self._positions[camp] = camp_positions([f for f in self.model.factions if f.camp == camp])
+        return self._positions[camp]
+
+    def legitimacy(self, camp: str) -> float:
+        return max([f.legitimacy for f in self.model.factions if f.camp == camp], default=0.0)
+
+    def threat(self, camp: str, faction, own: float) -> float:
+        """Share of the strength at the faction's home that would be the camp's: s / (s + own)."""
+        s = sum([self.force.at(g, faction.home) for g, other in enumerate(self.model.factions)
+                 if other.camp == camp])
+        return s / (s + own) if s + own > 0 else 0.0
+
+
+def camp_positions(members: list) -> dict[str, float]:
+    """A camp's position on each issue: its members' positions weighted by fighters and salience."""
+    num: dict[str, float] = {}
+    den: dict[str, float] = {}
+    for f in members:
+        w = f.fighters + 1.0
+        for issue, (pos, sal) in f.interests.items():
+            num[issue] = num.get(issue, 0.0) + w * sal * pos
+            den[issue] = den.get(issue, 0.0) + w * sal
+    return {k: num[k] / den[k] for k in num if den[k] > 0}

@@ -1,0 +1,48 @@
+"""What does not change during a run: the places and roads, distances, and the camps.
+
+Values the weekly code reads in tight loops are kept as Python lists of floats
+(numpy scalars in the state make every later step slower).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..mechanisms import combat
+from ..schema import Parameters, Scenario
+from ..territory import PlaceGraph, place_graph
+
+
+class Geography:
+    """The scenario's places, roads and camps, with the quantities derived from them once per run."""
+
+    def __init__(self, scenario: Scenario, params: Parameters):
+        self.places: PlaceGraph = place_graph(scenario.territory, params.road_detour_factor)
+        self.camps: list[str] = list(scenario.camps)
+        self.armed_camps: list[str] = [c for c, spec in scenario.camps.items() if spec.armed]
+        self.joinable_camps: list[str] = [c for c, spec in scenario.camps.items()
+                                          if spec.armed and spec.accepts_defectors]
+        # in the scenario's camp order: sums over them must not depend on set order (hash seeds)
+        self.hostile_to: dict[str, tuple[str, ...]] = {c: tuple(o for o in self.camps if self.hostile(c, o))
+                                                       for c in self.camps}
+        pl = self.places
+        self.size = pl.size
+        # strength projected from a held place decays exp(-km / range) (Boulding's loss-of-strength gradient)
+        self.goal_kernel = np.exp(-pl.distance_km / params.projection_range_km)
+        self.distance_rows: list[list[float]] = pl.distance_km.tolist()
+        self.population: list[float] = [float(x) for x in pl.population]
+        self.oil: list[float] = [float(x) for x in pl.oil_bpd]
+        self.oil_places: list[tuple[int, float]] = [(i, oil) for i, oil in enumerate(self.oil) if oil > 0]
+        self.total_population = float(pl.population.sum()) or 1.0
+        self.total_oil = float(pl.oil_bpd.sum()) or 1.0
+        self.capitals: list[int] = [i for i in range(pl.size) if pl.capital[i]]
+        self.defender_advantage: list[float] = [
+            combat.defender_advantage(params.defender_advantage, pop, params.urban_advantage_per_100k)
+            for pop in self.population]
+
+    def hostile(self, a: str, b: str) -> bool:
+        """Two different armed camps are at war."""
+        return a != b and a in self.armed_camps and b in self.armed_camps
+
+    def is_armed(self, camp: str) -> bool:
+        return camp in self.armed_camps

@@ -1,0 +1,196 @@
+"""Control of the places, and the camps of the actors.
+
+:class:`Map` owns both and is the only way to change them (:meth:`Map.capture`,
+:meth:`Map.change_camp`). :meth:`Map.view` hands out an immutable
+:class:`MapView` of the current state; what is derived from it (camp membership,
+fronts, supply lines, shares, red lines) is computed once, when first asked for
+(``functools.cached_property``). A change makes the next view a new object, so a
+derived value can never go stale.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+import numpy as np
+
+from ..territory import components
+from .geography import Geography
+
+
+class MapView:
+    """The map as it stands: who holds each place and the camp of every actor. Read-only."""
+
+    def __init__(self, geo: Geography, controller: tuple[int, ...], faction_camps: tuple[str, ...],
+                 patron_camps: tuple[str, ...], homes: list[int], red_lines: list[list[int]],
+                 supply_range_km: float, enclave_supply: float):
+        self.geo = geo
+        self.controller = controller  # place -> faction index
+        self.faction_camps = faction_camps  # faction index -> camp
+        self.patron_camps = patron_camps
+        self._homes = homes
+        self._red_lines = red_lines
+        self._supply_range_km = supply_range_km
+        self._enclave_supply = enclave_supply
+
+    @cached_property
+    def place_camps(self) -> list[str]:
+        """The camp holding each place."""
+        camps = self.faction_camps
+        return [camps[fi] for fi in self.controller]
+
+    @cached_property
+    def members(self) -> dict[str, list[int]]:
+        """camp -> its factions (indices, in scenario order)."""
+        out: dict[str, list[int]] = {c: [] for c in self.geo.camps}
+        for fi, c in enumerate(self.faction_camps):
+            out[c].append(fi)
+        return out
+
+    @cached_property
+    def fronts(self) -> dict[str, list[int]]:
+        """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
+
+        Places of unarmed (local) camps can be attacked too, but only a faction
+        with a goal there will do so; local forces never attack."""
+        pc = self.place_camps
+        out: dict[str, set[int]] = {c: set() for c in self.geo.armed_camps}
+        for i, j in self.geo.places.roads:
+            ci, cj = pc[i], pc[j]
+            if ci == cj:
+                continue
+            if ci in out:
+                out[ci].add(j)
+            if cj in out:
+                out[cj].add(i)
+        return {c: sorted(v) for c, v in out.items()}
+
+    @cached_property
+    def threatened(self) -> dict[str, list[int]]:
+        """armed camp -> places it holds that an armed enemy can attack."""
+        pc = self.place_camps
+        out: dict[str, set[int]] = {c: set() for c in self.geo.armed_camps}
+        for i, j in self.geo.places.roads:
+            ci, cj = pc[i], pc[j]
+            if ci != cj and ci in out and cj in out:
+                out[ci].add(i)
+                out[cj].add(j)
+        return {c: sorted(v) for c, v in out.items()}
+
+    @cached_property
+    def shares(self) -> dict[str, tuple[float, float, float]]:
+        """camp -> (territory share, population share, oil share)."""
+        geo = self.geo
+        acc = {c: [0.0, 0.0, 0.0] for c in geo.camps}
+        for i, camp in enumerate(self.place_camps):
+            a = acc[camp]
+            a[0] += 1.0
+            a[1] += geo.population[i]
+            a[2] += geo.oil[i]
+        n = geo.size
+        return {c: (v[0] / n, v[1] / geo.total_population, v[2] / geo.total_oil) for c, v in acc.items()}
+
+    @cached_property
+    def capital_camp(self) -> str | None:
+        """The camp holding the (first) capital, if the scenario has one."""
+        caps = self.geo.capitals
+        return self.place_camps[caps[0]] if caps else None
+
+    @cached_property
+    def projection(self) -> np.ndarray:
+        """Share of each faction's strength it can bring to bear at each place (faction x place)."""
+        return supply_projection(self.geo, self.controller, self.place_camps, self.faction_camps, self._homes,
+                                 self._supply_range_km, self._enclave_supply)
+
+    @cached_property
+    def projection_rows(self) -> list[list[float]]:
+        """:attr:`projection` as lists: faction g brings ``projection_rows[g][t] * strength[g]`` to place t."""
+        return self.projection.tolist()
+
+    @cached_property
+    def red_lines_crossed(self) -> list[bool]:
+        """Per patron: has a place on its red line fallen to a camp hostile to it?"""
+        pc, hostile_to = self.place_camps, self.geo.hostile_to
+        return [any(pc[j] in hostile_to[camp] for j in lines)
+                for camp, lines in zip(self.patron_camps, self._red_lines)]
+
+
+def supply_projection(geo: Geography, controller, place_camps: list[str], faction_camps, homes: list[int],
+                      supply_range_km: float, enclave_supply: float) -> np.ndarray:
+    """Share of each faction's strength it can bring to bear at each place (faction x place).
+
+    Loss-of-strength gradient (Boulding 1962) along supply lines: strength comes
+    forward from the faction's home base to each place it holds, decaying with
+    road distance, but only through its own camp's or neutral territory; a cut-off enclave
+    gets a trickle (``enclave_supply``). From each held base it then decays with
+    road distance to the place in question; the best base counts.
+    """
+    dist = geo.distance_rows
+    pop = geo.population
+    held_by: list[list[int]] = [[] for _ in faction_camps]
+    for i, fi in enumerate(controller):
+        held_by[fi].append(i)
+    supply_net: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
+    supply = [0.0] * geo.size  # what reaches each place from its holder's base
+    for fi, camp in enumerate(faction_camps):
+        held = held_by[fi]
+        if not held:
+            continue
+        home = homes[fi]
+        base = home if place_camps[home] == camp else max(held, key=lambda i: (pop[i], -i))
+        net = supply_net.get(camp)
+        if net is None:  # its own camp's and neutral ground let supply pass
+            passable = [pc == camp or pc not in geo.armed_camps for pc in place_camps]
+            net = supply_net[camp] = components(passable, geo.places.neighbours)
+        for i in held:
+            supply[i] = math.exp(-dist[base][i] / supply_range_km) if net[i] == net[base] else enclave_supply
+    # from each held place strength decays with distance (the goal kernel); the best place counts
+    kernel = geo.goal_kernel
+    by_place = np.array(supply)[:, None] * kernel
+    order = sorted(range(len(supply)), key=controller.__getitem__)  # places grouped by holder
+    starts = [k for k, i in enumerate(order) if k == 0 or controller[i] != controller[order[k - 1]]]
+    out = kernel[homes].copy()  # a force holding nothing fights from its home base
+    out[[controller[order[k]] for k in starts]] = np.maximum.reduceat(by_place[order], starts, axis=0)
+    return out
+
+
+class Map:
+    """Who holds each place and which camp each actor is in; the only ways to change either."""
+
+    def __init__(self, geo: Geography, controller: list[int], factions: list, patrons: list,
+                 supply_range_km: float, enclave_supply: float):
+        self.geo = geo
+        self._controller = list(controller)
+        self._factions = factions
+        self._patrons = patrons
+        self._homes = [f.home for f in factions]
+        self._red_lines = [p.red_lines for p in patrons]
+        self._supply = (supply_range_km, enclave_supply)
+        self._view: MapView | None = None
+        self.version = 0  # counts changes (for tests and caches keyed on the map)
+
+    def view(self) -> MapView:
+        """The map as it stands now (the same object until the next change)."""
+        if self._view is None:
+            self._view = MapView(self.geo, tuple(self._controller), tuple(f.camp for f in self._factions),
+                                 tuple(p.camp for p in self._patrons), self._homes, self._red_lines, *self._supply)
+        return self._view
+
+    def holder(self, place: int) -> int:
+        """Index of the faction holding the place."""
+        return self._controller[place]
+
+    def capture(self, place: int, faction_index: int) -> None:
+        """The faction takes the place."""
+        self._controller[place] = faction_index
+        self._changed()
+
+    def change_camp(self, agent, camp: str) -> None:
+        """The actor (faction, patron or organisation) joins another camp."""
+        agent._camp = camp
+        self._changed()
+
+    def _changed(self) -> None:
+        self._view = None
+        self.version += 1

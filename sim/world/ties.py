@@ -1,0 +1,179 @@
+"""The support network: who arms, pays, flies for or shields whom, and what it gives each client.
+
+A :class:`Tie` is one channel of support from one actor to another, with its
+sourced baseline level and its current level (patrons change the levels of their
+adaptive ties each week). What one unit of level gives the client is the
+channel's effect (``channel_effects`` in configs/model.yaml), read by name into
+:class:`Gains`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..schema import Channel, ChannelEffect
+
+# channels an arms embargo cuts (unless the client is shielded by diplomatic cover)
+EMBARGOED = frozenset({Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
+                       Channel.air_defence})
+
+
+class Gains(NamedTuple):
+    """What a client receives this week through all its ties (sums of level x effect)."""
+
+    fighters: float
+    quality: float
+    air: float
+    air_defence: float
+    cash: float
+    legitimacy: float
+    cover: float  # level of diplomatic cover (shields from the arms embargo)
+    support: float  # support received (every channel but alliance), for the record
+
+
+CHANNEL_GAINS = ("fighters", "quality", "air", "air_defence", "cash", "legitimacy")  # fields of ChannelEffect
+
+
+class Tie:
+    """A support tie during a run: its sourced baseline and current level."""
+
+    __slots__ = ("tie_id", "source", "target", "channel", "level0", "level", "max_level", "adaptive", "effect",
+                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "backs")
+
+    def __init__(self, tie_id: str, source: str, target: str, channel: Channel, level: float, max_level: float,
+                 adaptive: bool, effect: ChannelEffect | None):
+        self.tie_id = tie_id
+        self.source = source
+        self.target = target
+        self.channel = channel
+        self.level0 = level
+        self.level = level
+        self.max_level = max_level
+        self.adaptive = adaptive
+        self.effect = effect
+        self.cost = effect.cost if effect else 0.0
+        self.embargoed = channel in EMBARGOED
+        self.counts_as_support = channel != Channel.alliance
+        self.source_agent = None
+        self.target_agent = None
+        self.backs = False  # patron support that rival patrons react to
+
+    def gains_per_level(self) -> tuple[float, ...]:
+        """One unit of level's :class:`Gains`, in field order."""
+        e = self.effect
+        own = tuple(getattr(e, name) for name in CHANNEL_GAINS) if e else (0.0,) * len(CHANNEL_GAINS)
+        return own + (float(self.channel is Channel.diplomatic_cover), float(self.counts_as_support))
+
+
+class SupportNetwork:
+    """All ties of a run, and the arrays that turn their levels into capability each week.
+
+    ``version`` counts changes of the ties themselves (a tie added, a level or cap set by an event);
+    what is derived from them is rebuilt when it changes."""
+
+    def __init__(self, agents: dict[str, object], faction_index: dict[str, int], is_patron):
+        self._agents = agents
+        self._faction_index = faction_index
+        self._is_patron = is_patron
+        self.ties: list[Tie] = []
+        self.version = 0
+        self._arrays_for = -1  # number of ties the arrays were built for
+        self.levels = np.zeros(0)
+
+    # ------------------------------------------------------------------ changes
+    def add(self, tie: Tie) -> None:
+        tie.source_agent = self._agents[tie.source]
+        tie.target_agent = self._agents[tie.target]
+        tie.source_agent.ties_out.append(tie)
+        tie.backs = tie.counts_as_support and self._is_patron(tie.source_agent)
+        self.ties.append(tie)
+        self.changed()
+
+    def changed(self) -> None:
+        """An event set a tie's level or cap."""
+        self.version += 1
+
+    def find(self, source: str, target: str, channel: Channel) -> Tie | None:
+        for t in self.ties:
+            if t.source == source and t.target == target and t.channel == channel:
+                return t
+        return None
+
+    def get(self, tie_id: str) -> Tie:
+        return next(t for t in self.ties if t.tie_id == tie_id)
+
+    def refresh_levels(self) -> None:
+        """Take the ties' current levels (a new array each time: the recorder keeps the old ones)."""
+        self.ensure_arrays()
+        self.levels = np.array([t.level for t in self.ties], dtype=float)
+
+    def ensure_arrays(self) -> None:
+        """Rebuild the arrays over the ties if ties were added since they were built."""
+        if len(self.ties) != self._arrays_for:
+            self._build_arrays()
+
+    def _build_arrays(self) -> None:
+        ties = self.ties
+        self._arrays_for = n_t = len(ties)
+        actor_pos = {a: i for i, a in enumerate(self._agents)}
+        n_f = len(self._faction_index)
+        self._gain = np.array([t.gains_per_level() for t in ties], dtype=float).reshape(n_t, len(Gains._fields))
+        self._target = np.array([self._faction_index[t.target] for t in ties], dtype=int)
+        self._source = np.array([actor_pos[t.source] for t in ties], dtype=int)
+        self._support = np.array([t.counts_as_support for t in ties], dtype=float)
+        self._embargoed = np.array([t.embargoed for t in ties], dtype=bool)
+        self._cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
+        self._to_faction = np.zeros((n_f, n_t))
+        self._to_faction[self._target, np.arange(n_t)] = 1.0
+        self.backing = [t for t in ties if t.backs]
+        self._backing_rows = None  # (patron position, target faction, tie) per backing tie, for rival_support
+        self.alliances = [t for t in ties if t.channel == Channel.alliance]
+
+    # ------------------------------------------------------------------ what the ties give
+    def gains(self, embargo: float) -> tuple[list[Gains], list[float]]:
+        """(per faction: :class:`Gains` this week, per actor: support given), the arms embargo applied:
+        it cuts the embargoed channels by its enforcement unless the client has diplomatic cover."""
+        levels = self.levels
+        to_faction = self._to_faction
+        if embargo > 0.0:
+            cover = to_faction @ (levels * self._cover)
+            bite = 1.0 - embargo * (1.0 - np.minimum(1.0, cover[self._target]))
+            levels = np.where(self._embargoed, levels * bite, levels)
+        gained = [Gains._make(row) for row in (to_faction @ (levels[:, None] * self._gain)).tolist()]
+        given = np.bincount(self._source, weights=levels * self._support, minlength=len(self._agents)).tolist()
+        return gained, given
+
+    def rival_support(self, patrons: list, hostile_to: dict[str, tuple[str, ...]], camps: list[str],
+                      faction_camps: tuple[str, ...]) -> list[float]:
+        """Per patron: the support (level x cost) that camps hostile to it receive from other patrons."""
+        if self._backing_rows is None:
+            patron_pos = {id(p): i for i, p in enumerate(patrons)}
+            self._backing_rows = [(patron_pos[id(t.source_agent)], self._faction_index[t.target], t)
+                                  for t in self.backing]
+        hostile = [hostile_to[p.camp] for p in patrons]
+        to_camp = dict.fromkeys(camps, 0.0)
+        own = [0.0] * len(patrons)
+        for pi, fi, t in self._backing_rows:
+            v = t.level * t.cost
+            camp = faction_camps[fi]
+            to_camp[camp] += v
+            if camp in hostile[pi]:
+                own[pi] += v
+        out = []
+        for hostile_camps, mine in zip(hostile, own):
+            rival = sum([to_camp[c] for c in hostile_camps]) - mine
+            out.append(rival if rival > 0.0 else 0.0)
+        return out
+
+    def backing_of(self, camp: str) -> float:
+        """Support (level x cost) the camp's members receive, alliances left out: what a party counts on."""
+        return sum(t.level * t.cost for t in self.ties
+                   if t.channel != Channel.alliance and t.target_agent.camp == camp)
+
+    def allied_level(self, actor_id: str, camp: str) -> float:
+        """Sum of the levels of the actor's alliances with members of the camp (either direction)."""
+        return sum(t.level for t in self.alliances if
+                   ((t.source == actor_id and t.target_agent.camp == camp) or
+                    (t.target == actor_id and t.source_agent.camp == camp)))
