@@ -68,6 +68,7 @@ class FactionAgent(ActorAgent):
         self.goals = dict(goals)
         self.can_switch = f.can_switch
         self.campaign: tuple[int, int] | None = None  # (target place, last step) of a campaign under way
+        self.chosen_camp = self.camp  # this week's choice of camp (see choose_camp)
         # capability this week, own plus support (see receive)
         self.strength_fighters = self.fighters
         self.quality = self.heavy_weapons
@@ -109,9 +110,11 @@ class FactionAgent(ActorAgent):
     # ------------------------------------------------------------------ alignment
     def choose_camp(self, standing) -> None:
         """A switchable faction (``can_switch``) may reconsider its camp: a logit over what each camp offers it
-        (``standing``: a :class:`sim.world.camp.CampStanding`), with a bonus for staying."""
+        (``standing``: a :class:`sim.world.camp.CampStanding` of the start of the stage), with a bonus for
+        staying. Sets ``chosen_camp``; :meth:`join_chosen_camp` acts on it once every faction has chosen."""
         m = self.model
         p = m.params
+        self.chosen_camp = self.camp
         if m.rng.random() >= p.alignment_rate:
             return
         own = self.effective_strength()
@@ -125,11 +128,14 @@ class FactionAgent(ActorAgent):
                 legitimacy=standing.legitimacy(c), inertia=p.alignment_inertia, w_pay=p.alignment_pay_weight,
                 w_momentum=p.alignment_momentum_weight, w_ideology=p.alignment_ideology_weight,
                 w_threat=p.alignment_threat_weight, w_legitimacy=p.alignment_legitimacy_weight)
-        choice = alignment.logit_choice(utilities, float(m.rng.random()))
-        if choice != self.camp:
+        self.chosen_camp = alignment.logit_choice(utilities, float(m.rng.random()))
+
+    def join_chosen_camp(self) -> None:
+        """Act on the choice of :meth:`choose_camp`."""
+        if self.chosen_camp != self.camp:
             old = self.camp
-            m.map.change_camp(self, choice)
-            m.log("defection", [self.actor_id], f"{self.name} switches from {old} to {choice}")
+            self.model.map.change_camp(self, self.chosen_camp)
+            self.model.log("defection", [self.actor_id], f"{self.name} switches from {old} to {self.camp}")
 
     # ------------------------------------------------------------------ war
     def active_campaign(self, step: int) -> int | None:

@@ -7,8 +7,9 @@ A step is one week:
 3. support becomes capability (:meth:`FactionAgent.receive`; the arms embargo bites unless shielded);
 4. economy: oil revenue and its split between camps (:class:`sim.world.oil.OilEconomy`), then every
    faction pays and recruits (:meth:`FactionAgent.pay_and_recruit`);
-5. the balance of strength is measured; switchable militias and tribes may change camp
-   (:meth:`FactionAgent.choose_camp`);
+5. the balance of strength is measured; switchable militias and tribes choose a camp, all on the same
+   start-of-stage view, then act on their choice (:meth:`FactionAgent.choose_camp`); the balance is
+   measured again if a camp changed;
 6. combat on the frontier (:class:`sim.world.front.Front`): offensives, contests, attrition, captures;
 7. a ceasefire may break down (:class:`sim.world.peace.PeaceProcess`);
 8. the week is recorded (:class:`sim.record.Recorder`).
@@ -73,8 +74,7 @@ class ConflictModel(mesa.Model):
 
         self.ties.refresh_levels()
         self._receive_support()
-        self.force = Balance.measure(self.factions, self.map.view(), self.geo.camps, self.geo.armed_camps,
-                                     self.params.contest_decisiveness)
+        self._measure_balance()
         for patron, rival in zip(self.patrons, self._rival_support()):
             patron.set_reference(rival)
         self.recorder.record_week(self)
@@ -102,12 +102,18 @@ class ConflictModel(mesa.Model):
         self._receive_support()
         self.oil.pay_camps(self.map.view(), self.camps, self.factions)
         self.agents_by_type[FactionAgent].do("pay_and_recruit")
-        self.force = Balance.measure(self.factions, self.map.view(), self.geo.camps, self.geo.armed_camps,
-                                     self.params.contest_decisiveness)
-        self.switchable.do("choose_camp", CampStanding(self, self.force))
+        self._measure_balance()
+        self.switchable.do("choose_camp", CampStanding(self, self.force))  # all choose, then all act
+        self.switchable.do("join_chosen_camp")
+        if self.map.view() is not self.force.view:  # combat reads the map as realignment left it
+            self._measure_balance()
         self.front.fight(self.force)
         self.peace.breakdown()
         self.recorder.record_week(self)
+
+    def _measure_balance(self) -> None:
+        self.force = Balance.measure(self.factions, self.map.view(), self.geo.camps, self.geo.armed_camps,
+                                     self.params.contest_decisiveness)
 
     def _rival_support(self) -> list[float]:
         return self.ties.rival_support(self.patrons, self.geo.hostile_to, self.geo.camps, self.map.view().faction_camps)

@@ -168,3 +168,19 @@ def test_a_week_creates_no_reference_cycles():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_camp_choices_read_one_start_of_stage_view():
+    """Factions choose their camp simultaneously: what a camp offers is read from the map as the stage
+    began, so a faction that has already switched does not change what the next one sees."""
+    from sim.world.camp import CampStanding
+
+    m = ConflictModel(TOY_S, seed=1)
+    militia, red = m.actor("town_militia"), m.actor("red_army")
+    asked_before, asked_after = CampStanding(m, m.force), CampStanding(m, m.force)
+    seen = [(s.positions(c), s.legitimacy(c), s.threat(c, red, 1.0)) for s in [asked_before] for c in ("RED", "BLUE")]
+    m.map.change_camp(militia, "RED")  # one faction acts on its choice
+    seen_later = [(asked_after.positions(c), asked_after.legitimacy(c), asked_after.threat(c, red, 1.0))
+                  for c in ("RED", "BLUE")]
+    assert seen_later == seen
+    assert CampStanding(m, m.force).threat("BLUE", red, 1.0) == seen[1][2]  # same stage, same view

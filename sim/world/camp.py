@@ -128,13 +128,18 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
 class CampStanding:
     """What a faction weighs about each camp when it chooses one (see FactionAgent.choose_camp): pay,
     momentum, positions on the issues (fighter-weighted), legitimacy (its most legitimate faction's)
-    and the threat the camp's forces pose to the faction's home."""
+    and the threat the camp's forces pose to the faction's home.
+
+    Everything is read from the start of the stage (the map view the balance was measured on), so the
+    factions choose simultaneously: no choice depends on the order in which they are asked."""
 
     def __init__(self, model, force: Balance):
         self.model = model
         self.force = force
+        self.members = force.view.members
         self.max_pay = max(c.pay_rate for c in model.camps.values()) or 1.0
         self._positions: dict[str, dict[str, float]] = {}
+        self._legitimacy: dict[str, float] = {}
 
     def pay(self, camp: str) -> float:
         return self.model.camps[camp].pay_rate / self.max_pay
@@ -146,16 +151,19 @@ class CampStanding:
 
     def positions(self, camp: str) -> dict[str, float]:
         if camp not in self._positions:
-            self._positions[camp] = camp_positions([f for f in self.model.factions if f.camp == camp])
+            factions = self.model.factions
+            self._positions[camp] = camp_positions([factions[fi] for fi in self.members[camp]])
         return self._positions[camp]
 
     def legitimacy(self, camp: str) -> float:
-        return max([f.legitimacy for f in self.model.factions if f.camp == camp], default=0.0)
+        if camp not in self._legitimacy:
+            factions = self.model.factions
+            self._legitimacy[camp] = max([factions[fi].legitimacy for fi in self.members[camp]], default=0.0)
+        return self._legitimacy[camp]
 
     def threat(self, camp: str, faction, own: float) -> float:
         """Share of the strength at the faction's home that would be the camp's: s / (s + own)."""
-        s = sum([self.force.at(g, faction.home) for g, other in enumerate(self.model.factions)
-                 if other.camp == camp])
+        s = sum([self.force.at(g, faction.home) for g in self.members[camp]])
         return s / (s + own) if s + own > 0 else 0.0
 
 
