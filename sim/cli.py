@@ -20,10 +20,9 @@ import json
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from . import __version__
 from .errors import InputError
+from .progress import progress_bar
 
 EXIT_INPUT = 2
 
@@ -61,12 +60,6 @@ _positive = _at_least(1)
 _nonneg = _at_least(0)
 
 
-def _progress(total: int, desc: str, quiet: bool = False):
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked while the bar runs
-    return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
-                mininterval=0.2)
-
-
 # ---------------------------------------------------------------------- run
 def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.date | None, out: str | None,
                  overrides: dict, force: bool, quiet: bool = False, workers: int | None = None,
@@ -84,7 +77,7 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
     dest = Path(out) if out else default_out_dir(scenario.name)
     started = dt.datetime.now()
     with atomic_dir(dest, force) as tmp:
-        with _progress(runs, f"{scenario.name}", quiet) as bar:
+        with progress_bar(runs, f"{scenario.name}", quiet) as bar:
             results = run_ensemble(scenario, runs, seed, n_steps, record=True, workers=workers,
                                    progress=bar.update)
         write_tables(tmp, results)

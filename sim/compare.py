@@ -160,7 +160,7 @@ def _load_all(paths: list[str], overrides: dict):
 def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: str | None, overrides: dict,
             force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None):
     """Run every scenario with the same seeds and write the comparison. Returns (dest, headline text)."""
-    from .cli import _progress
+    from .progress import progress_bar
     from .outputs import atomic_dir, manifest
     from .runner import run_ensemble, run_seeds
     from .model import steps_until
@@ -187,7 +187,7 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
     seeds = run_seeds(runs, seed)
     all_results = {}
     with atomic_dir(dest, force) as tmp:
-        with _progress(runs * len(loaded), "compare", quiet) as bar:
+        with progress_bar(runs * len(loaded), "compare", quiet) as bar:
             for ls, name in zip(loaded, names):
                 steps = steps_until(ls.scenario.start_date, horizon)
                 bar.set_description(name)
