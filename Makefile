@@ -40,7 +40,7 @@ test: venv-test browser-deps
 	$(BIN)/python -m pytest -q
 
 bench: venv
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(if $(AGAINST),--against $(AGAINST))
 
 calibration: venv
 	$(BIN)/python bench/calibration.py

@@ -7,6 +7,10 @@
    tables, plots and report included.
 3. The sweep benchmarks (bench/bench_sweep.py) unless --skip-sweep.
 
+With ``--against REV`` (``make bench AGAINST=REV``), step 1 also times the code of commit REV (checked out
+in a temporary git worktree) in the same bench run, alternating the two four times, and reports the ratio
+of the best times (this version / REV).
+
 Writes bench/results.json.
 """
 
@@ -58,6 +62,26 @@ def bench_run(repeats: int = 5, batch: int = 20) -> dict:
             "runs_per_second_per_core": round(1 / best, 1), "ms_per_run_writing_tables": round(1000 * tables, 2)}
 
 
+def bench_against(rev: str, rounds: int = 4) -> dict:
+    """Best time per run of this checkout and of commit ``rev``, measured alternately in fresh processes."""
+    script = str(ROOT / "bench" / "time_runs.py")
+    with tempfile.TemporaryDirectory() as d:
+        other = Path(d) / "other"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(other), rev], check=True)
+        try:
+            best = {"this": {}, rev: {}}
+            for _ in range(rounds):
+                for name, root in (("this", ROOT), (rev, other)):
+                    out = json.loads(subprocess.run([sys.executable, script, str(root), "3"], check=True,
+                                                    capture_output=True, text=True).stdout)
+                    for k, v in out.items():
+                        best[name][k] = min(best[name].get(k, float("inf")), v)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)], check=False)
+    ratio = {k: round(best["this"][k] / best[rev][k], 3) for k in best["this"]}
+    return {"against": rev, "this": best["this"], "other": best[rev], "ratio_this_over_other": ratio}
+
+
 def bench_compare(runs: int = 200) -> dict:
     paths = [str(ROOT / "scenarios" / "palermo_success.yaml"), str(ROOT / "scenarios" / "palermo_failed.yaml")]
     with tempfile.TemporaryDirectory() as d:
@@ -70,12 +94,17 @@ def bench_compare(runs: int = 200) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-sweep", action="store_true", help="skip the (several minutes long) sweep benchmarks")
+    ap.add_argument("--against", metavar="REV", help="also time commit REV's runs, alternately, and give the ratio")
     args = ap.parse_args()
     out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
            "date": dt.datetime.now().isoformat(timespec="seconds")}
     print("1. one run of libya_2018_11 to 2020-01-15, one core ...", flush=True)
     out["run"] = bench_run()
     print(json.dumps(out["run"], indent=2), flush=True)
+    if args.against:
+        print(f"1b. the same runs, this checkout against {args.against}, alternately ...", flush=True)
+        out["run_against"] = bench_against(args.against)
+        print(json.dumps(out["run_against"], indent=2), flush=True)
     print("2. compare palermo_success palermo_failed, 200 runs each ...", flush=True)
     out["compare"] = bench_compare()
     print(json.dumps(out["compare"], indent=2), flush=True)

@@ -40,6 +40,10 @@ from .world.ties import SupportNetwork, Tie
 class ConflictModel(mesa.Model):
     """A proxy war on a graph of key places, driven by a validated :class:`Scenario`."""
 
+    # the agent class of each kind of actor; a subclass may map a kind to its own agent class
+    agent_classes = {ActorKind.faction: FactionAgent, ActorKind.patron: PatronAgent,
+                     ActorKind.organisation: OrganisationAgent}
+
     def __init__(self, scenario: Scenario, seed: int = 0, record: bool = True):
         super().__init__(rng=seed)
         self.spec = scenario
@@ -49,11 +53,12 @@ class ConflictModel(mesa.Model):
         self.geo = Geography(scenario, self.params)
         self.camps = {c: Camp(c, spec.armed, spec.accepts_defectors) for c, spec in scenario.camps.items()}
         self._create_agents(scenario)
-        self.factions: list[FactionAgent] = list(self.agents_by_type.get(FactionAgent, []))
-        self.patrons: list[PatronAgent] = list(self.agents_by_type.get(PatronAgent, []))
-        self.organisations: list[OrganisationAgent] = list(self.agents_by_type.get(OrganisationAgent, []))
+        self.factions: list[FactionAgent] = self._agents_of(ActorKind.faction)
+        self.patrons: list[PatronAgent] = self._agents_of(ActorKind.patron)
+        self.organisations: list[OrganisationAgent] = self._agents_of(ActorKind.organisation)
         self.others = self.patrons + self.organisations  # recorded after the factions, in this order
-        self.switchable = self.agents_by_type[FactionAgent].select(lambda f: f.can_switch)  # may change camp
+        self.faction_set = mesa.agent.AgentSet(self.factions, random=self.random)  # stages run over it in order
+        self.switchable = self.faction_set.select(lambda f: f.can_switch)  # may change camp
         self.faction_index = {f.actor_id: f.index for f in self.factions}
         self.map = Map(self.geo, [self.faction_index[scenario.territory.places[p].controller]
                                   for p in self.geo.places.ids],
@@ -84,15 +89,20 @@ class ConflictModel(mesa.Model):
         self._by_id: dict[str, object] = {}
         n_factions = 0
         for aid, spec in scenario.actors.items():
+            cls = self.agent_classes[spec.kind]
             if spec.kind == ActorKind.faction:
                 goals = {pidx[p]: w for p, w in spec.faction.goals.items()}
-                agent = FactionAgent(self, aid, spec, n_factions, pidx[spec.faction.home], goals)
+                agent = cls(self, aid, spec, n_factions, pidx[spec.faction.home], goals)
                 n_factions += 1
             elif spec.kind == ActorKind.patron:
-                agent = PatronAgent(self, aid, spec, [pidx[p] for p in spec.patron.red_lines])
+                agent = cls(self, aid, spec, [pidx[p] for p in spec.patron.red_lines])
             else:
-                agent = OrganisationAgent(self, aid, spec)
+                agent = cls(self, aid, spec)
             self._by_id[aid] = agent
+
+    def _agents_of(self, kind: ActorKind) -> list:
+        """The agents of one kind of actor, in scenario order."""
+        return [a for a in self._by_id.values() if a.kind == kind.value]
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
@@ -101,7 +111,7 @@ class ConflictModel(mesa.Model):
         self._set_support()
         self._receive_support()
         self.oil.pay_camps(self.map.view(), self.camps, self.factions)
-        self.agents_by_type[FactionAgent].do("pay_and_recruit")
+        self.faction_set.do("pay_and_recruit")
         self._measure_balance()
         self.switchable.do("choose_camp", CampStanding(self, self.force))  # all choose, then all act
         self.switchable.do("join_chosen_camp")
