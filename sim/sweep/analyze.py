@@ -131,18 +131,13 @@ def _scatter(points: pd.DataFrame, spec: SweepSpec, outcome: str, path: Path, gr
 
 def analyze(out: str | Path, num_resamples: int = 100, conf_level: float = 0.95, plots: bool = True,
             log: Callable[[str], None] = print) -> pd.DataFrame:
+    """Sensitivity indices (Sobol, Morris) or correlations (grid, Latin) of every outcome of a sweep folder;
+    writes analysis/points.csv, analysis/indices.csv and the plots, and returns the indices."""
     out = Path(out)
     manifest, spec, design = _load(out)
     runs = read_runs(out)
-    total = manifest["runs"]
     method = spec.design.method
-    if len(runs) < total:
-        msg = f"sweep is incomplete: {len(runs)} of {total} runs on disk (finish it with --resume {out})"
-        if method in ("sobol", "morris") or len(runs) == 0:
-            raise InputError(msg, str(out))
-        log("warning: " + msg)
-    if runs.duplicated(["point", "replication"]).any():
-        raise InputError("duplicate rows (point, replication) in runs/", str(out))
+    _check_complete(out, runs, manifest["runs"], method, log)
     points, skipped = point_means(runs, spec, design)
     for name in skipped:
         log(f"note: outcome '{name}' is not numeric or boolean; skipped (use {{column: ..., equals: ...}})")
@@ -155,65 +150,95 @@ def analyze(out: str | Path, num_resamples: int = 100, conf_level: float = 0.95,
     rows = []
     for name in outcomes:
         Y = points.sort_values("point")[name].to_numpy(dtype=float)
-        if method in ("sobol", "morris"):
-            if np.isnan(Y).any():
-                log(f"note: outcome '{name}' has missing values at {int(np.isnan(Y).sum())} points; skipped")
-                continue
-            if np.ptp(Y) == 0:
-                log(f"note: outcome '{name}' is constant ({Y[0]:g}) over the design; indices are 0")
+        if method in ("sobol", "morris") and not _usable(name, Y, log):
+            continue
         if method == "sobol":
-            if np.ptp(Y) == 0:
-                for p in params:
-                    rows.append({"outcome": name, "parameter": p, "S1": 0.0, "S1_conf": 0.0, "ST": 0.0,
-                                 "ST_conf": 0.0})
-                continue
-            Si = _sobol(problem, Y, spec.design.second_order, num_resamples, conf_level)
-            for j, p in enumerate(params):
-                row = {"outcome": name, "parameter": p, "S1": Si["S1"][j], "S1_conf": Si["S1_conf"][j],
-                       "ST": Si["ST"][j], "ST_conf": Si["ST_conf"][j]}
-                if spec.design.second_order:
-                    for k, q in enumerate(params):
-                        if k > j:
-                            row[f"S2[{q}]"] = Si["S2"][j, k]
-                rows.append(row)
+            rows += _sobol_rows(name, params, problem, Y, spec.design.second_order, num_resamples, conf_level)
         elif method == "morris":
             X = design.sort_values("point")[[f"_x{j}" for j in range(len(params))]].to_numpy()
             Si = _morris(problem, X, Y, spec.design.num_levels, num_resamples, conf_level)
-            for j, p in enumerate(params):
-                rows.append({"outcome": name, "parameter": p, "mu": Si["mu"][j], "mu_star": Si["mu_star"][j],
-                             "mu_star_conf": Si["mu_star_conf"][j], "sigma": Si["sigma"][j]})
+            rows += [{"outcome": name, "parameter": p, "mu": Si["mu"][j], "mu_star": Si["mu_star"][j],
+                      "mu_star_conf": Si["mu_star_conf"][j], "sigma": Si["sigma"][j]} for j, p in enumerate(params)]
         else:
-            sub = points.dropna(subset=[name])
-            for p in params:
-                x = sub[p]
-                if x.dtype == object or x.dtype == bool:
-                    x = x.astype("category").cat.codes
-                x = x.astype(float)
-                y = sub[name].astype(float)
-                ok = x.nunique() > 1 and y.nunique() > 1
-                rows.append({"outcome": name, "parameter": p,
-                             "spearman": x.corr(y, method="spearman") if ok else 0.0,
-                             "pearson": x.corr(y) if ok else 0.0,
-                             "mean_at_low": y[x == x.min()].mean(), "mean_at_high": y[x == x.max()].mean()})
+            rows += _correlation_rows(name, params, points.dropna(subset=[name]))
     table = pd.DataFrame(rows)
     table.to_csv(adir / "indices.csv", index=False)
     if plots and not table.empty:
-        for name in outcomes:
-            if name not in set(table["outcome"]):
-                continue
-            if method == "sobol":
-                _bar_chart(table, name, [("S1", "S1_conf"), ("ST", "ST_conf")], adir / f"sobol_{name}.png",
-                           f"Sobol indices of {name}")
-            elif method == "morris":
-                _bar_chart(table, name, [("mu_star", "mu_star_conf"), ("sigma", None)],
-                           adir / f"morris_{name}.png", f"Morris elementary effects of {name}")
-            else:
-                _bar_chart(table, name, [("spearman", None), ("pearson", None)], adir / f"correlation_{name}.png",
-                           f"Correlation of {name} with each parameter")
-                _scatter(points, spec, name, adir / f"{method}_{name}.png", grid=(method == "grid"))
+        _plot_indices(table, points, spec, [o for o in outcomes if o in set(table["outcome"])], adir)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format",
                            "{:.4f}".format):
         log(f"{spec.name}: {method}, {len(points)} points x {spec.replications} replications, {len(runs)} runs")
         log(table.to_string(index=False) if not table.empty else "(no indices)")
     log(f"wrote {adir / 'indices.csv'}")
     return table
+
+
+def _check_complete(out: Path, runs: pd.DataFrame, total: int, method: str, log) -> None:
+    """Sobol and Morris need every run; grid and Latin designs can be read incomplete (with a warning)."""
+    if len(runs) < total:
+        msg = f"sweep is incomplete: {len(runs)} of {total} runs on disk (finish it with --resume {out})"
+        if method in ("sobol", "morris") or len(runs) == 0:
+            raise InputError(msg, str(out))
+        log("warning: " + msg)
+    if runs.duplicated(["point", "replication"]).any():
+        raise InputError("duplicate rows (point, replication) in runs/", str(out))
+
+
+def _usable(name: str, Y: np.ndarray, log) -> bool:
+    """Sobol and Morris need a value at every point (a constant outcome gets indices of 0)."""
+    if np.isnan(Y).any():
+        log(f"note: outcome '{name}' has missing values at {int(np.isnan(Y).sum())} points; skipped")
+        return False
+    if np.ptp(Y) == 0:
+        log(f"note: outcome '{name}' is constant ({Y[0]:g}) over the design; indices are 0")
+    return True
+
+
+def _sobol_rows(name: str, params: list[str], problem: dict, Y: np.ndarray, second_order: bool,
+                num_resamples: int, conf_level: float) -> list[dict]:
+    if np.ptp(Y) == 0:
+        return [{"outcome": name, "parameter": p, "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}
+                for p in params]
+    Si = _sobol(problem, Y, second_order, num_resamples, conf_level)
+    rows = []
+    for j, p in enumerate(params):
+        row = {"outcome": name, "parameter": p, "S1": Si["S1"][j], "S1_conf": Si["S1_conf"][j],
+               "ST": Si["ST"][j], "ST_conf": Si["ST_conf"][j]}
+        if second_order:
+            for k, q in enumerate(params):
+                if k > j:
+                    row[f"S2[{q}]"] = Si["S2"][j, k]
+        rows.append(row)
+    return rows
+
+
+def _correlation_rows(name: str, params: list[str], sub: pd.DataFrame) -> list[dict]:
+    """Spearman and Pearson correlations of the outcome with each parameter, and its mean at the extremes."""
+    rows = []
+    for p in params:
+        x = sub[p]
+        if x.dtype == object or x.dtype == bool:
+            x = x.astype("category").cat.codes
+        x = x.astype(float)
+        y = sub[name].astype(float)
+        ok = x.nunique() > 1 and y.nunique() > 1
+        rows.append({"outcome": name, "parameter": p,
+                     "spearman": x.corr(y, method="spearman") if ok else 0.0,
+                     "pearson": x.corr(y) if ok else 0.0,
+                     "mean_at_low": y[x == x.min()].mean(), "mean_at_high": y[x == x.max()].mean()})
+    return rows
+
+
+def _plot_indices(table: pd.DataFrame, points: pd.DataFrame, spec, outcomes: list[str], adir: Path) -> None:
+    method = spec.design.method
+    for name in outcomes:
+        if method == "sobol":
+            _bar_chart(table, name, [("S1", "S1_conf"), ("ST", "ST_conf")], adir / f"sobol_{name}.png",
+                       f"Sobol indices of {name}")
+        elif method == "morris":
+            _bar_chart(table, name, [("mu_star", "mu_star_conf"), ("sigma", None)],
+                       adir / f"morris_{name}.png", f"Morris elementary effects of {name}")
+        else:
+            _bar_chart(table, name, [("spearman", None), ("pearson", None)], adir / f"correlation_{name}.png",
+                       f"Correlation of {name} with each parameter")
+            _scatter(points, spec, name, adir / f"{method}_{name}.png", grid=(method == "grid"))

@@ -250,22 +250,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     data, locations = load_yaml_file(p)
     if not isinstance(data, dict):
         raise InputError("a sweep file must be a YAML mapping (key: value) at the top level", name, 1)
-    try:
-        sf = SweepFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = _clean_loc(err["loc"])
-        fpath = ".".join(str(x) for x in loc)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_keys(loc)
-            msg = f"unknown key '{loc[-1]}'" + (f" (expected one of: {', '.join(allowed)})" if allowed else "")
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-            line = _lookup_line(locations, ".".join(str(x) for x in loc[:-1])) or 1
-            raise InputError(msg, name, line, fpath) from None
-        line = _lookup_line(locations, fpath) or 1
-        raise InputError(msg, name, line, fpath) from None
+    sf = _validate(data, name, locations)
 
     def err(message: str, fpath: str) -> InputError:
         return InputError(message, name, _lookup_line(locations, fpath) or 1, fpath)
@@ -282,7 +267,38 @@ def load_sweep(path: str | Path) -> SweepSpec:
     unknown_opts = set(sf.model_options) - {"delay", "a", "b"}
     if unknown_opts:
         raise err(f"unknown model option '{sorted(unknown_opts)[0]}' (expected: delay, a, b)", "model_options")
+    params = _parameters(sf, err)
+    outcomes = _outcomes(sf, [i.column for i in params], params, err)
+    sha = hashlib.sha256(p.read_bytes()).hexdigest()
+    return SweepSpec(
+        name=sf.name or p.stem, description=sf.description, file=name, sha256=sha, scenario=scenario,
+        model=sf.model, model_options=sf.model_options, until=sf.until, params=params, design=sf.design,
+        replications=sf.replications, base_seed=sf.base_seed, outcomes=outcomes, chunk_size=sf.chunk_size,
+        locations=locations)
 
+
+def _validate(data: dict, name: str, locations) -> SweepFile:
+    """The file against the sweep format; the first problem as an InputError at its line."""
+    try:
+        return SweepFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = _clean_loc(err["loc"])
+        fpath = ".".join(str(x) for x in loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(loc)
+            msg = f"unknown key '{loc[-1]}'" + (f" (expected one of: {', '.join(allowed)})" if allowed else "")
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+            line = _lookup_line(locations, ".".join(str(x) for x in loc[:-1])) or 1
+            raise InputError(msg, name, line, fpath) from None
+        line = _lookup_line(locations, fpath) or 1
+        raise InputError(msg, name, line, fpath) from None
+
+
+def _parameters(sf: SweepFile, err) -> list[ParamInfo]:
+    """The parameters to vary, checked against the design and the model."""
     params: list[ParamInfo] = []
     for ppath, ps in sf.parameters.items():
         if not ppath or any(not part for part in ppath.split(".")):
@@ -304,7 +320,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
         raise err("grid over bounds needs 'samples' (levels per parameter)", "design")
     if sf.design.method == "grid" and sf.design.samples == 1 and any(i.kind == "bounds" for i in params):
         raise err("a grid needs at least 2 levels per bounded parameter", "design.samples")
+    return params
 
+
+def _outcomes(sf: SweepFile, columns: list[str], params: list[ParamInfo], err) -> dict[str, OutcomeSpec]:
+    """The outcomes to record, with column names that clash with nothing."""
     outcomes: dict[str, OutcomeSpec] = {}
     if isinstance(sf.outcomes, list):
         for i, key in enumerate(sf.outcomes):
@@ -314,7 +334,6 @@ def load_sweep(path: str | Path) -> SweepSpec:
     else:
         for key, o in sf.outcomes.items():
             outcomes[key] = OutcomeSpec(column=o) if isinstance(o, str) else o
-    columns = [i.column for i in params]
     for i, c in enumerate(columns):
         if c in RESERVED_COLUMNS or c in columns[:i]:
             raise err(f"column name '{c}' is reserved or used twice (give the parameter a 'name')",
@@ -322,10 +341,4 @@ def load_sweep(path: str | Path) -> SweepSpec:
     for key in outcomes:
         if key in RESERVED_COLUMNS or key in columns:
             raise err(f"outcome name '{key}' clashes with a parameter or a reserved column", f"outcomes.{key}")
-
-    sha = hashlib.sha256(p.read_bytes()).hexdigest()
-    return SweepSpec(
-        name=sf.name or p.stem, description=sf.description, file=name, sha256=sha, scenario=scenario,
-        model=sf.model, model_options=sf.model_options, until=sf.until, params=params, design=sf.design,
-        replications=sf.replications, base_seed=sf.base_seed, outcomes=outcomes, chunk_size=sf.chunk_size,
-        locations=locations)
+    return outcomes
