@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from .errors import InputError
 from .record import fmt
@@ -28,27 +29,24 @@ BOOTSTRAP_SAMPLES = 2000
 # ---------------------------------------------------------------------- statistics
 def bootstrap_mean_ci(diffs: np.ndarray, rng: np.random.Generator, samples: int = BOOTSTRAP_SAMPLES,
                       level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean of paired differences."""
+    """Percentile bootstrap interval of the mean of paired differences (scipy.stats.bootstrap)."""
     diffs = np.asarray(diffs, dtype=float)
     n = len(diffs)
     if n == 0:
         return math.nan, math.nan
     if np.all(diffs == diffs[0]):
         return float(diffs[0]), float(diffs[0])
-    idx = rng.integers(0, n, size=(samples, n))
-    means = diffs[idx].mean(axis=1)
-    a = (1 - level) / 2
-    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
+    ci = stats.bootstrap((diffs,), np.mean, n_resamples=samples, confidence_level=level, method="percentile",
+                         random_state=rng, vectorized=True).confidence_interval
+    return float(ci.low), float(ci.high)
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (scipy.stats.binomtest)."""
     if n == 0:
         return math.nan, math.nan
-    p = successes / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
+    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 @dataclass
@@ -129,19 +127,17 @@ def divergence_week(series: dict[str, np.ndarray], baseline: str, seed: int) -> 
             continue
         steps = min(arr.shape[1], base.shape[1])
         d = arr[:, :steps] - base[:, :steps]
-        n = d.shape[0]
-        idx = rng.integers(0, n, size=(BOOTSTRAP_SAMPLES, n))
-        found = None
-        for k in range(steps):
-            col = d[:, k]
-            if np.all(col == 0):
-                continue
-            means = col[idx].mean(axis=1)
-            lo, hi = np.quantile(means, 0.025), np.quantile(means, 0.975)
-            if lo > 0 or hi < 0:
-                found = k
-                break
-        out[s] = found
+        varies = np.flatnonzero(np.ptp(d, axis=0) > 0) if d.shape[0] > 1 else np.array([], dtype=int)
+        out[s] = None
+        if len(varies):  # the same resamples of the runs at every step (scipy.stats.bootstrap along axis 0)
+            ci = stats.bootstrap((d[:, varies],), np.mean, axis=0, n_resamples=BOOTSTRAP_SAMPLES,
+                                 method="percentile", random_state=rng, vectorized=True).confidence_interval
+            apart = np.flatnonzero((ci.low > 0) | (ci.high < 0))
+            out[s] = int(varies[apart[0]]) if len(apart) else None
+        constant = [k for k in range(steps) if np.all(d[:, k] == d[0, k]) and d[0, k] != 0]
+        if constant:  # every run differs by the same amount: no interval needed
+            first = min(constant)
+            out[s] = first if out[s] is None else min(out[s], first)
     return out
 
 
