@@ -1,10 +1,7 @@
-"""Camps: the sides of the war, the balance of strength between them, and how a camp plans its offensives.
+"""Camps: the sides of the war, the balance of strength between them, and how a camp defends.
 
-A camp's command picks the week's offensives where its factions' goals times the
-chance of taking the place are highest (a myopic expected-value rule); every
-member commits part of its force, more where it can project more. The defending
-camp spreads its force over its threatened places (force-to-space); the holder
-keeps most of what it can bring at home.
+A camp's offensives are its command's (:mod:`.command`). The defending camp spreads its force over its
+threatened places (force-to-space); the holder keeps most of what it can bring at home.
 """
 
 from __future__ import annotations
@@ -13,55 +10,21 @@ from dataclasses import dataclass
 
 from ..mechanisms import alignment, combat
 from ..schema import Parameters
+from .command import Command
 from .map import MapView
 
 
 class Camp:
-    """One side: its own weekly state and its offensive planning."""
+    """One side: its own weekly state, and (if armed) its operational command."""
 
-    def __init__(self, name: str, armed: bool, accepts_defectors: bool):
+    def __init__(self, name: str, armed: bool, accepts_defectors: bool, command: Command | None = None):
         self.name = name
         self.armed = armed
         self.accepts_defectors = accepts_defectors
+        self.command = command
         self.pay_rate = 0.0  # $m per fighter this week from the oil revenue
         self.casualties = 0.0
         self.battles = 0
-
-    def plan_offensives(self, targets: list[int], members: list[int], force: "Balance",
-                        goal_values: list[list[float]], chance_against, params: Parameters
-                        ) -> list[tuple[int, int, float]]:
-        """The week's offensives: (target place, faction, committed strength), in commitment order.
-
-        ``chance_against(t, reach)`` is the camp's chance of winning a week's battle at place t
-        when its factions bring ``reach`` there in full."""
-        rows, eff = force.rows, force.strength
-        share = params.offensive_share
-        threshold = params.offensive_threshold
-        member_rows = [(rows[fi], goal_values[fi], eff[fi]) for fi in members]
-        scored = []
-        for t in targets:
-            reach = worth = 0.0
-            for p_row, v_row, e in member_rows:
-                s_ft = p_row[t] * e
-                reach += s_ft
-                worth += v_row[t] * s_ft
-            if reach <= 0.0 or worth <= 0.0:
-                continue
-            worth /= reach  # worth to the camp: its factions' goals weighted by what they can bring there
-            score = worth * chance_against(t, share * reach)
-            if score >= threshold:
-                scored.append((-score, t))
-        chosen = [t for _, t in sorted(scored)[:params.offensives_per_week]]
-        plan = []
-        for fi in members:
-            reach = [rows[fi][t] * eff[fi] for t in chosen]
-            total = sum(reach)
-            if total <= 0:
-                continue
-            for t, s_ft in zip(chosen, reach):
-                # a faction splits its offensive force between the camp's offensives by its reach
-                plan.append((t, fi, share * s_ft * s_ft / total))
-        return plan
 
 
 @dataclass
@@ -89,7 +52,7 @@ class Balance:
                 if o != c and totals[o] > enemy:
                     enemy = totals[o]
             win[c] = combat.contest_success(totals[c], enemy, decisiveness, 1.0)
-        return cls(eff, view.projection_rows, totals, win, view)
+        return cls(eff, view.reach, totals, win, view)
 
     def at(self, faction: int, place: int) -> float:
         """Strength the faction can bring to the place."""
