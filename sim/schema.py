@@ -72,6 +72,7 @@ class Parameters(Strict):
     enclave_supply: Unit
     offensive_share: Unit
     hold_weight: Annotated[float, Field(ge=1.0, le=100.0)]
+    defence_focus: Annotated[float, Field(ge=1.0, le=100.0)]
     offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
@@ -81,6 +82,7 @@ class Parameters(Strict):
     max_quality: Annotated[float, Field(ge=0.0, le=10.0)]
     campaign_horizon_weeks: Annotated[float, Field(ge=1.0, le=520.0)]
     campaign_launch_capacity: Unit
+    campaign_commitment_weeks: Annotated[int, Field(ge=0, le=520)]
     culmination_capacity: Unit
     capacity_cost_per_battle: Unit
     capacity_regeneration: Unit

@@ -59,19 +59,24 @@ class Balance:
         return self.rows[faction][place] * self.strength[faction]
 
 
-def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list[list[float]]) -> list[float]:
-    """Per faction: the share of its strength it can bring to its camp's threatened places, summed."""
-    return [sum([row[t] for t in threatened.get(camp, ())]) for camp, row in zip(faction_camps, rows)]
+def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list[list[float]],
+                     focus: dict[int, float]) -> list[float]:
+    """Per faction: the share of its strength it can bring to its camp's threatened places, each weighted by
+    the defenders' focus on it (see :func:`defence_at`), summed."""
+    return [sum([row[t] * focus.get(t, 1.0) for t in threatened.get(camp, ())])
+            for camp, row in zip(faction_camps, rows)]
 
 
 def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,
-               spread: list[float], hold_share: float, attacking: set[int], offensive_share: float
-               ) -> dict[int, float]:
+               spread: list[float], hold_share: float, attacking: set[int], offensive_share: float,
+               focus: float = 1.0) -> dict[int, float]:
     """Faction -> strength defending the place.
 
     The holder keeps ``hold_share`` of what it can bring there; the other factions of an armed camp
     spread their force over the camp's threatened places, each in proportion to what it can bring
-    to each (``spread``: its strength times its reach over them). A local holder defends alone.
+    to each times the camp's focus on the place (``spread``: its strength times its focus-weighted reach
+    over them); a camp reinforces the places it was attacked at (``focus`` > 1 there). A local holder
+    defends alone.
     Factions that are attacking elsewhere this week defend with what they did not commit."""
     rows, eff = force.rows, force.strength
     if not armed:
@@ -83,7 +88,7 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
             part = s_gt * hold_share
         else:
             spread_g = spread[g]
-            part = s_gt * s_gt / spread_g if spread_g > 0 else 0.0
+            part = s_gt * s_gt * focus / spread_g if spread_g > 0 else 0.0
         out[g] = part * ((1.0 - offensive_share) if g in attacking else 1.0)
     return out
 

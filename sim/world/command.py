@@ -25,7 +25,7 @@ class Command:
         self.capacity = capacity  # offensive capacity, 0..1
         self.optimism = optimism  # how much the command over-rates its own strength (0 = not at all)
         self.objective: int | None = None
-        self.forced_until = -1  # a scripted offensive holds the objective until this step
+        self.forced_until = -1  # the command holds to the objective until this step (commitment, or a script)
         self.rest_until = 0  # no new campaign before this step (an operational pause)
         self.battles = 0  # battles it attacked in this week
         self.believed = 0.0  # believed chance of this week's battle on the axis
@@ -78,10 +78,10 @@ class Command:
             self.launch(m, best)
 
     def launch(self, m, place: int, weeks: int | None = None) -> None:
-        """Start a campaign on the place (for at least ``weeks`` if scripted)."""
+        """Start a campaign on the place; the command holds to it for at least ``weeks`` (a script's), or
+        ``campaign_commitment_weeks``, unless it culminates or the front is lost."""
         self.objective = place
-        if weeks is not None:
-            self.forced_until = m.steps + weeks
+        self.forced_until = m.steps + (weeks if weeks is not None else m.params.campaign_commitment_weeks)
         m.log("campaign", [self.camp], f"{self.camp} launches a campaign on {m.geo.places.names[place]}")
 
     def expected_value(self, front, targets: list[int], members: list[int], place: int) -> float:

@@ -20,7 +20,8 @@ class Front:
     def __init__(self, model):
         self.model = model
         self.spread: list[float] = []
-        self._reach_key = None
+        self.attacked_last_week: list[int] = []
+        self.focus: dict[int, float] = {}
         self.casualties = 0.0
         self.weeks_of_fighting = 0
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
@@ -38,11 +39,11 @@ class Front:
             return
         geo = m.geo
         members_of = view.members
-        # how thinly each faction is spread over its camp's threatened places (force-to-space)
-        if self._reach_key != (view, force.view):
-            self._reach_key = (view, force.view)
-            self._reach = threatened_reach(view.threatened, view.faction_camps, force.rows)
-        self.spread = [e * s for e, s in zip(force.strength, self._reach)]
+        # how thinly each faction is spread over its camp's threatened places (force-to-space); the places
+        # attacked last week draw reinforcements
+        self.focus = {t: p.defence_focus for t in self.attacked_last_week}
+        reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
+        self.spread = [e * s for e, s in zip(force.strength, reach)]
         self._force, self._view = force, view
         self._air = self._air_multipliers()
         self._defence: dict[int, float] = {}
@@ -59,6 +60,7 @@ class Front:
                 continue
             for t, fi, strength in plan:
                 plans.setdefault(t, {})[fi] = strength
+        self.attacked_last_week = sorted(plans)
         if plans:
             attacking = {fi for parts in plans.values() for fi in parts}
             self.weeks_of_fighting += 1
@@ -116,7 +118,8 @@ class Front:
         camp = view.faction_camps[holder]
         p = m.params
         return defence_at(place, holder, camp, m.geo.is_armed(camp), view.members[camp], force, self.spread,
-                          p.hold_weight / (p.hold_weight + 1.0), attacking, p.offensive_share)
+                          p.hold_weight / (p.hold_weight + 1.0), attacking, p.offensive_share,
+                          self.focus.get(place, 1.0))
 
     def battle(self, t: int, committed: dict[int, float], attacking: set[int],
                air_mult: dict[tuple[str, str], float], force: Balance) -> None:
