@@ -3,7 +3,8 @@
 Data flows one way: the file is read safely (:mod:`sim.yamlio`), its base files
 are merged under it, the model parameter defaults from ``configs/model.yaml``
 are merged under everything, ``--set`` values go on top, and the result is
-validated into a :class:`sim.schema.Scenario`. Every problem is an
+validated into a :class:`sim.schema.Scenario`, whose citations are checked against
+the bibliography (:mod:`sim.sources`). Every problem is an
 :class:`InputError` naming the file, the line and the field.
 
 Merging: mappings merge key by key; any other value (lists included) replaces
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 
 from .errors import InputError
 from .schema import ReferenceProblem, Scenario, check_references
+from .sources import check_citations, load_bibliography
 from .yamlio import load_yaml_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -211,6 +213,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         raise InputError(msg + more, file, line, fpath) from None
     try:
         check_references(scenario)
+        check_citations(scenario, load_bibliography())
     except ReferenceProblem as exc:
         file, line = origins.lookup(exc.path, name)
         raise InputError(exc.message, file, line, exc.path) from None

@@ -19,10 +19,27 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Level = Annotated[float, Field(ge=0.0, le=3.0)]  # 1.0 = the largest documented effort on a channel
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+SourceKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Cited(Strict):
+    """What an item of a scenario rests on: keys of the bibliography, and the values that are judgements.
+
+    ``sources`` are keys of the project's bibliography (sources/bibliography.yaml, see :mod:`sim.sources`);
+    ``assumption`` says which values have no source and why they were chosen; ``later_sources`` says why a
+    source published after the scenario's start date may be used (for example, a later report of an earlier
+    fact); ``basis`` says in words what the sources give. An item cites at least one source or marks an
+    assumption; :func:`sim.sources.check_citations` checks the keys and the dates.
+    """
+
+    sources: list[SourceKey] = []
+    assumption: str | None = Field(default=None, min_length=3)
+    later_sources: str | None = Field(default=None, min_length=3)
+    basis: str | None = Field(default=None, min_length=3)
 
 
 class Channel(str, Enum):
@@ -136,11 +153,10 @@ class PatronProfile(Strict):
     red_lines: list[Ident] = []
 
 
-class Actor(Strict):
+class Actor(Cited):
     name: str
     kind: ActorKind
     camp: Ident
-    source: str = Field(min_length=3)
     faction: FactionProfile | None = None
     patron: PatronProfile | None = None
     interests: dict[Ident, Interest] = {}
@@ -160,18 +176,17 @@ class Issue(Strict):
     high: str = ""
 
 
-class Tie(Strict):
+class Tie(Cited):
     source: Ident
     target: Ident
     channel: Channel
     level: Level
     max_level: Level = 1.0
     adaptive: bool = True
-    cite: str = Field(min_length=3)
 
 
 # ---------------------------------------------------------------- territory
-class Place(Strict):
+class Place(Cited):
     name: str
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
@@ -182,13 +197,14 @@ class Place(Strict):
     oil_terminal: bool = False
     capital: bool = False
     controller: Ident
-    source: str = Field(min_length=3)
 
 
 class Territory(Strict):
     places: dict[Ident, Place]
     roads: list[tuple[Ident, Ident]]
-    roads_source: str = Field(min_length=3)
+    roads_cited: Cited
+    enclaves: list[Ident] = Field(default_factory=list, description="places not meant to be reachable by road "
+                                  "from their holder's home at the start (checked by tests)")
     # the road graph built from this territory, shared by every run of the scenario (see territory.place_graph)
     _graph: object = PrivateAttr(default=None)
 
@@ -201,10 +217,9 @@ class Deal(Strict):
     positions: dict[Ident, Unit] = {}
 
 
-class EventBase(Strict):
+class EventBase(Cited):
     date: dt.date
     text: str | None = None
-    cite: str = Field(min_length=3)
 
 
 class Conference(EventBase):
@@ -360,6 +375,8 @@ def check_references(s: Scenario) -> None:
         place(a, f"territory.roads.{i}")
         place(b, f"territory.roads.{i}")
         need(a != b, f"territory.roads.{i}", "a road must join two different places")
+    for i, pid in enumerate(s.territory.enclaves):
+        place(pid, f"territory.enclaves.{i}")
     for eid, e in s.events.items():
         base = f"events.{eid}"
         need(s.start_date <= e.date, f"{base}.date", f"event date {e.date} is before start_date {s.start_date}")

@@ -1,4 +1,4 @@
-"""Calibration against the record (../shared/reference/libya_facts_to_2020-01-15.yaml).
+"""Calibration against the dated record (sources/record.yaml, sources in sources/bibliography.yaml).
 
 From libya_2018_11 on the historical path (the Palermo conference fails: scenario
 palermo_failed), 50 seeds, up to 2020-01-15. Thresholds are explicit; see
