@@ -109,8 +109,21 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
                              locations.get("extends"), "extends")
         merged = _read_chain(base_path, origins, seen + (real,))
     _check_deletions(merged, data, (), str(path), locations)
+    _drop_stale_reasons(merged, data)
     origins.add(str(path), locations)
     return deep_merge(merged, data)
+
+
+def _drop_stale_reasons(base: Any, over: Any) -> None:
+    """A variant that gives an item new ``sources`` without a ``later_sources`` of its own does not inherit
+    the base's reason, which was written for the base's sources (it is deleted, as a null would)."""
+    if not isinstance(over, dict) or not isinstance(base, dict):
+        return
+    if "sources" in over and "later_sources" not in over and base.get("later_sources") is not None:
+        over["later_sources"] = None
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _drop_stale_reasons(base[k], v)
 
 
 def _check_deletions(base: Any, over: Any, path: tuple, file: str, locations: dict[str, int]) -> None:

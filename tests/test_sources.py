@@ -180,3 +180,17 @@ def test_no_tracked_file_names_an_absolute_machine_path():
         # an absolute path starts a word (a URL's '/home/' follows a host name); '../shared' is a sibling folder
         bad += [(name, m.group(0)) for m in ABSOLUTE.finditer(text)]
     assert not bad, bad
+
+
+def test_a_variant_that_changes_sources_does_not_inherit_the_base_reason(tmp_path):
+    base = variant(tmp_path, """\
+        ties:
+          red_money:
+            sources: [guardian_moscow]
+            later_sources: "a later report of a payment made before the start"
+        """)
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: variant.yaml\nties:\n  red_money:\n    sources: [wiki_lna]\n")
+    assert load_scenario(base).scenario.ties["red_money"].later_sources
+    e = error_of(child)
+    assert e.file == str(child) and e.line == 4 and "wiki_lna" in e.message
