@@ -78,6 +78,22 @@ def _outcomes_plot(path: Path, names, metrics) -> None:
     save(fig, path)
 
 
+def _sources_appendix(loaded) -> list[str]:
+    """The report's appendix: for each scenario, its sources with counts and its register of assumptions."""
+    from .errors import InputError
+    from .sources import appendix_markdown, load_bibliography
+
+    try:
+        bib = load_bibliography()
+    except InputError:
+        return []
+    out = ["## Appendix: what the scenarios rest on", "",
+           "(`libya-sim sources SCENARIO` prints the full list of sources.)", ""]
+    for ls in loaded:
+        out += appendix_markdown(ls.scenario, bib)
+    return out
+
+
 def write_report(folder: Path, loaded, names, all_results, rows, metrics, divergence, camp, horizon, warnings,
                  headline: str) -> None:
     plots = folder / "plots"
@@ -125,6 +141,8 @@ def write_report(folder: Path, loaded, names, all_results, rows, metrics, diverg
         diff = "" if s == names[0] else f"{d:+.3g} ({dlo:+.3g} to {dhi:+.3g})"
         md.append(f"| {name} | {s} | {mean:.3g} | {p10:.3g} | {p90:.3g} | {diff} |")
     md += ["", f"Each scenario's own tables, plots and manifest are in its folder ({', '.join(names)}/).", ""]
+    appendix = _sources_appendix(loaded)
+    md += appendix
     (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
 
     # HTML: the same content, images embedded
@@ -156,6 +174,10 @@ def write_report(folder: Path, loaded, names, all_results, rows, metrics, diverg
         body.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(s)}</td><td>{mean:.3g}</td>"
                     f"<td>{p10:.3g}</td><td>{p90:.3g}</td><td>{diff}</td></tr>")
     body.append("</table>")
+    if appendix:
+        body.append("<h2>Appendix: what the scenarios rest on</h2>")
+        body.append("<details><summary>sources, counts and the register of assumptions</summary><pre>"
+                    + html.escape("\n".join(appendix[2:])) + "</pre></details>")
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>libya-sim comparison</title>"
             "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"

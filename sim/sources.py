@@ -264,3 +264,19 @@ def format_register(s: Scenario, bib: Bibliography) -> str:
         for path, text in reg.later:
             out.append(f"- {path}: {text}")
     return "\n".join(out) + "\n"
+
+
+def appendix_markdown(s: Scenario, bib: Bibliography, top: int = 12) -> list[str]:
+    """Report appendix lines for one scenario: counts, the most cited sources, the register of assumptions."""
+    reg = register(s)
+    out = [f"### {s.name}", "",
+           f"{reg.items} cited items: {reg.sourced} cite at least one source, {reg.assumed} mark an assumption, "
+           f"{reg.assumption_only} rest on an assumption alone; {len(reg.counts)} sources, "
+           f"{len(reg.later)} items use a source published after the start date (with the reason).", "",
+           "Most cited: " + "; ".join(
+               f"{k} ({bib[k].published_label()}, {n} items)"
+               for k, n in sorted(reg.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]) + ".", "",
+           "Assumptions:", ""]
+    out += [f"- `{path}`: {text}" for path, text in reg.assumptions]
+    out.append("")
+    return out

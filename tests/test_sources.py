@@ -194,3 +194,32 @@ def test_a_variant_that_changes_sources_does_not_inherit_the_base_reason(tmp_pat
     assert load_scenario(base).scenario.ties["red_money"].later_sources
     e = error_of(child)
     assert e.file == str(child) and e.line == 4 and "wiki_lna" in e.message
+
+
+def test_report_appendix_lists_sources_and_assumptions(tmp_path):
+    out = tmp_path / "cmp"
+    r = run_cli("compare", SCENARIOS / "palermo_success.yaml", SCENARIOS / "palermo_failed.yaml", "--runs", 4,
+                "--until", "2019-01-07", "--out", out)
+    assert r.returncode == 0, r.stderr
+    md = (out / "report.md").read_text()
+    appendix = md[md.index("## Appendix: what the scenarios rest on"):]
+    reg = register(load_scenario(SCENARIOS / "palermo_failed.yaml").scenario)
+    assert "### palermo_failed" in appendix and "### palermo_success" in appendix
+    assert f"{reg.items} cited items: {reg.sourced} cite at least one source, {reg.assumed} mark" in appendix
+    assert "- `actors.haftar_lna`: fighters:" in appendix
+    assert "Appendix: what the scenarios rest on" in (out / "report.html").read_text()
+
+
+def test_viewer_panel_gives_each_actor_and_tie_its_citation_as_a_tooltip():
+    import html as htmlmod
+
+    from sim.viz.draw import citations_html
+    from sim.viz.model import ViewerModel
+
+    model = ViewerModel(scenario_file=str(SCENARIOS / "palermo_failed.yaml"), seed=1)
+    text = citations_html(model)
+    s = model.spec
+    assert text.count("<li title=") == len(s.actors) + len(s.ties)
+    tip = htmlmod.escape("sources: seed_000 (2018-11)", quote=True)
+    assert tip in text  # Haftar's first source, with its date
+    assert htmlmod.escape("assumption: " + s.ties["uae_lna_drones"].assumption, quote=True) in text
