@@ -29,7 +29,7 @@ from sim.scenario import load_scenario  # noqa: E402
 RECORD = ROOT / "sources" / "record.yaml"
 UNTIL = dt.date(2020, 1, 15)
 APRIL = dt.date(2019, 4, 15)
-HEARTLAND = ["benghazi", "tobruk", "es_sider", "ras_lanuf", "brega", "zueitina", "jufra"]
+HEARTLAND = yaml.safe_load(RECORD.read_text())["targets"]["lna_heartland_at_the_end"]["places"]
 
 
 def record_camp(label: str) -> str | None:
