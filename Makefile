@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY312 := $(shell command -v python3.12 2>/dev/null && python3.12 --version >/dev/null 2>&1 && echo ok)
 ifeq ($(PY312),)
-PYTHON312 := $(firstword $(wildcard /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12))
+PYTHON312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12))
 else
 PYTHON312 := python3.12
 endif

@@ -1,19 +1,18 @@
-"""The figures of docs/calibration.md: the historical path against the reference file.
+"""The figures of docs/calibration.md: the historical path against the dated record (sources/record.yaml).
 
     .venv/bin/python bench/calibration.py            # 100 seeds (1 to 100), about a minute
     .venv/bin/python bench/calibration.py --runs 50
 
 Runs `palermo_failed` (libya_2018_11 with the Palermo conference failing) to
 2020-01-15 and prints, as Markdown: the calibration targets, and for each of the
-reference file's places the most frequent holder at 2019-04-15 and at the end
-against the record. Not a test: tests/test_calibration.py holds the thresholds.
+record's places the most frequent holder at 2019-04-15 and at the end against
+the record. Not a test: tests/test_calibration.py holds the thresholds.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,20 +26,14 @@ sys.path.insert(0, str(ROOT))
 from sim.runner import horizon_steps, run_ensemble  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
-REFERENCE = ROOT.parent / "shared" / "reference" / "libya_facts_to_2020-01-15.yaml"
+RECORD = ROOT / "sources" / "record.yaml"
 UNTIL = dt.date(2020, 1, 15)
 APRIL = dt.date(2019, 4, 15)
-HEARTLAND = ["benghazi", "tobruk", "es_sider", "ras_lanuf", "brega", "zueitina", "jufra"]
-
-
-def place_id(name: str) -> str:
-    """'Es Sider (Al Sidrah)' -> 'es_sider', 'al-Watiya airbase (...)' -> 'al_watiya'."""
-    name = name.split("(")[0].lower().replace("airbase", "")
-    return re.sub(r"[^a-z0-9]+", "_", name).strip("_")
+HEARTLAND = yaml.safe_load(RECORD.read_text())["targets"]["lna_heartland_at_the_end"]["places"]
 
 
 def record_camp(label: str) -> str | None:
-    """The reference file's control label as a camp (None: contested or unknown)."""
+    """The record's control label as a camp (None: contested or unknown)."""
     label = str(label)
     for camp in ("GNA", "LNA"):
         if label.startswith(camp):
@@ -82,17 +75,16 @@ def main() -> int:
           f"(10-90%: {np.percentile(casualties, 10):,.0f} to {np.percentile(casualties, 90):,.0f})")
     print(f"- weeks with fighting: median {np.median(fighting):.0f} of {steps}")
 
-    reference = yaml.safe_load(REFERENCE.read_text())["territorial_control"]["cities"]
+    record = yaml.safe_load(RECORD.read_text())["places"]
     print("\n| place | record 2019-04 | model 2019-04 | record 2020-01 | model 2020-01 |\n|---|---|---|---|---|")
     agree = {"2019-04": [0, 0], "2020-01": [0, 0]}
-    for city in reference:
-        pid = place_id(city["name"])
+    for pid, city in record.items():
         if pid not in places:
             print(f"| {city['name']} | (not a place of the scenario) | | | |")
             continue
         cells = [pid]
         for date, rows in (("2019-04", at_april), ("2020-01", at_end)):
-            label = city["control_calibration"].get(date, "")
+            label = city["holder"].get(date, "")
             counts = Counter(row[pid] for row in rows)
             modal = counts.most_common(1)[0][0]
             want = record_camp(label)

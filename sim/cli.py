@@ -3,6 +3,7 @@
     libya-sim run SCENARIO [--runs N] [--seed S] [--steps K | --until DATE] [--out DIR] [--set KEY=VALUE ...] [--force]
     libya-sim compare BASELINE OTHER [MORE ...] [--runs N] [--seed S] [--until DATE] [--out DIR] [--set ...]
     libya-sim validate FILE...
+    libya-sim sources SCENARIO
     libya-sim schema
     libya-sim viz [SCENARIO] [--seed S] [--port P] [--host 127.0.0.1]
     libya-sim sweep configs/sweeps/FILE.yaml [--backend local|dask] [--workers N] [--scheduler ADDR] [--out DIR] [--resume DIR]
@@ -143,6 +144,15 @@ def cmd_validate(args) -> int:
     return EXIT_INPUT if bad else 0
 
 
+def cmd_sources(args) -> int:
+    from .scenario import load_scenario
+    from .sources import format_register, load_bibliography
+
+    loaded = load_scenario(args.scenario)
+    sys.stdout.write(format_register(loaded.scenario, load_bibliography()))
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .scenario import json_schema
 
@@ -200,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("sources", help="what a scenario rests on: its sources with counts, and its assumptions")
+    p.add_argument("scenario")
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -15,6 +15,7 @@ import multiprocessing as mp
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -84,11 +85,28 @@ def metrics_from_summaries(summaries: dict[str, list[dict]], outcome_places: lis
     return out
 
 
-COMPARISON_COLUMNS = ("metric", "kind", "scenario", "runs", "mean", "median", "p10", "p90", "ci_low", "ci_high",
-                      "diff_to_baseline", "diff_ci_low", "diff_ci_high")
+class ComparisonRow(NamedTuple):
+    """A row of comparison.csv: one outcome of one scenario."""
+
+    metric: str
+    kind: str  # "value" or "probability"
+    scenario: str
+    runs: int  # runs where the outcome is defined
+    mean: float
+    median: float
+    p10: float
+    p90: float
+    ci_low: float  # Wilson interval (probabilities only)
+    ci_high: float
+    diff_to_baseline: float  # mean paired difference to the baseline
+    diff_ci_low: float  # 95% paired bootstrap interval of it
+    diff_ci_high: float
 
 
-def comparison_rows(metrics: list[Metric], baseline: str, seed: int) -> list[tuple]:
+COMPARISON_COLUMNS = ComparisonRow._fields
+
+
+def comparison_rows(metrics: list[Metric], baseline: str, seed: int) -> list[ComparisonRow]:
     rng = np.random.default_rng(seed)
     rows = []
     for m in metrics:
@@ -110,7 +128,7 @@ def comparison_rows(metrics: list[Metric], baseline: str, seed: int) -> list[tup
             dlo, dhi = bootstrap_mean_ci(diffs, rng) if s != baseline else (0.0, 0.0)
             if s == baseline:
                 d = 0.0
-            rows.append((m.name, m.kind, s, n, mean, med, p10, p90, lo, hi, d, dlo, dhi))
+            rows.append(ComparisonRow(m.name, m.kind, s, n, mean, med, p10, p90, lo, hi, d, dlo, dhi))
     return rows
 
 
@@ -275,17 +293,17 @@ def headline_metric_names(metrics, camps: list[str], places: list[str]) -> list[
 
 def headline_table(rows, names, metrics, camps: list[str], places: list[str]) -> str:
     """A plain-text table: metric, then per scenario mean (and difference to the baseline with its 95% CI)."""
-    by = {(r[0], r[2]): r for r in rows}
+    by = {(r.metric, r.scenario): r for r in rows}
     wanted = headline_metric_names(metrics, camps, places)
     head = ["outcome"] + [names[0] + " (baseline)"] + [f"{n} (diff, 95% CI)" for n in names[1:]]
     lines = [head]
     for name in wanted:
         r0 = by[(name, names[0])]
-        cells = [name, _fmt_value(r0[4], r0[1])]
+        cells = [name, _fmt_value(r0.mean, r0.kind)]
         for n in names[1:]:
             r = by[(name, n)]
-            cells.append(f"{_fmt_value(r[4], r[1])} ({_fmt_diff(r[10], r[1])}, {_fmt_diff(r[11], r[1])} to "
-                         f"{_fmt_diff(r[12], r[1])})")
+            cells.append(f"{_fmt_value(r.mean, r.kind)} ({_fmt_diff(r.diff_to_baseline, r.kind)}, "
+                         f"{_fmt_diff(r.diff_ci_low, r.kind)} to {_fmt_diff(r.diff_ci_high, r.kind)})")
         lines.append(cells)
     widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
     text = []

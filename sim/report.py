@@ -78,8 +78,25 @@ def _outcomes_plot(path: Path, names, metrics) -> None:
     save(fig, path)
 
 
+def _sources_appendix(loaded) -> list[str]:
+    """The report's appendix: for each scenario, its sources with counts and its register of assumptions."""
+    from .errors import InputError
+    from .sources import appendix_markdown, load_bibliography
+
+    try:
+        bib = load_bibliography()
+    except InputError:
+        return []
+    out = ["## Appendix: what the scenarios rest on", "",
+           "(`libya-sim sources SCENARIO` prints the full list of sources.)", ""]
+    for ls in loaded:
+        out += appendix_markdown(ls.scenario, bib)
+    return out
+
+
 def write_report(folder: Path, loaded, names, all_results, rows, metrics, divergence, camp, horizon, warnings,
                  headline: str) -> None:
+    """report.md and a self-contained report.html (same content, images embedded), with the plots."""
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
     figs = {
@@ -90,49 +107,58 @@ def write_report(folder: Path, loaded, names, all_results, rows, metrics, diverg
     _territory_plot(figs["territory"], loaded, names, all_results)
     _maps_plot(figs["maps"], loaded, names, all_results)
     _outcomes_plot(figs["outcomes"], names, metrics)
-
     runs = len(all_results[names[0]])
-    base = loaded[0]
-    md = [f"# Comparison: {' vs '.join(names)}", ""]
-    md.append(f"Baseline **{names[0]}** against " + ", ".join(f"**{n}**" for n in names[1:]) +
-              f"; {runs} runs each with common seeds (run k of every scenario uses seed {all_results[names[0]][0].seed}+k), "
-              f"up to {horizon}. Differences are paired by seed; intervals are 95% bootstrap (differences) and "
-              f"Wilson (probabilities).")
-    md.append("")
+    intro = (f"Baseline **{names[0]}** against " + ", ".join(f"**{n}**" for n in names[1:]) +
+             f"; {runs} runs each with common seeds (run k of every scenario uses seed "
+             f"{all_results[names[0]][0].seed}+k), up to {horizon}. Differences are paired by seed; intervals are "
+             f"95% bootstrap (differences) and Wilson (probabilities).")
+    appendix = _sources_appendix(loaded)
+    md = _markdown(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix)
+    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
+    page = _html(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix, figs)
+    (folder / "report.html").write_text(page, encoding="utf-8")
+
+
+def _diff_text(r, baseline: str) -> str:
+    if r.scenario == baseline:
+        return ""
+    return f"{r.diff_to_baseline:+.3g} ({r.diff_ci_low:+.3g} to {r.diff_ci_high:+.3g})"
+
+
+def _parting(n: str, week, camp: str) -> str:
+    if week is None:
+        return f"{camp} territory share never differs significantly from the baseline (95% paired bootstrap)."
+    return f"{camp} territory share first differs significantly from the baseline at week {week}."
+
+
+def _markdown(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix) -> list[str]:
+    md = [f"# Comparison: {' vs '.join(names)}", "", intro, ""]
     for ls, n in zip(loaded, names):
         md.append(f"- **{n}** (`{ls.path}`, sha256 `{ls.sha256[:12]}`): {ls.scenario.question.strip()}")
     if warnings:
         md += ["", "**Warnings**", ""] + [f"- {w}" for w in warnings]
     md += ["", "## Headline", "", "```", headline, "```", ""]
     if camp:
-        md.append("## When do the scenarios part?")
-        md.append("")
-        for n, week in divergence.items():
-            if week is None:
-                md.append(f"- {n}: {camp} territory share never differs significantly from the baseline "
-                          f"(95% paired bootstrap).")
-            else:
-                md.append(f"- {n}: {camp} territory share first differs significantly from the baseline at "
-                          f"week {week}.")
+        md += ["## When do the scenarios part?", ""]
+        md += [f"- {n}: {_parting(n, week, camp)}" for n, week in divergence.items()]
         md.append("")
     md += ["## Territory over time", "", "![territory](plots/territory_over_time.png)", "",
            "## Control at the end", "", "![maps](plots/control_maps.png)", "",
            "## Outcome distributions", "", "![outcomes](plots/outcome_distributions.png)", "",
            "## All outcomes", "", "| outcome | scenario | mean | 10% | 90% | diff to baseline (95% CI) |",
            "|---|---|---|---|---|---|"]
-    for r in rows:
-        name, kind, s, n, mean, med, p10, p90, lo, hi, d, dlo, dhi = r
-        diff = "" if s == names[0] else f"{d:+.3g} ({dlo:+.3g} to {dhi:+.3g})"
-        md.append(f"| {name} | {s} | {mean:.3g} | {p10:.3g} | {p90:.3g} | {diff} |")
+    md += [f"| {r.metric} | {r.scenario} | {r.mean:.3g} | {r.p10:.3g} | {r.p90:.3g} | {_diff_text(r, names[0])} |"
+           for r in rows]
     md += ["", f"Each scenario's own tables, plots and manifest are in its folder ({', '.join(names)}/).", ""]
-    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
+    return md + appendix
 
-    # HTML: the same content, images embedded
+
+def _html(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix, figs) -> str:
     def img(p: Path) -> str:
         data = base64.b64encode(p.read_bytes()).decode("ascii")
         return f'<img style="max-width:100%" alt="{html.escape(p.stem)}" src="data:image/png;base64,{data}">'
 
-    body = [f"<h1>Comparison: {html.escape(' vs '.join(names))}</h1>", f"<p>{html.escape(md[2])}</p>", "<ul>"]
+    body = [f"<h1>Comparison: {html.escape(' vs '.join(names))}</h1>", f"<p>{html.escape(intro)}</p>", "<ul>"]
     for ls, n in zip(loaded, names):
         body.append(f"<li><b>{html.escape(n)}</b> (<code>{html.escape(ls.path)}</code>): "
                     f"{html.escape(ls.scenario.question.strip())}</li>")
@@ -142,23 +168,21 @@ def write_report(folder: Path, loaded, names, all_results, rows, metrics, diverg
     body.append(f"<h2>Headline</h2><pre>{html.escape(headline)}</pre>")
     if camp:
         body.append("<h2>When do the scenarios part?</h2><ul>")
-        for n, week in divergence.items():
-            txt = ("never differs significantly" if week is None else f"first differs significantly at week {week}")
-            body.append(f"<li>{html.escape(n)}: {html.escape(camp)} territory share {txt}</li>")
+        body += [f"<li>{html.escape(n)}: {html.escape(_parting(n, week, camp))}</li>" for n, week in divergence.items()]
         body.append("</ul>")
     body += ["<h2>Territory over time</h2>", img(figs["territory"]), "<h2>Control at the end</h2>", img(figs["maps"]),
              "<h2>Outcome distributions</h2>", img(figs["outcomes"]), "<h2>All outcomes</h2>",
              "<table><tr><th>outcome</th><th>scenario</th><th>mean</th><th>10%</th><th>90%</th>"
              "<th>diff to baseline (95% CI)</th></tr>"]
-    for r in rows:
-        name, kind, s, n, mean, med, p10, p90, lo, hi, d, dlo, dhi = r
-        diff = "" if s == names[0] else f"{d:+.3g} ({dlo:+.3g} to {dhi:+.3g})"
-        body.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(s)}</td><td>{mean:.3g}</td>"
-                    f"<td>{p10:.3g}</td><td>{p90:.3g}</td><td>{diff}</td></tr>")
+    body += [f"<tr><td>{html.escape(r.metric)}</td><td>{html.escape(r.scenario)}</td><td>{r.mean:.3g}</td>"
+             f"<td>{r.p10:.3g}</td><td>{r.p90:.3g}</td><td>{_diff_text(r, names[0])}</td></tr>" for r in rows]
     body.append("</table>")
-    page = ("<!doctype html><html><head><meta charset='utf-8'><title>libya-sim comparison</title>"
+    if appendix:
+        body.append("<h2>Appendix: what the scenarios rest on</h2>")
+        body.append("<details><summary>sources, counts and the register of assumptions</summary><pre>"
+                    + html.escape("\n".join(appendix[2:])) + "</pre></details>")
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>libya-sim comparison</title>"
             "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
             "pre{background:#f6f6f6;padding:8px;overflow-x:auto}</style></head><body>"
             + "\n".join(body) + "</body></html>")
-    (folder / "report.html").write_text(page, encoding="utf-8")

@@ -3,7 +3,8 @@
 Data flows one way: the file is read safely (:mod:`sim.yamlio`), its base files
 are merged under it, the model parameter defaults from ``configs/model.yaml``
 are merged under everything, ``--set`` values go on top, and the result is
-validated into a :class:`sim.schema.Scenario`. Every problem is an
+validated into a :class:`sim.schema.Scenario`, whose citations are checked against
+the bibliography (:mod:`sim.sources`). Every problem is an
 :class:`InputError` naming the file, the line and the field.
 
 Merging: mappings merge key by key; any other value (lists included) replaces
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 
 from .errors import InputError
 from .schema import ReferenceProblem, Scenario, check_references
+from .sources import check_citations, load_bibliography
 from .yamlio import load_yaml_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -107,8 +109,21 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
                              locations.get("extends"), "extends")
         merged = _read_chain(base_path, origins, seen + (real,))
     _check_deletions(merged, data, (), str(path), locations)
+    _drop_stale_reasons(merged, data)
     origins.add(str(path), locations)
     return deep_merge(merged, data)
+
+
+def _drop_stale_reasons(base: Any, over: Any) -> None:
+    """A variant that gives an item new ``sources`` without a ``later_sources`` of its own does not inherit
+    the base's reason, which was written for the base's sources (it is deleted, as a null would)."""
+    if not isinstance(over, dict) or not isinstance(base, dict):
+        return
+    if "sources" in over and "later_sources" not in over and base.get("later_sources") is not None:
+        over["later_sources"] = None
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _drop_stale_reasons(base[k], v)
 
 
 def _check_deletions(base: Any, over: Any, path: tuple, file: str, locations: dict[str, int]) -> None:
@@ -211,6 +226,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         raise InputError(msg + more, file, line, fpath) from None
     try:
         check_references(scenario)
+        check_citations(scenario, load_bibliography())
     except ReferenceProblem as exc:
         file, line = origins.lookup(exc.path, name)
         raise InputError(exc.message, file, line, exc.path) from None

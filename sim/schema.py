@@ -19,10 +19,27 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Level = Annotated[float, Field(ge=0.0, le=3.0)]  # 1.0 = the largest documented effort on a channel
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+SourceKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Cited(Strict):
+    """What an item of a scenario rests on: keys of the bibliography, and the values that are judgements.
+
+    ``sources`` are keys of the project's bibliography (sources/bibliography.yaml, see :mod:`sim.sources`);
+    ``assumption`` says which values have no source and why they were chosen; ``later_sources`` says why a
+    source published after the scenario's start date may be used (for example, a later report of an earlier
+    fact); ``basis`` says in words what the sources give. An item cites at least one source or marks an
+    assumption; :func:`sim.sources.check_citations` checks the keys and the dates.
+    """
+
+    sources: list[SourceKey] = []
+    assumption: str | None = Field(default=None, min_length=3)
+    later_sources: str | None = Field(default=None, min_length=3)
+    basis: str | None = Field(default=None, min_length=3)
 
 
 class Channel(str, Enum):
@@ -161,11 +178,10 @@ class PatronProfile(Strict):
     red_lines: list[Ident] = []
 
 
-class Actor(Strict):
+class Actor(Cited):
     name: str
     kind: ActorKind
     camp: Ident
-    source: str = Field(min_length=3)
     faction: FactionProfile | None = None
     patron: PatronProfile | None = None
     interests: dict[Ident, Interest] = {}
@@ -186,18 +202,17 @@ class Issue(Strict):
     high: str = ""
 
 
-class Tie(Strict):
+class Tie(Cited):
     source: Ident
     target: Ident
     channel: Channel
     level: Level
     max_level: Level = 1.0
     adaptive: bool = True
-    cite: str = Field(min_length=3)
 
 
 # ---------------------------------------------------------------- territory
-class Place(Strict):
+class Place(Cited):
     name: str
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
@@ -208,13 +223,14 @@ class Place(Strict):
     oil_terminal: bool = False
     capital: bool = False
     controller: Ident
-    source: str = Field(min_length=3)
 
 
 class Territory(Strict):
     places: dict[Ident, Place]
     roads: list[tuple[Ident, Ident]]
-    roads_source: str = Field(min_length=3)
+    roads_cited: Cited
+    enclaves: list[Ident] = Field(default_factory=list, description="places not meant to be reachable by road "
+                                  "from their holder's home at the start (checked by tests)")
     # the road graphs built from this territory (by road detour factor), shared by every run of the scenario
     # (see territory.place_graph)
     _graphs: dict = PrivateAttr(default_factory=dict)
@@ -228,10 +244,9 @@ class Deal(Strict):
     positions: dict[Ident, Unit] = {}
 
 
-class EventBase(Strict):
+class EventBase(Cited):
     date: dt.date
     text: str | None = None
-    cite: str = Field(min_length=3)
 
 
 class Conference(EventBase):
@@ -345,85 +360,117 @@ class ReferenceProblem(Exception):
 
 def check_references(s: Scenario) -> None:
     """Check every cross-reference; raise ReferenceProblem naming the field."""
-    actors, places, camps, issues = s.actors, s.territory.places, s.camps, s.issues
+    refs = _References(s)
+    refs.actors()
+    refs.ties()
+    refs.territory()
+    for eid, e in s.events.items():
+        refs.need(s.start_date <= e.date, f"events.{eid}.date", f"event date {e.date} is before start_date {s.start_date}")
+        getattr(refs, f"event_{e.kind}")(f"events.{eid}", e)
+    for i, pid in enumerate(s.outcome_places):
+        refs.place(pid, f"outcome_places.{i}")
+    for i, cid in enumerate(s.headline_camps):
+        refs.need(cid in s.camps, f"headline_camps.{i}", f"unknown camp '{cid}'")
 
-    def need(cond: bool, path: str, msg: str):
+
+class _References:
+    """The cross-reference checks of a scenario, one method per part (and per event kind)."""
+
+    def __init__(self, s: Scenario):
+        self.s = s
+
+    @staticmethod
+    def need(cond: bool, path: str, msg: str) -> None:
         if not cond:
             raise ReferenceProblem(path, msg)
 
-    def actor(aid: str, path: str):
-        need(aid in actors, path, f"unknown actor '{aid}'")
+    def actor(self, aid: str, path: str) -> None:
+        self.need(aid in self.s.actors, path, f"unknown actor '{aid}'")
 
-    def place(pid: str, path: str):
-        need(pid in places, path, f"unknown place '{pid}'")
+    def faction(self, aid: str, path: str) -> None:
+        self.actor(aid, path)
+        self.need(self.s.actors[aid].faction is not None, path, f"'{aid}' is not a faction")
 
-    for aid, a in actors.items():
-        need(a.camp in camps, f"actors.{aid}.camp", f"unknown camp '{a.camp}'")
-        if a.kind == ActorKind.faction:
-            need(a.faction is not None, f"actors.{aid}.faction", "a faction needs a 'faction' profile")
-        if a.kind == ActorKind.patron:
-            need(a.patron is not None, f"actors.{aid}.patron", "a patron needs a 'patron' profile")
-        if a.faction:
-            place(a.faction.home, f"actors.{aid}.faction.home")
-            for pid in a.faction.goals:
-                place(pid, f"actors.{aid}.faction.goals.{pid}")
-        if a.patron:
-            for i, pid in enumerate(a.patron.red_lines):
-                place(pid, f"actors.{aid}.patron.red_lines.{i}")
-        for iid in a.interests:
-            need(iid in issues, f"actors.{aid}.interests.{iid}", f"unknown issue '{iid}'")
-    for tid, t in s.ties.items():
-        actor(t.source, f"ties.{tid}.source")
-        actor(t.target, f"ties.{tid}.target")
-        need(t.source != t.target, f"ties.{tid}.target", "a tie cannot point to its own source")
-        need(actors[t.target].faction is not None, f"ties.{tid}.target",
-             f"'{t.target}' is not a faction and cannot receive support")
-        need(t.level <= t.max_level, f"ties.{tid}.level", f"level {t.level} is above max_level {t.max_level}")
-    for pid, p in places.items():
-        actor(p.controller, f"territory.places.{pid}.controller")
-        need(actors[p.controller].faction is not None, f"territory.places.{pid}.controller",
-             f"'{p.controller}' is not a faction and cannot hold places")
-    for i, (a, b) in enumerate(s.territory.roads):
-        place(a, f"territory.roads.{i}")
-        place(b, f"territory.roads.{i}")
-        need(a != b, f"territory.roads.{i}", "a road must join two different places")
-    for eid, e in s.events.items():
-        base = f"events.{eid}"
-        need(s.start_date <= e.date, f"{base}.date", f"event date {e.date} is before start_date {s.start_date}")
-        kind = e.kind
-        if kind == "conference":
-            actor(e.host, f"{base}.host")
-            for i, a in enumerate(e.invitees):
-                actor(a, f"{base}.invitees.{i}")
-            for i, a in enumerate(e.key_parties):
-                actor(a, f"{base}.key_parties.{i}")
-                need(actors[a].faction is not None, f"{base}.key_parties.{i}", f"'{a}' is not a faction")
-            if e.walkout:
-                actor(e.walkout, f"{base}.walkout")
-            for iid in e.deal.positions:
-                need(iid in issues, f"{base}.deal.positions.{iid}", f"unknown issue '{iid}'")
-        elif kind in ("deployment", "withdrawal"):
-            actor(e.patron, f"{base}.patron")
-            actor(e.client, f"{base}.client")
-            need(actors[e.client].faction is not None, f"{base}.client", f"'{e.client}' is not a faction")
-        elif kind == "tie_change":
-            need(e.tie in s.ties, f"{base}.tie", f"unknown tie '{e.tie}'")
-        elif kind == "blockade":
-            actor(e.by, f"{base}.by")
-        elif kind == "defection":
-            actor(e.actor, f"{base}.actor")
-            need(e.to_camp in camps, f"{base}.to_camp", f"unknown camp '{e.to_camp}'")
-        elif kind == "recognition_change":
-            actor(e.actor, f"{base}.actor")
-            need(actors[e.actor].faction is not None, f"{base}.actor", f"'{e.actor}' is not a faction")
-        elif kind == "offensive":
-            actor(e.actor, f"{base}.actor")
-            need(actors[e.actor].faction is not None, f"{base}.actor", f"'{e.actor}' is not a faction")
-            place(e.target, f"{base}.target")
-        elif kind == "ceasefire":
-            for i, a in enumerate(e.parties):
-                actor(a, f"{base}.parties.{i}")
-    for i, pid in enumerate(s.outcome_places):
-        place(pid, f"outcome_places.{i}")
-    for i, cid in enumerate(s.headline_camps):
-        need(cid in camps, f"headline_camps.{i}", f"unknown camp '{cid}'")
+    def place(self, pid: str, path: str) -> None:
+        self.need(pid in self.s.territory.places, path, f"unknown place '{pid}'")
+
+    def actors(self) -> None:
+        for aid, a in self.s.actors.items():
+            self.need(a.camp in self.s.camps, f"actors.{aid}.camp", f"unknown camp '{a.camp}'")
+            if a.kind == ActorKind.faction:
+                self.need(a.faction is not None, f"actors.{aid}.faction", "a faction needs a 'faction' profile")
+            if a.kind == ActorKind.patron:
+                self.need(a.patron is not None, f"actors.{aid}.patron", "a patron needs a 'patron' profile")
+            if a.faction:
+                self.place(a.faction.home, f"actors.{aid}.faction.home")
+                for pid in a.faction.goals:
+                    self.place(pid, f"actors.{aid}.faction.goals.{pid}")
+            if a.patron:
+                for i, pid in enumerate(a.patron.red_lines):
+                    self.place(pid, f"actors.{aid}.patron.red_lines.{i}")
+            for iid in a.interests:
+                self.need(iid in self.s.issues, f"actors.{aid}.interests.{iid}", f"unknown issue '{iid}'")
+
+    def ties(self) -> None:
+        for tid, t in self.s.ties.items():
+            self.actor(t.source, f"ties.{tid}.source")
+            self.actor(t.target, f"ties.{tid}.target")
+            self.need(t.source != t.target, f"ties.{tid}.target", "a tie cannot point to its own source")
+            self.need(self.s.actors[t.target].faction is not None, f"ties.{tid}.target",
+                      f"'{t.target}' is not a faction and cannot receive support")
+            self.need(t.level <= t.max_level, f"ties.{tid}.level", f"level {t.level} is above max_level {t.max_level}")
+
+    def territory(self) -> None:
+        terr = self.s.territory
+        for pid, p in terr.places.items():
+            self.actor(p.controller, f"territory.places.{pid}.controller")
+            self.need(self.s.actors[p.controller].faction is not None, f"territory.places.{pid}.controller",
+                      f"'{p.controller}' is not a faction and cannot hold places")
+        for i, (a, b) in enumerate(terr.roads):
+            self.place(a, f"territory.roads.{i}")
+            self.place(b, f"territory.roads.{i}")
+            self.need(a != b, f"territory.roads.{i}", "a road must join two different places")
+        for i, pid in enumerate(terr.enclaves):
+            self.place(pid, f"territory.enclaves.{i}")
+
+    # one check per event kind
+    def event_conference(self, base: str, e) -> None:
+        self.actor(e.host, f"{base}.host")
+        for i, a in enumerate(e.invitees):
+            self.actor(a, f"{base}.invitees.{i}")
+        for i, a in enumerate(e.key_parties):
+            self.faction(a, f"{base}.key_parties.{i}")
+        if e.walkout:
+            self.actor(e.walkout, f"{base}.walkout")
+        for iid in e.deal.positions:
+            self.need(iid in self.s.issues, f"{base}.deal.positions.{iid}", f"unknown issue '{iid}'")
+
+    def event_deployment(self, base: str, e) -> None:
+        self.actor(e.patron, f"{base}.patron")
+        self.faction(e.client, f"{base}.client")
+
+    event_withdrawal = event_deployment
+
+    def event_tie_change(self, base: str, e) -> None:
+        self.need(e.tie in self.s.ties, f"{base}.tie", f"unknown tie '{e.tie}'")
+
+    def event_blockade(self, base: str, e) -> None:
+        self.actor(e.by, f"{base}.by")
+
+    def event_arms_embargo(self, base: str, e) -> None:
+        pass  # nothing to look up
+
+    def event_defection(self, base: str, e) -> None:
+        self.actor(e.actor, f"{base}.actor")
+        self.need(e.to_camp in self.s.camps, f"{base}.to_camp", f"unknown camp '{e.to_camp}'")
+
+    def event_recognition_change(self, base: str, e) -> None:
+        self.faction(e.actor, f"{base}.actor")
+
+    def event_offensive(self, base: str, e) -> None:
+        self.faction(e.actor, f"{base}.actor")
+        self.place(e.target, f"{base}.target")
+
+    def event_ceasefire(self, base: str, e) -> None:
+        for i, a in enumerate(e.parties):
+            self.actor(a, f"{base}.parties.{i}")

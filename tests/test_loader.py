@@ -51,7 +51,7 @@ def test_unknown_key_names_line_and_field(tmp_path):
 def test_unknown_actor_reference(tmp_path):
     p = variant(tmp_path, """\
         ties:
-          ghost: {source: nobody, target: red_army, channel: money, level: 0.1, cite: test}
+          ghost: {source: nobody, target: red_army, channel: money, level: 0.1, assumption: test}
         """)
     e = error_of(p)
     assert e.field == "ties.ghost.source" and "unknown actor 'nobody'" in e.message and e.line == 3
@@ -156,7 +156,7 @@ def test_variant_deletes_with_null(tmp_path):
 
 @pytest.mark.parametrize("body,needle", [
     ("actors: {red_army: {faction: {fighterz: 3}}}\n", "unknown key"),
-    ("ties: {x: {source: nobody, target: red_army, channel: money, level: 0.1, cite: test}}\n", "unknown actor"),
+    ("ties: {x: {source: nobody, target: red_army, channel: money, level: 0.1, assumption: test}}\n", "unknown actor"),
 ])
 def test_cli_validate_bad_input_exit_2_one_line(tmp_path, body, needle):
     p = variant(tmp_path, body)

@@ -83,8 +83,10 @@ TimePlots = _figure_view(draw.plots_png, "libya-plots")
 
 def EventLog(model):
     text = solara.use_memo(lambda: draw.events_html(model), _key(model))
+    sources = solara.use_memo(lambda: draw.citations_html(model), [getattr(model, "viz_token", id(model))])
     with solara.Div(classes=["libya-events"]) as main:
         solara.HTML(tag="div", unsafe_innerHTML=text)
+        solara.HTML(tag="div", unsafe_innerHTML=sources)
     return main
 
 

@@ -540,3 +540,27 @@ def events_html(model, limit: int = 80) -> str:
     if len(rows) > limit:
         items.append(f"<li>... {len(rows) - limit} earlier events</li>")
     return f"<h4>Events ({len(rows)}, newest first)</h4><ul>{''.join(items)}</ul>"
+
+
+def citations_html(model) -> str:
+    """The actors and ties of the scenario, each with its sources and assumptions as a hover tooltip."""
+    from sim.errors import InputError
+    from sim.sources import citation_text, load_bibliography, register
+
+    spec = model.spec
+    try:
+        bib = load_bibliography()
+    except InputError:
+        bib = None
+    reg = register(spec)
+
+    def item(label: str, cited) -> str:
+        tip = citation_text(cited, bib) or "no citation"
+        mark = " *" if cited.assumption else ""
+        return f"<li title='{html.escape(tip, quote=True)}'>{html.escape(label)}{mark}</li>"
+
+    actors = [item(a.name, a) for a in spec.actors.values()]
+    ties = [item(f"{t.source} -> {t.target}: {t.channel.value} {t.level:g}", t) for t in spec.ties.values()]
+    return (f"<details class='libya-sources'><summary>Sources: {reg.sourced} of {reg.items} items cite a source, "
+            f"{reg.assumed} mark an assumption (*); hover for each</summary>"
+            f"<h4>Actors</h4><ul>{''.join(actors)}</ul><h4>Ties</h4><ul>{''.join(ties)}</ul></details>")
