@@ -115,7 +115,8 @@ class FactionAgent(ActorAgent):
         m = self.model
         p = m.params
         self.chosen_camp = self.camp
-        if m.rng.random() >= p.alignment_rate:
+        rate = p.alignment_rate_at_war if standing.war_at_door(self.home) else p.alignment_rate
+        if m.rng.random() >= rate:
             return
         own = self.effective_strength()
         options = [c for c in m.geo.joinable_camps if c != self.camp] + [self.camp]

@@ -130,6 +130,7 @@ class Parameters(Strict):
     blockade_threshold: Unit
     # alignment
     alignment_rate: Unit
+    alignment_rate_at_war: Unit
     alignment_inertia: NonNeg
     alignment_pay_weight: NonNeg
     alignment_momentum_weight: NonNeg

@@ -106,8 +106,17 @@ class CampStanding:
         self.force = force
         self.members = force.view.members
         self.max_pay = max(c.pay_rate for c in model.camps.values()) or 1.0
+        fought = model.front.attacked_last_week
+        neighbours = model.geo.places.neighbours
+        self.near_battles = set(fought) | {j for t in fought for j in neighbours[t]}
         self._positions: dict[str, dict[str, float]] = {}
         self._legitimacy: dict[str, float] = {}
+
+    def war_at_door(self, home: int) -> bool:
+        """Was there a battle last week at the place or next to it? Militias reconsider their side when the
+        war reaches them (Kalyvas 2006, *The Logic of Violence in Civil War*; Christia 2012, *Alliance
+        Formation in Civil Wars*: groups realign as the balance shifts around them)."""
+        return home in self.near_battles
 
     def pay(self, camp: str) -> float:
         return self.model.camps[camp].pay_rate / self.max_pay
