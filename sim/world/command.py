@@ -70,7 +70,7 @@ class Command:
     def _choose(self, front, targets: list[int], members: list[int]) -> None:
         m = front.model
         best, value = None, m.params.offensive_threshold
-        for place in front.candidate_objectives(self.camp, members):
+        for place in front.objective_worths(self.camp, members):
             ev = self.expected_value(front, targets, members, place)
             if ev >= value:
                 best, value = place, ev
@@ -90,10 +90,10 @@ class Command:
         axis = self.axis(front.model.geo, targets, place)
         if axis is None:
             return 0.0
-        attack = sum(s for _, s in front.campaign_force(members, axis))
-        weekly = front.believed_weekly_chance(self.camp, attack, place, self.optimism)
+        weekly = front.believed_weekly_chance(self.camp, front.attack_on(self.camp, members, axis), place,
+                                              self.optimism)
         success = campaign.campaign_success(weekly, p.capture_tempo, p.campaign_horizon_weeks)
-        return front.worth(members, place) * success
+        return front.objective_worths(self.camp, members).get(place, 0.0) * success
 
     @staticmethod
     def axis(geo, targets: list[int], objective: int) -> int | None:

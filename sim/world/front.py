@@ -47,6 +47,8 @@ class Front:
         self._force, self._view = force, view
         self._air = self._air_multipliers()
         self._defence: dict[int, float] = {}
+        self._worths: dict[str, dict[int, float]] = {}
+        self._attacks: dict[tuple[str, int], float] = {}
         plans: dict[int, dict[int, float]] = {}  # target -> faction -> committed strength
         for camp in geo.armed_camps:
             targets = fronts.get(camp)
@@ -70,18 +72,23 @@ class Front:
             m.camps[camp].command.end_week(p)
 
     # ------------------------------------------------------------------ what a command weighs
-    def worth(self, members: list[int], place: int) -> float:
-        """Worth of a place to a camp: its members' goals there, weighted by their strength."""
-        eff, factions = self._force.strength, self.model.factions
-        total = sum(eff[fi] for fi in members)
-        if total <= 0.0:
-            return 0.0
-        return sum(eff[fi] * factions[fi].goals.get(place, 0.0) for fi in members) / total
+    def objective_worths(self, camp: str, members: list[int]) -> dict[int, float]:
+        """Places some member wants that the camp does not hold (in place order), with their worth to the
+        camp: its members' goals there, weighted by their strength. Once per camp and week."""
+        if camp not in self._worths:
+            pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
+            total = sum(eff[fi] for fi in members)
+            wanted = sorted({g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp})
+            self._worths[camp] = {g: (sum(eff[fi] * factions[fi].goals.get(g, 0.0) for fi in members) / total
+                                      if total > 0.0 else 0.0) for g in wanted}
+        return self._worths[camp]
 
-    def candidate_objectives(self, camp: str, members: list[int]) -> list[int]:
-        """Places some member wants that the camp does not hold."""
-        pc, factions = self._view.place_camps, self.model.factions
-        return sorted({g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp})
+    def attack_on(self, camp: str, members: list[int], axis: int) -> float:
+        """The strength a camp's campaign brings to the axis (see :meth:`campaign_force`), once per week."""
+        key = (camp, axis)
+        if key not in self._attacks:
+            self._attacks[key] = sum(s for _, s in self.campaign_force(members, axis))
+        return self._attacks[key]
 
     def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:
         """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line."""
