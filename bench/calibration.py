@@ -23,6 +23,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.patterns import evaluate_all, load_patterns  # noqa: E402
+from sim.patterns import table as patterns_table  # noqa: E402
 from sim.runner import horizon_steps, run_ensemble  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
@@ -66,6 +68,10 @@ def main() -> int:
     casualties = np.array([r.summary["casualties"] for r in results])
     fighting = np.array([r.summary["weeks_of_fighting"] for r in results])
     print(f"## palermo_failed, {args.runs} runs (seeds 1 to {args.runs}), {steps} weeks to {UNTIL}\n")
+    patterns = load_patterns(ROOT / "configs" / "calibration" / "libya_2018_2020.yaml")
+    print("### The patterns of the record (configs/calibration/libya_2018_2020.yaml)\n")
+    print(patterns_table(evaluate_all(patterns, results)) + "\n")
+    print("### The places\n")
     print(f"- LNA holds Sabha on {APRIL}: {share(at_april, 'sabha', 'LNA'):.0%} "
           f"(local {share(at_april, 'sabha', 'local'):.0%}, GNA {share(at_april, 'sabha', 'GNA'):.0%})")
     print(f"- Tripoli GNA-held at the end: {share(at_end, 'tripoli', 'GNA'):.0%}; "

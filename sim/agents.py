@@ -67,7 +67,7 @@ class FactionAgent(ActorAgent):
         self.home = home_index
         self.goals = dict(goals)
         self.can_switch = f.can_switch
-        self.campaign: tuple[int, int] | None = None  # (target place, last step) of a campaign under way
+        self.optimism = f.optimism  # how much its leader over-rates its strength (its camp's command, if it leads)
         self.chosen_camp = self.camp  # this week's choice of camp (see choose_camp)
         # capability this week, own plus support (see receive)
         self.strength_fighters = self.fighters
@@ -115,7 +115,8 @@ class FactionAgent(ActorAgent):
         m = self.model
         p = m.params
         self.chosen_camp = self.camp
-        if m.rng.random() >= p.alignment_rate:
+        rate = p.alignment_rate_at_war if standing.war_at_door(self.home) else p.alignment_rate
+        if m.rng.random() >= rate:
             return
         own = self.effective_strength()
         options = [c for c in m.geo.joinable_camps if c != self.camp] + [self.camp]
@@ -138,23 +139,6 @@ class FactionAgent(ActorAgent):
             self.model.log("defection", [self.actor_id], f"{self.name} switches from {old} to {self.camp}")
 
     # ------------------------------------------------------------------ war
-    def active_campaign(self, step: int) -> int | None:
-        """The target of the campaign under way, if any."""
-        c = self.campaign
-        return c[0] if c is not None and c[1] >= step else None
-
-    def goal_weights(self, place_camps: list[str], step: int, campaign_weight: float) -> list[float]:
-        """Worth of each place before it is spread along roads: goals its camp does not hold yet, and the
-        target of its campaign."""
-        w = [0.0] * len(place_camps)
-        for g, value in self.goals.items():
-            if place_camps[g] != self.camp:
-                w[g] = value
-        target = self.active_campaign(step)
-        if target is not None and place_camps[target] != self.camp:
-            w[target] += campaign_weight
-        return w
-
     def take_losses(self, loss: float, max_share: float) -> float:
         """Lose fighters (at most ``max_share`` of them in one battle); returns the loss."""
         cap = self.fighters * max_share

@@ -132,10 +132,10 @@ def recognition_change(model, eid, ev) -> None:
 
 @handles("offensive")
 def offensive(model, eid, ev) -> None:
-    """A faction commits to a campaign against a place for some weeks."""
+    """A faction's camp commits to a campaign against a place for at least some weeks."""
     faction = model.actor(ev.actor)
     target = model.geo.places.index(ev.target)
-    faction.campaign = (target, model.steps + ev.weeks)
+    model.camps[faction.camp].command.launch(model, target, ev.weeks)
     model.log("offensive", [ev.actor],
               ev.text or f"{model.name_of(ev.actor)} launches an offensive on {model.geo.places.names[target]}")
 

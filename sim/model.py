@@ -29,6 +29,7 @@ from .events import Schedule
 from .record import EventRow, Recorder
 from .schema import ActorKind, Scenario
 from .world.camp import Balance, Camp, CampStanding
+from .world.command import Command
 from .world.front import Front
 from .world.geography import Geography
 from .world.map import Map
@@ -51,7 +52,6 @@ class ConflictModel(mesa.Model):
         self.params = scenario.parameters
         self.start_date = scenario.start_date
         self.geo = Geography(scenario, self.params)
-        self.camps = {c: Camp(c, spec.armed, spec.accepts_defectors) for c, spec in scenario.camps.items()}
         self._create_agents(scenario)
         self.factions: list[FactionAgent] = self._agents_of(ActorKind.faction)
         self.patrons: list[PatronAgent] = self._agents_of(ActorKind.patron)
@@ -60,6 +60,8 @@ class ConflictModel(mesa.Model):
         self.faction_set = mesa.agent.AgentSet(self.factions, random=self.random)  # stages run over it in order
         self.switchable = self.faction_set.select(lambda f: f.can_switch)  # may change camp
         self.faction_index = {f.actor_id: f.index for f in self.factions}
+        self.camps = {c: Camp(c, spec.armed, spec.accepts_defectors, self._command(c, spec) if spec.armed else None)
+                      for c, spec in scenario.camps.items()}
         self.map = Map(self.geo, [self.faction_index[scenario.territory.places[p].controller]
                                   for p in self.geo.places.ids],
                        self.factions, self.patrons, self.params.supply_range_km, self.params.enclave_supply)
@@ -99,6 +101,14 @@ class ConflictModel(mesa.Model):
             else:
                 agent = cls(self, aid, spec)
             self._by_id[aid] = agent
+
+    def _command(self, camp: str, spec) -> Command:
+        """A camp's command: its starting offensive capacity, and the optimism of its strongest faction."""
+        members = [f for f in self.factions if f.camp == camp]
+        leader = max(members, key=lambda f: (f.fighters, -f.index), default=None)
+        capacity = spec.offensive_capacity if spec.offensive_capacity is not None else \
+            self.params.initial_offensive_capacity
+        return Command(camp, capacity, leader.optimism if leader else 0.0)
 
     def _agents_of(self, kind: ActorKind) -> list:
         """The agents of one kind of actor, in scenario order."""

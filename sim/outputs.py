@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .record import (EVENT_COLUMNS, actors_table, camps_table, fmt, regions_table, ties_table, write_csv,
+from .record import (BATTLE_COLUMNS, EVENT_COLUMNS, actors_table, camps_table, fmt, regions_table, ties_table, write_csv,
                      write_table_csv)
 from .runner import RunResult, iter_rows
 
@@ -76,6 +76,7 @@ def write_tables(folder: Path, results: list[RunResult]) -> None:
     write_table_csv(ties_table(results), folder / "ties.csv")
     write_table_csv(camps_table(results), folder / "camps.csv")
     write_csv(folder / "events.csv", EVENT_COLUMNS, RUN_PREFIX, iter_rows(results, "events"))
+    write_csv(folder / "battles.csv", BATTLE_COLUMNS, RUN_PREFIX, iter_rows(results, "battles"))
     write_summary(folder / "summary.csv", results)
 
 

@@ -24,6 +24,22 @@ class EventRow(NamedTuple):
     text: str
 
 
+class BattleRow(NamedTuple):
+    """A row of battles.csv (after run and seed): one week's battle for one place."""
+
+    step: int
+    date: str
+    place: str
+    attacker_camp: str
+    defender_camp: str
+    attackers: float  # effective strength committed by the attacking factions (before air power)
+    defenders: float  # effective strength defending the place (before air power)
+    attacker_air: float  # the attackers' air multiplier (1 = no air superiority)
+    defender_air: float
+    casualties: float  # fighters lost on both sides
+    outcome: str  # "captured", "won" (the attackers won the week but did not take the place) or "held"
+
+
 class CampRow(NamedTuple):
     """A row of camps.csv (after run and seed): one camp, one week."""
 
@@ -43,6 +59,7 @@ ACTOR_COLUMNS = ("step", "date", "actor", "camp", "fighters", "cash", "territory
                  "oil_share", "support_received", "support_given")
 TIE_COLUMNS = ("step", "date", "source", "target", "channel", "level")
 EVENT_COLUMNS = EventRow._fields
+BATTLE_COLUMNS = BattleRow._fields
 CAMP_COLUMNS = CampRow._fields
 
 
@@ -140,6 +157,7 @@ class Recorder:
         self.population: tuple = ()
         self.oil: tuple = ()
         self.events: list[EventRow] = []
+        self.battles: list[BattleRow] = []
         self.camps: list[CampRow] = []
         self._tie_keys: tuple | None = None
         self._snapshots: list[Snapshot] | None = []

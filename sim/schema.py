@@ -85,12 +85,11 @@ class Parameters(Strict):
     defender_advantage: Annotated[float, Field(ge=1.0, le=10.0)]
     urban_advantage_per_100k: Annotated[float, Field(ge=0.0, le=5.0)]
     air_weight: Annotated[float, Field(ge=0.0, le=10.0)]
-    projection_range_km: Annotated[float, Field(gt=0.0)]
     supply_range_km: Annotated[float, Field(gt=0.0)]
     enclave_supply: Unit
     offensive_share: Unit
     hold_weight: Annotated[float, Field(ge=1.0, le=100.0)]
-    offensives_per_week: Annotated[int, Field(ge=1, le=10)]
+    defence_focus: Annotated[float, Field(ge=1.0, le=100.0)]
     offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
@@ -98,7 +97,16 @@ class Parameters(Strict):
     battle_cohesion_change: Unit
     cohesion_floor: Unit
     max_quality: Annotated[float, Field(ge=0.0, le=10.0)]
-    campaign_goal_weight: Annotated[float, Field(ge=0.0, le=100.0)]
+    campaign_horizon_weeks: Annotated[float, Field(ge=1.0, le=520.0)]
+    campaign_launch_capacity: Unit
+    campaign_commitment_weeks: Annotated[int, Field(ge=0, le=520)]
+    culmination_capacity: Unit
+    capacity_cost_per_battle: Unit
+    capacity_regeneration: Unit
+    initial_offensive_capacity: Unit
+    operational_pause_weeks: Annotated[int, Field(ge=0, le=520)]
+    learning_rate: Annotated[float, Field(ge=0.0, le=10.0)]
+    optimism_floor: Annotated[float, Field(ge=-0.9, le=0.0)]
     road_detour_factor: Annotated[float, Field(ge=1.0, le=5.0)]
     # support (Richardson / Regan)
     support_adjust_rate: Unit
@@ -122,6 +130,7 @@ class Parameters(Strict):
     blockade_threshold: Unit
     # alignment
     alignment_rate: Unit
+    alignment_rate_at_war: Unit
     alignment_inertia: NonNeg
     alignment_pay_weight: NonNeg
     alignment_momentum_weight: NonNeg
@@ -159,6 +168,7 @@ class FactionProfile(Strict):
     home: Ident
     goals: dict[Ident, Annotated[float, Field(ge=0.0, le=10.0)]] = {}
     can_switch: bool = False
+    optimism: Annotated[float, Field(ge=-0.9, le=5.0)] = 0.0  # its leader over-rates its strength by this share
 
 
 class PatronProfile(Strict):
@@ -184,6 +194,7 @@ class Camp(Strict):
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     armed: bool = True
     accepts_defectors: bool = True
+    offensive_capacity: Unit | None = None  # at the start; default: parameters.initial_offensive_capacity
 
 
 class Issue(Strict):

@@ -64,12 +64,23 @@ class BattleResult:
     captured: bool  # ... and took the place
 
 
+def capture_chance(capture_tempo: float, attack: float, defence: float, defender_advantage: float) -> float:
+    """Chance that a won week takes the place: ``1 - (1 - capture_tempo)^odds``, with ``odds`` the attack over
+    the defence times its advantage. At even odds it is ``capture_tempo``; against overwhelming odds the
+    defenders break and withdraw (Helmbold's breakpoints: a force that cannot hold gives way), against long
+    odds a won week rarely takes the place."""
+    if defence <= 0.0:
+        return 1.0
+    odds = attack / (defender_advantage * defence)
+    return 1.0 - (1.0 - capture_tempo) ** odds
+
+
 def resolve_battle(attack: float, defence: float, defender_advantage: float, decisiveness: float,
                    attrition_rate: float, capture_tempo: float, rng) -> BattleResult:
     """Contest success decides the week (one draw), Lanchester's square law the losses; a won week
-    takes the place with probability ``capture_tempo`` (a second draw, only when won)."""
+    takes the place with :func:`capture_chance` (a second draw, only when won)."""
     prob = contest_success(attack, defence, decisiveness, defender_advantage)
     loss_a, loss_d = lanchester_losses(attack, defender_advantage * defence, attrition_rate)
     won = rng.random() < prob
-    captured = won and rng.random() < capture_tempo
+    captured = won and rng.random() < capture_chance(capture_tempo, attack, defence, defender_advantage)
     return BattleResult(prob, loss_a, loss_d, won, captured)

@@ -1,10 +1,7 @@
-"""Camps: the sides of the war, the balance of strength between them, and how a camp plans its offensives.
+"""Camps: the sides of the war, the balance of strength between them, and how a camp defends.
 
-A camp's command picks the week's offensives where its factions' goals times the
-chance of taking the place are highest (a myopic expected-value rule); every
-member commits part of its force, more where it can project more. The defending
-camp spreads its force over its threatened places (force-to-space); the holder
-keeps most of what it can bring at home.
+A camp's offensives are its command's (:mod:`.command`). The defending camp spreads its force over its
+threatened places (force-to-space); the holder keeps most of what it can bring at home.
 """
 
 from __future__ import annotations
@@ -13,55 +10,21 @@ from dataclasses import dataclass
 
 from ..mechanisms import alignment, combat
 from ..schema import Parameters
+from .command import Command
 from .map import MapView
 
 
 class Camp:
-    """One side: its own weekly state and its offensive planning."""
+    """One side: its own weekly state, and (if armed) its operational command."""
 
-    def __init__(self, name: str, armed: bool, accepts_defectors: bool):
+    def __init__(self, name: str, armed: bool, accepts_defectors: bool, command: Command | None = None):
         self.name = name
         self.armed = armed
         self.accepts_defectors = accepts_defectors
+        self.command = command
         self.pay_rate = 0.0  # $m per fighter this week from the oil revenue
         self.casualties = 0.0
         self.battles = 0
-
-    def plan_offensives(self, targets: list[int], members: list[int], force: "Balance",
-                        goal_values: list[list[float]], chance_against, params: Parameters
-                        ) -> list[tuple[int, int, float]]:
-        """The week's offensives: (target place, faction, committed strength), in commitment order.
-
-        ``chance_against(t, reach)`` is the camp's chance of winning a week's battle at place t
-        when its factions bring ``reach`` there in full."""
-        rows, eff = force.rows, force.strength
-        share = params.offensive_share
-        threshold = params.offensive_threshold
-        member_rows = [(rows[fi], goal_values[fi], eff[fi]) for fi in members]
-        scored = []
-        for t in targets:
-            reach = worth = 0.0
-            for p_row, v_row, e in member_rows:
-                s_ft = p_row[t] * e
-                reach += s_ft
-                worth += v_row[t] * s_ft
-            if reach <= 0.0 or worth <= 0.0:
-                continue
-            worth /= reach  # worth to the camp: its factions' goals weighted by what they can bring there
-            score = worth * chance_against(t, share * reach)
-            if score >= threshold:
-                scored.append((-score, t))
-        chosen = [t for _, t in sorted(scored)[:params.offensives_per_week]]
-        plan = []
-        for fi in members:
-            reach = [rows[fi][t] * eff[fi] for t in chosen]
-            total = sum(reach)
-            if total <= 0:
-                continue
-            for t, s_ft in zip(chosen, reach):
-                # a faction splits its offensive force between the camp's offensives by its reach
-                plan.append((t, fi, share * s_ft * s_ft / total))
-        return plan
 
 
 @dataclass
@@ -89,26 +52,31 @@ class Balance:
                 if o != c and totals[o] > enemy:
                     enemy = totals[o]
             win[c] = combat.contest_success(totals[c], enemy, decisiveness, 1.0)
-        return cls(eff, view.projection_rows, totals, win, view)
+        return cls(eff, view.reach, totals, win, view)
 
     def at(self, faction: int, place: int) -> float:
         """Strength the faction can bring to the place."""
         return self.rows[faction][place] * self.strength[faction]
 
 
-def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list[list[float]]) -> list[float]:
-    """Per faction: the share of its strength it can bring to its camp's threatened places, summed."""
-    return [sum([row[t] for t in threatened.get(camp, ())]) for camp, row in zip(faction_camps, rows)]
+def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list[list[float]],
+                     focus: dict[int, float]) -> list[float]:
+    """Per faction: the share of its strength it can bring to its camp's threatened places, each weighted by
+    the defenders' focus on it (see :func:`defence_at`), summed."""
+    return [sum([row[t] * focus.get(t, 1.0) for t in threatened.get(camp, ())])
+            for camp, row in zip(faction_camps, rows)]
 
 
 def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,
-               spread: list[float], hold_share: float, attacking: set[int], offensive_share: float
-               ) -> dict[int, float]:
+               spread: list[float], hold_share: float, attacking: set[int], offensive_share: float,
+               focus: float = 1.0) -> dict[int, float]:
     """Faction -> strength defending the place.
 
     The holder keeps ``hold_share`` of what it can bring there; the other factions of an armed camp
     spread their force over the camp's threatened places, each in proportion to what it can bring
-    to each (``spread``: its strength times its reach over them). A local holder defends alone.
+    to each times the camp's focus on the place (``spread``: its strength times its focus-weighted reach
+    over them); a camp reinforces the places it was attacked at (``focus`` > 1 there). A local holder
+    defends alone.
     Factions that are attacking elsewhere this week defend with what they did not commit."""
     rows, eff = force.rows, force.strength
     if not armed:
@@ -120,7 +88,7 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
             part = s_gt * hold_share
         else:
             spread_g = spread[g]
-            part = s_gt * s_gt / spread_g if spread_g > 0 else 0.0
+            part = s_gt * s_gt * focus / spread_g if spread_g > 0 else 0.0
         out[g] = part * ((1.0 - offensive_share) if g in attacking else 1.0)
     return out
 
@@ -138,8 +106,17 @@ class CampStanding:
         self.force = force
         self.members = force.view.members
         self.max_pay = max(c.pay_rate for c in model.camps.values()) or 1.0
+        fought = model.front.attacked_last_week
+        neighbours = model.geo.places.neighbours
+        self.near_battles = set(fought) | {j for t in fought for j in neighbours[t]}
         self._positions: dict[str, dict[str, float]] = {}
         self._legitimacy: dict[str, float] = {}
+
+    def war_at_door(self, home: int) -> bool:
+        """Was there a battle last week at the place or next to it? Militias reconsider their side when the
+        war reaches them (Kalyvas 2006, *The Logic of Violence in Civil War*; Christia 2012, *Alliance
+        Formation in Civil Wars*: groups realign as the balance shifts around them)."""
+        return home in self.near_battles
 
     def pay(self, camp: str) -> float:
         return self.model.camps[camp].pay_rate / self.max_pay

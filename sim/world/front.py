@@ -1,4 +1,5 @@
-"""A week of fighting: each armed camp plans its offensives, then the battles are resolved in place order.
+"""A week of fighting: each armed camp's command plans its offensive (:mod:`.command`), then the battles
+are resolved in place order.
 
 Strength reaches a place along supply lines (:mod:`.map`), is multiplied by air
 power net of the enemy's air defence, and meets the defence the holder's camp can
@@ -8,43 +9,28 @@ decides the week's contest, the losses and whether the place falls.
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..mechanisms import combat
+from ..mechanisms import campaign, combat
+from ..record import BattleRow
 from .camp import Balance, defence_at, threatened_reach
 
 
 class Front:
-    """The combat stage of a week, and the goals that steer it."""
+    """The combat stage of a week, and what the commands weigh when they plan."""
 
     def __init__(self, model):
         self.model = model
-        self._goal_key = None
-        self._goal_values: list[list[float]] = []
         self.spread: list[float] = []
-        self._reach_key = None
+        self.attacked_last_week: list[int] = []
+        self.focus: dict[int, float] = {}
         self.casualties = 0.0
         self.weeks_of_fighting = 0
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
         self.captures: list[tuple[int, str, str]] = []  # (step, winner camp, loser camp)
 
-    # ------------------------------------------------------------------ what each faction wants
-    def goal_values(self) -> list[list[float]]:
-        """Worth of each place to each faction: goals not yet held by its camp (and its campaign's target),
-        spread along roads by the loss-of-strength kernel. Recomputed when the map or a campaign changes."""
-        m = self.model
-        view = m.map.view()
-        key = (view, tuple((f.index, f.active_campaign(m.steps)) for f in m.factions if f.campaign is not None))
-        if key != self._goal_key:
-            self._goal_key = key
-            pc = view.place_camps
-            weights = np.array([f.goal_weights(pc, m.steps, m.params.campaign_goal_weight) for f in m.factions])
-            self._goal_values = (weights @ m.geo.goal_kernel).tolist()
-        return self._goal_values
-
     # ------------------------------------------------------------------ the week
     def fight(self, force: Balance) -> None:
-        """Offensives of every armed camp, then their battles; nothing happens if no camp can reach an enemy."""
+        """Every armed camp's command plans its offensive, then the battles are fought in place order;
+        nothing happens if no camp can reach an enemy."""
         m = self.model
         p = m.params
         view = m.map.view()
@@ -53,42 +39,70 @@ class Front:
             return
         geo = m.geo
         members_of = view.members
-        # how thinly each faction is spread over its camp's threatened places (force-to-space)
-        if self._reach_key != (view, force.view):
-            self._reach_key = (view, force.view)
-            self._reach = threatened_reach(view.threatened, view.faction_camps, force.rows)
-        self.spread = [e * s for e, s in zip(force.strength, self._reach)]
-        air_mult = self._air_multipliers()
-        values = self.goal_values()
-        adv = geo.defender_advantage
-        defence: dict[int, float] = {}
-
-        def chance_against(camp: str):
-            def chance(t: int, attack: float) -> float:
-                enemy = view.place_camps[t]
-                if t not in defence:
-                    defence[t] = sum(self.defenders(t, set(), force).values())
-                return combat.contest_success(attack * air_mult[camp, enemy], defence[t] * air_mult[enemy, camp],
-                                              p.contest_decisiveness, adv[t])
-            return chance
-
+        # how thinly each faction is spread over its camp's threatened places (force-to-space); the places
+        # attacked last week draw reinforcements
+        self.focus = {t: p.defence_focus for t in self.attacked_last_week}
+        reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
+        self.spread = [e * s for e, s in zip(force.strength, reach)]
+        self._force, self._view = force, view
+        self._air = self._air_multipliers()
+        self._defence: dict[int, float] = {}
+        self._worths: dict[str, dict[int, float]] = {}
+        self._attacks: dict[tuple[str, int], float] = {}
         plans: dict[int, dict[int, float]] = {}  # target -> faction -> committed strength
         for camp in geo.armed_camps:
             targets = fronts.get(camp)
             members = members_of[camp]
+            command = m.camps[camp].command
+            command.battles = 0
             if not targets or not members or force.totals[camp] <= 0:
                 continue
-            if m.peace.restrains(camp, m.rng):
+            plan = command.plan(self, targets, members)
+            if plan and m.peace.restrains(camp, m.rng):
                 continue
-            for t, fi, strength in m.camps[camp].plan_offensives(targets, members, force, values,
-                                                                 chance_against(camp), p):
+            for t, fi, strength in plan:
                 plans.setdefault(t, {})[fi] = strength
-        if not plans:
-            return
-        attacking = {fi for parts in plans.values() for fi in parts}
-        self.weeks_of_fighting += 1
-        for t in sorted(plans):
-            self.battle(t, plans[t], attacking, air_mult, force)
+        self.attacked_last_week = sorted(plans)
+        if plans:
+            attacking = {fi for parts in plans.values() for fi in parts}
+            self.weeks_of_fighting += 1
+            for t in sorted(plans):
+                self.battle(t, plans[t], attacking, self._air, force)
+        for camp in geo.armed_camps:
+            m.camps[camp].command.end_week(p)
+
+    # ------------------------------------------------------------------ what a command weighs
+    def objective_worths(self, camp: str, members: list[int]) -> dict[int, float]:
+        """Places some member wants that the camp does not hold (in place order), with their worth to the
+        camp: its members' goals there, weighted by their strength. Once per camp and week."""
+        if camp not in self._worths:
+            pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
+            total = sum(eff[fi] for fi in members)
+            wanted = sorted({g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp})
+            self._worths[camp] = {g: (sum(eff[fi] * factions[fi].goals.get(g, 0.0) for fi in members) / total
+                                      if total > 0.0 else 0.0) for g in wanted}
+        return self._worths[camp]
+
+    def attack_on(self, camp: str, members: list[int], axis: int) -> float:
+        """The strength a camp's campaign brings to the axis (see :meth:`campaign_force`), once per week."""
+        key = (camp, axis)
+        if key not in self._attacks:
+            self._attacks[key] = sum(s for _, s in self.campaign_force(members, axis))
+        return self._attacks[key]
+
+    def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:
+        """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line."""
+        share, eff, reach = self.model.params.offensive_share, self._force.strength, self._force.rows
+        return [(fi, share * eff[fi] * reach[fi][axis]) for fi in members]
+
+    def believed_weekly_chance(self, camp: str, attack: float, place: int, optimism: float) -> float:
+        """The command's estimate of winning a week's battle for the place with this attack."""
+        m = self.model
+        enemy = self._view.place_camps[place]
+        if place not in self._defence:
+            self._defence[place] = sum(self.defenders(place, set(), self._force).values())
+        return campaign.believed_chance(attack * self._air[camp, enemy], self._defence[place] * self._air[enemy, camp],
+                                        m.params.contest_decisiveness, m.geo.defender_advantage[place], optimism)
 
     def _air_multipliers(self) -> dict[tuple[str, str], float]:
         """Air power against air defence, for every pair of camps that can meet in battle (one of them armed)."""
@@ -111,7 +125,8 @@ class Front:
         camp = view.faction_camps[holder]
         p = m.params
         return defence_at(place, holder, camp, m.geo.is_armed(camp), view.members[camp], force, self.spread,
-                          p.hold_weight / (p.hold_weight + 1.0), attacking, p.offensive_share)
+                          p.hold_weight / (p.hold_weight + 1.0), attacking, p.offensive_share,
+                          self.focus.get(place, 1.0))
 
     def battle(self, t: int, committed: dict[int, float], attacking: set[int],
                air_mult: dict[tuple[str, str], float], force: Balance) -> None:
@@ -128,32 +143,41 @@ class Front:
         fis = sorted(contrib)
         att_camp = camp_of[fis[0]]
         defenders = self.defenders(t, attacking, force)
-        result = combat.resolve_battle(sum(contrib.values()) * air_mult[att_camp, enemy_camp],
-                                       sum(defenders.values()) * air_mult[enemy_camp, att_camp],
+        attack, defence = sum(contrib.values()), sum(defenders.values())
+        result = combat.resolve_battle(attack * air_mult[att_camp, enemy_camp], defence * air_mult[enemy_camp, att_camp],
                                        m.geo.defender_advantage[t], p.contest_decisiveness, p.attrition_rate,
                                        p.capture_tempo, m.rng)
-        self.take_losses(contrib, result.attacker_losses)
-        self.take_losses(defenders, result.defender_losses)
+        lost = self.take_losses(contrib, result.attacker_losses) + self.take_losses(defenders, result.defender_losses)
         m.camps[att_camp].battles += 1
         m.camps[enemy_camp].battles += 1
         for fi in fis:
             factions[fi].after_battle(result.won, p.battle_cohesion_change, p.cohesion_floor)
+        command = m.camps[att_camp].command
+        command.battles += 1
+        command.learn(result.won, p)
         if result.captured:
             self.capture(t, factions[max(contrib, key=lambda k: (contrib[k], -k))], factions[holder])
         self.battles_this_week.append((t, fis[0], result.captured))
+        m.recorder.battles.append(BattleRow(
+            m.steps, m.date_text(), m.geo.places.ids[t], att_camp, enemy_camp, attack, defence,
+            air_mult[att_camp, enemy_camp], air_mult[enemy_camp, att_camp], lost,
+            "captured" if result.captured else ("won" if result.won else "held")))
 
-    def take_losses(self, shares: dict[int, float], loss: float) -> None:
-        """Share a side's losses between its factions by what each put in."""
+    def take_losses(self, shares: dict[int, float], loss: float) -> float:
+        """Share a side's losses between its factions by what each put in; returns the fighters lost."""
         total = sum(shares.values())
         if total <= 0 or loss <= 0:
-            return
+            return 0.0
         m = self.model
         cap = m.params.max_loss_share
+        side = 0.0
         for fi, s in shares.items():
             f = m.factions[fi]
             lost = f.take_losses(loss * s / total, cap)
             self.casualties += lost
             m.camps[f.camp].casualties += lost
+            side += lost
+        return side
 
     def capture(self, place: int, winner, loser) -> None:
         m = self.model

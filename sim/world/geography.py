@@ -6,8 +6,6 @@ Values the weekly code reads in tight loops are kept as Python lists of floats
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..mechanisms import combat
 from ..schema import Parameters, Scenario
 from ..territory import PlaceGraph, place_graph
@@ -27,8 +25,6 @@ class Geography:
                                                        for c in self.camps}
         pl = self.places
         self.size = pl.size
-        # strength projected from a held place decays exp(-km / range) (Boulding's loss-of-strength gradient)
-        self.goal_kernel = np.exp(-pl.distance_km / params.projection_range_km)
         self.distance_rows: list[list[float]] = pl.distance_km.tolist()
         self.population: list[float] = [float(x) for x in pl.population]
         self.oil: list[float] = [float(x) for x in pl.oil_bpd]

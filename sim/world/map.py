@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from functools import cached_property
 
-import numpy as np
-
 from ..territory import components
 from .geography import Geography
 
@@ -98,15 +96,16 @@ class MapView:
         return self.place_camps[caps[0]] if caps else None
 
     @cached_property
-    def projection(self) -> np.ndarray:
-        """Share of each faction's strength it can bring to bear at each place (faction x place)."""
-        return supply_projection(self.geo, self.controller, self.place_camps, self.faction_camps, self._homes,
-                                 self._supply_range_km, self._enclave_supply)
+    def supply_bases(self) -> list[int]:
+        """Per faction: the place its supply line starts from (its home if its camp holds it, else its most
+        populous place, else its home)."""
+        return supply_bases(self.geo, self.controller, self.place_camps, self.faction_camps, self._homes)
 
     @cached_property
-    def projection_rows(self) -> list[list[float]]:
-        """:attr:`projection` as lists: faction g brings ``projection_rows[g][t] * strength[g]`` to place t."""
-        return self.projection.tolist()
+    def reach(self) -> list[list[float]]:
+        """Per faction, per place: the share of its strength it can bring there (see :func:`supply_reach`)."""
+        return supply_reach(self.geo, self.place_camps, self.faction_camps, self.supply_bases,
+                            self._supply_range_km, self._enclave_supply)
 
     @cached_property
     def red_lines_crossed(self) -> list[bool]:
@@ -116,42 +115,39 @@ class MapView:
                 for camp, lines in zip(self.patron_camps, self._red_lines)]
 
 
-def supply_projection(geo: Geography, controller, place_camps: list[str], faction_camps, homes: list[int],
-                      supply_range_km: float, enclave_supply: float) -> np.ndarray:
-    """Share of each faction's strength it can bring to bear at each place (faction x place).
-
-    Loss-of-strength gradient (Boulding 1962) along supply lines: strength comes
-    forward from the faction's home base to each place it holds, decaying with
-    road distance, but only through its own camp's or neutral territory; a cut-off enclave
-    gets a trickle (``enclave_supply``). From each held base it then decays with
-    road distance to the place in question; the best base counts.
-    """
-    dist = geo.distance_rows
+def supply_bases(geo: Geography, controller, place_camps: list[str], faction_camps, homes: list[int]) -> list[int]:
+    """Per faction: its home if its camp holds it, else the most populous place it holds, else its home."""
     pop = geo.population
     held_by: list[list[int]] = [[] for _ in faction_camps]
     for i, fi in enumerate(controller):
         held_by[fi].append(i)
-    supply_net: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
-    supply = [0.0] * geo.size  # what reaches each place from its holder's base
-    for fi, camp in enumerate(faction_camps):
-        held = held_by[fi]
-        if not held:
-            continue
-        home = homes[fi]
-        base = home if place_camps[home] == camp else max(held, key=lambda i: (pop[i], -i))
-        net = supply_net.get(camp)
-        if net is None:  # its own camp's and neutral ground let supply pass
+    return [homes[fi] if place_camps[homes[fi]] == camp or not held_by[fi]
+            else max(held_by[fi], key=lambda i: (pop[i], -i)) for fi, camp in enumerate(faction_camps)]
+
+
+def supply_reach(geo: Geography, place_camps: list[str], faction_camps, bases: list[int], supply_range_km: float,
+                 enclave_supply: float) -> list[list[float]]:
+    """Share of each faction's strength it can bring to each place (faction x place).
+
+    Loss-of-strength gradient (Boulding 1962, *Conflict and Defense*) along the supply line: strength comes
+    forward from the faction's supply base and decays as ``exp(-road km / supply_range_km)``. Supply passes
+    only through its own camp's or neutral ground: a place beyond that ground and its edge (the front) -
+    a cut-off enclave, or deep enemy ground - gets ``enclave_supply`` of it.
+    """
+    dist = geo.distance_rows
+    neighbours = geo.places.neighbours
+    nets: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
+    out = []
+    for camp, base in zip(faction_camps, bases):
+        net = nets.get(camp)
+        if net is None:
             passable = [pc == camp or pc not in geo.armed_camps for pc in place_camps]
-            net = supply_net[camp] = components(passable, geo.places.neighbours)
-        for i in held:
-            supply[i] = math.exp(-dist[base][i] / supply_range_km) if net[i] == net[base] else enclave_supply
-    # from each held place strength decays with distance (the goal kernel); the best place counts
-    kernel = geo.goal_kernel
-    by_place = np.array(supply)[:, None] * kernel
-    order = sorted(range(len(supply)), key=controller.__getitem__)  # places grouped by holder
-    starts = [k for k, i in enumerate(order) if k == 0 or controller[i] != controller[order[k - 1]]]
-    out = kernel[homes].copy()  # a force holding nothing fights from its home base
-    out[[controller[order[k]] for k in starts]] = np.maximum.reduceat(by_place[order], starts, axis=0)
+            net = nets[camp] = components(passable, neighbours)
+        supplied = {i for i, label in enumerate(net) if label >= 0 and label == net[base]}
+        supplied |= {j for i in supplied for j in neighbours[i]}
+        row = dist[base]
+        out.append([math.exp(-row[t] / supply_range_km) * (1.0 if t in supplied else enclave_supply)
+                     for t in range(geo.size)])
     return out
 
 

@@ -1,0 +1,160 @@
+"""The war's dynamics: campaigns, culmination, learning, defence focus, breaking defenders, militias at the front.
+Unit tests of each formula, then direction tests on the toy war and the Libya scenario."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import SCENARIOS, TOY
+from sim.mechanisms import campaign, combat
+from sim.model import ConflictModel
+from sim.runner import horizon_steps, run_ensemble, run_one
+from sim.scenario import load_scenario
+
+TOY_S = load_scenario(TOY).scenario
+
+
+# ---------------------------------------------------------------- formulas
+def test_campaign_success_compounds_weekly_chances():
+    assert campaign.campaign_success(0.5, 1.0, 1) == pytest.approx(0.5)
+    assert campaign.campaign_success(0.5, 0.5, 2) == pytest.approx(1 - 0.75 ** 2)
+    assert campaign.campaign_success(0.0, 1.0, 52) == 0.0
+    assert campaign.campaign_success(0.2, 0.5, 12) > campaign.campaign_success(0.2, 0.5, 6)
+
+
+def test_optimism_inflates_the_believed_chance():
+    plain = campaign.believed_chance(1.0, 1.0, 3.0, 1.0, 0.0)
+    assert plain == pytest.approx(0.5)
+    assert campaign.believed_chance(1.0, 1.0, 3.0, 1.0, 1.0) == pytest.approx(8 / 9)  # strength counted twice
+    assert campaign.believed_chance(1.0, 1.0, 3.0, 1.0, -0.5) == pytest.approx(1 / 9)
+
+
+def test_capacity_is_spent_by_battles_and_rebuilt_within_bounds():
+    assert campaign.next_capacity(0.5, 2, 0.1, 0.05) == pytest.approx(0.35)
+    assert campaign.next_capacity(0.5, 0, 0.1, 0.05) == pytest.approx(0.55)
+    assert campaign.next_capacity(0.98, 0, 0.1, 0.05) == 1.0
+    assert campaign.next_capacity(0.05, 3, 0.1, 0.0) == 0.0
+
+
+def test_learning_moves_optimism_towards_the_outcomes():
+    assert campaign.learn(1.0, False, 0.6, 0.1, -0.5) == pytest.approx(0.94)
+    assert campaign.learn(1.0, True, 0.6, 0.1, -0.5) == pytest.approx(1.04)
+    assert campaign.learn(-0.45, False, 0.9, 0.5, -0.5) == -0.5  # never below the floor
+
+
+@given(st.floats(0.01, 0.99), st.floats(0.1, 10), st.floats(0.1, 10))
+def test_capture_chance_grows_with_the_odds(tempo, attack, defence):
+    at_even = combat.capture_chance(tempo, 1.0, 1.0, 1.0)
+    assert at_even == pytest.approx(tempo)
+    p = combat.capture_chance(tempo, attack, defence, 1.5)
+    assert 0.0 <= p <= 1.0
+    assert combat.capture_chance(tempo, 2 * attack, defence, 1.5) >= p
+
+
+# ---------------------------------------------------------------- the toy war
+def _weeks_of_fighting(scenario, seeds=range(6)):
+    return sum(run_one(scenario, s, horizon_steps(scenario)).summary["weeks_of_fighting"] for s in seeds)
+
+
+STRONG_RED = {"actors.red_army.faction.fighters": 25000}
+
+
+def test_offensives_culminate_when_fighting_costs_more_capacity():
+    cheap = load_scenario(TOY, {**STRONG_RED, "parameters.capacity_cost_per_battle": 0.02}).scenario
+    dear = load_scenario(TOY, {**STRONG_RED, "parameters.capacity_cost_per_battle": 0.3}).scenario
+    assert 0 < _weeks_of_fighting(dear) < _weeks_of_fighting(cheap)
+    r = run_one(dear, 1, horizon_steps(dear))
+    assert any(e.kind == "campaign" and e.text.endswith("the offensive culminates") for e in r.recorder.events)
+
+
+def test_a_camp_without_capacity_does_not_attack_until_it_has_rebuilt():
+    spent = load_scenario(TOY, {**STRONG_RED, "camps.RED.offensive_capacity": 0.0,
+                                "camps.BLUE.offensive_capacity": 0.0, "parameters.capacity_regeneration": 0.1}).scenario
+    m = ConflictModel(spent, seed=1)
+    for _ in range(5):  # 0.5 of capacity after five weeks: below the 0.6 needed to launch
+        m.step()
+    assert m.recorder.battles == [] and m.front.weeks_of_fighting == 0
+    for _ in range(3):
+        m.step()
+    assert m.camps["RED"].command.objective is not None and m.recorder.battles
+
+
+def test_an_optimistic_command_launches_campaigns_a_realist_would_not():
+    # at even strength no campaign is worth it to a realist
+    realist = load_scenario(TOY, {"actors.red_army.faction.optimism": 0.0}).scenario
+    dreamer = load_scenario(TOY, {"actors.red_army.faction.optimism": 1.5}).scenario
+    launched = {}
+    for name, s in (("realist", realist), ("dreamer", dreamer)):
+        r = run_one(s, 1, 20)
+        launched[name] = sum(e.kind == "campaign" and "RED launches" in e.text for e in r.recorder.events)
+    assert launched["realist"] == 0 and launched["dreamer"] > 0
+
+
+def test_failed_battles_lower_the_command_s_optimism():
+    m = ConflictModel(load_scenario(TOY, {"actors.red_army.faction.optimism": 1.5}).scenario, seed=1)
+    before = m.camps["RED"].command.optimism
+    for _ in range(20):
+        m.step()
+    lost = [b for b in m.recorder.battles if b.attacker_camp == "RED" and b.outcome == "held"]
+    assert lost and m.camps["RED"].command.optimism < before
+
+
+def test_defenders_reinforce_the_place_attacked_last_week():
+    m = ConflictModel(TOY_S, seed=1)
+    m.step()
+    force, front = m.force, m.front
+    m.front.spread = [1.0] * len(m.factions)
+    place = m.geo.places.index("middle")
+    front.focus = {}
+    plain = sum(front.defenders(place, set(), force).values())
+    front.focus = {place: 4.0}
+    focused = sum(front.defenders(place, set(), force).values())
+    assert focused > plain
+
+
+def test_battles_are_recorded_with_their_losses():
+    r = run_one(load_scenario(SCENARIOS / "palermo_failed.yaml").scenario, 3, 60)
+    battles = r.recorder.battles
+    assert battles
+    assert {b.outcome for b in battles} <= {"captured", "won", "held"}
+    assert sum(b.casualties for b in battles) == pytest.approx(r.summary["casualties"], abs=1.0)
+    assert len({b.step for b in battles}) == r.summary["weeks_of_fighting"]
+    captures = [e for e in r.recorder.events if e.kind == "capture"]
+    assert len(captures) == sum(b.outcome == "captured" for b in battles)
+
+
+# ---------------------------------------------------------------- Libya: the war moves
+@pytest.fixture(scope="module")
+def libya_runs():
+    s = load_scenario(SCENARIOS / "palermo_failed.yaml").scenario
+    return run_ensemble(s, 20, 101, horizon_steps(s, until=dt.date(2020, 1, 15)), workers=2)
+
+
+def test_the_winter_is_quiet_and_the_siege_is_fought(libya_runs):
+    winter = [sum("2018-11-12" <= b.date <= "2019-01-07" for b in r.recorder.battles) for r in libya_runs]
+    siege_weeks = [len({b.step for b in r.recorder.battles if "2019-04-08" <= b.date <= "2020-01-06"})
+                   for r in libya_runs]
+    assert sorted(winter)[len(winter) // 2] <= 3
+    assert sorted(siege_weeks)[len(siege_weeks) // 2] >= 30  # of 40 weeks
+
+
+def test_the_lna_attacks_tripoli_but_it_holds(libya_runs):
+    attacked = [sum(b.place == "tripoli" and b.attacker_camp == "LNA" for b in r.recorder.battles)
+                for r in libya_runs]
+    assert sum(a >= 8 for a in attacked) >= len(libya_runs) // 2
+    held = sum(r.summary["tripoli_camp"] == "GNA" for r in libya_runs)
+    assert held >= 0.8 * len(libya_runs)
+
+
+def test_a_militia_at_the_front_reconsiders_more_often():
+    s = load_scenario(SCENARIOS / "palermo_failed.yaml").scenario
+    calm = load_scenario(SCENARIOS / "palermo_failed.yaml",
+                         {"parameters.alignment_rate_at_war": s.parameters.alignment_rate}).scenario
+    steps = horizon_steps(s, until=dt.date(2020, 1, 15))
+    switches = {}
+    for name, sc in (("at_war", s), ("calm", calm)):
+        runs = run_ensemble(sc, 12, 201, steps, workers=2, record=False)
+        switches[name] = sum(e.kind == "defection" for r in runs for e in r.recorder.events)
+    assert switches["at_war"] > switches["calm"]
