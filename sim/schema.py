@@ -147,6 +147,7 @@ class Parameters(Strict):
     ceasefire_break_rate: Unit
     agreement_break_factor: Annotated[float, Field(ge=0.0, le=10.0)]
     ceasefire_deficit_weight: Annotated[float, Field(ge=0.0, le=100.0)]
+    ceasefire_shift_weight: Annotated[float, Field(ge=0.0, le=100.0)]
     agreement_effort_factor: Annotated[float, Field(ge=0.0, le=10.0)]
     unification_legitimacy_gain: Unit
 

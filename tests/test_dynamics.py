@@ -158,3 +158,32 @@ def test_a_militia_at_the_front_reconsiders_more_often():
         runs = run_ensemble(sc, 12, 201, steps, workers=2, record=False)
         switches[name] = sum(e.kind == "defection" for r in runs for e in r.recorder.events)
     assert switches["at_war"] > switches["calm"]
+
+
+# ---------------------------------------------------------------- ceasefires and the balance of power
+def test_ceasefire_hazard_rises_with_the_shift_in_power():
+    from sim.mechanisms import diplomacy
+
+    base = diplomacy.ceasefire_hazard(0.03, 0.0, False, 0.5, 5.0, 0.0, 10.0)
+    assert base == pytest.approx(0.03)
+    assert diplomacy.ceasefire_hazard(0.03, 0.0, False, 0.5, 5.0, 0.2, 10.0) == pytest.approx(0.09)
+    assert diplomacy.ceasefire_hazard(0.03, 0.0, True, 0.5, 5.0, 0.2, 10.0) == pytest.approx(0.045)
+
+
+def test_a_ceasefire_struck_under_another_balance_breaks_sooner():
+    def weeks_held(shifted: bool) -> int:
+        total = 0
+        for seed in range(30):
+            m = ConflictModel(TOY_S, seed=seed)
+            m.step()
+            m.peace.start_ceasefire({"RED", "BLUE"}, ["red_army", "blue_army"], {})
+            if shifted:  # the ceasefire was struck when Red was far weaker than it is now
+                m.peace.balance_at_start = {c: max(0.0, p - 0.4) for c, p in m.force.win_probability.items()}
+            for week in range(30):
+                m.step()
+                if not m.peace.ceasefire_camps:
+                    break
+            total += week
+        return total
+
+    assert weeks_held(True) < weeks_held(False)

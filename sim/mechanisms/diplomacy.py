@@ -58,7 +58,11 @@ def negotiate(verdicts: list[Verdict]) -> tuple[bool, Verdict | None]:
 
 
 def ceasefire_hazard(base_rate: float, deficit: float, under_agreement: bool, agreement_factor: float,
-                     deficit_weight: float) -> float:
-    """Weekly chance that a ceasefire breaks down: a base rate, lower under a signed agreement,
-    higher the more the unhappiest party would gain by fighting on (its deficit)."""
-    return base_rate * (agreement_factor if under_agreement else 1.0) * (1.0 + deficit_weight * max(0.0, deficit))
+                     deficit_weight: float, shift: float = 0.0, shift_weight: float = 0.0) -> float:
+    """Weekly chance that a ceasefire breaks down: a base rate, lower under a signed agreement, higher the
+    more the unhappiest party would gain by fighting on (its deficit), and higher the more the balance of
+    power has shifted since the ceasefire began (``shift``: the largest change of a party's chance of
+    prevailing). A side that has grown stronger cannot be held to terms struck when it was weaker: the
+    commitment problem (Powell 2006, "War as a commitment problem")."""
+    return (base_rate * (agreement_factor if under_agreement else 1.0) * (1.0 + deficit_weight * max(0.0, deficit))
+            * (1.0 + shift_weight * max(0.0, shift)))

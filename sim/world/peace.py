@@ -22,6 +22,7 @@ class PeaceProcess:
         self.agreement = False  # an agreement holds now
         self.agreement_reached = False
         self.first_ceasefire_week: int | None = None
+        self.balance_at_start: dict[str, float] = {}  # each camp's chance of prevailing when the ceasefire began
 
     def restrains(self, camp: str, rng) -> bool:
         """Does a ceasefire hold the camp back from attacking this week? (one draw if it is in one)"""
@@ -30,6 +31,7 @@ class PeaceProcess:
     def start_ceasefire(self, camps: set[str], parties: list[str], positions: dict[str, float]) -> None:
         self.ceasefire_camps |= camps
         self.deal = (parties, positions)
+        self.balance_at_start = dict(self.model.force.win_probability)
         if self.first_ceasefire_week is None:
             self.first_ceasefire_week = self.model.steps
 
@@ -95,13 +97,17 @@ class PeaceProcess:
         p = m.params
         parties, positions = self.deal or ([], {})
         deficit = 0.0
+        now = m.force.win_probability
+        start = self.balance_at_start
+        shift = max([abs(now.get(c, 0.5) - start.get(c, now.get(c, 0.5))) for c in self.ceasefire_camps], default=0.0)
         for a in parties:
             agent = m.actor(a)
             worth_of_war = diplomacy.war_value(m.force.win_probability.get(agent.camp, 0.5), p.war_cost_weight)
             deficit = max(deficit, worth_of_war - diplomacy.deal_value(agent.interests, positions)
                           if positions else 0.0)
         rate = diplomacy.ceasefire_hazard(p.ceasefire_break_rate, deficit, self.agreement,
-                                          p.agreement_break_factor, p.ceasefire_deficit_weight)
+                                          p.agreement_break_factor, p.ceasefire_deficit_weight, shift,
+                                          p.ceasefire_shift_weight)
         if m.rng.random() < rate:
             self.ceasefire_camps = set()
             self.deal = None
