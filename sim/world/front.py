@@ -36,6 +36,7 @@ class Front:
         view = m.map.view()
         fronts = view.fronts
         if not any(fronts.values()):
+            self.attacked_last_week = []
             return
         geo = m.geo
         members_of = view.members
