@@ -35,7 +35,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import pandas as pd
@@ -374,6 +374,38 @@ def write_part(plan: Plan, task: ChunkTask, result: dict[str, Any], schema: pa.S
 
 
 # ------------------------------------------------------------------ backends
+@dataclass(eq=False)
+class Submitted:
+    """A chunk sent to a backend: its task, the backend's future, and the pool generation it went to."""
+
+    task: ChunkTask
+    future: Any
+    generation: int = 0
+
+
+class Backend(Protocol):
+    """What :func:`execute` needs of a place to run chunks: the local process pool or a Dask cluster."""
+
+    name: str
+    workers: int
+
+    @property
+    def window(self) -> int:
+        """How many chunks to keep in flight."""
+
+    def submit(self, task: ChunkTask) -> Submitted: ...
+
+    def wait(self, inflight: set[Submitted], timeout: float) -> list[Submitted]:
+        """The chunks finished within the timeout (possibly none)."""
+
+    def result(self, sub: Submitted, inflight: set[Submitted]) -> dict[str, Any] | None:
+        """A finished chunk's rows, or None if it was resubmitted (a worker died); raises SweepFailed."""
+
+    def abort(self, inflight: set[Submitted]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class _LocalBackend:
     name = "local"
 
@@ -384,7 +416,8 @@ class _LocalBackend:
         self.pool: cf.ProcessPoolExecutor | None = None
         self.restarts = 0
         self.generation = 0
-        self._done: list = []
+        self._pending: list[Submitted] = []  # inline mode: run when waited for
+        self._by_future: dict[cf.Future, Submitted] = {}
         if not self.inline:
             self._start()
 
@@ -404,52 +437,51 @@ class _LocalBackend:
     def window(self) -> int:
         return 1 if self.inline else 2 * self.workers + 2
 
-    def submit(self, task: ChunkTask):
+    def submit(self, task: ChunkTask) -> Submitted:
         if self.inline:
-            fut: cf.Future = cf.Future()
-            fut.task = task  # type: ignore[attr-defined]
-            self._done.append(fut)
-            return fut
-        fut = self.pool.submit(run_chunk, self.evaluator, task)
-        fut.task = task  # type: ignore[attr-defined]
-        fut.generation = self.generation  # type: ignore[attr-defined]
-        return fut
+            sub = Submitted(task, cf.Future(), self.generation)
+            self._pending.append(sub)
+            return sub
+        sub = Submitted(task, self.pool.submit(run_chunk, self.evaluator, task), self.generation)
+        self._by_future[sub.future] = sub
+        return sub
 
-    def wait(self, inflight: set, timeout: float) -> list:
+    def wait(self, inflight: set[Submitted], timeout: float) -> list[Submitted]:
         if self.inline:
             done = []
-            while self._done:
-                fut = self._done.pop(0)
+            while self._pending:
+                sub = self._pending.pop(0)
                 try:
-                    fut.set_result(run_chunk(self.evaluator, fut.task))
+                    sub.future.set_result(run_chunk(self.evaluator, sub.task))
                 except Exception as exc:  # noqa: BLE001
-                    fut.set_exception(exc)
-                done.append(fut)
+                    sub.future.set_exception(exc)
+                done.append(sub)
             return done
-        done, _ = cf.wait(inflight, timeout=timeout, return_when=cf.FIRST_COMPLETED)
-        return list(done)
+        finished, _ = cf.wait([s.future for s in inflight], timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return [self._by_future.pop(f) for f in finished]
 
-    def result(self, fut, inflight: set):
+    def result(self, sub: Submitted, inflight: set[Submitted]) -> dict[str, Any] | None:
         """A chunk's result, or None if the chunk was resubmitted after a worker died."""
-        if getattr(fut, "generation", self.generation) != self.generation:
+        if sub.generation != self.generation:
             return None  # from a pool that died; its chunk was resubmitted already
         try:
-            return fut.result()
+            return sub.future.result()
         except cf.process.BrokenProcessPool:
             if self.restarts >= 3:
                 raise SweepFailed("worker processes keep dying (3 pool restarts)") from None
             # a worker died: start a new pool and resubmit every chunk that was in flight
             self.restarts += 1
             self.generation += 1
-            lost = [f.task for f in inflight | {fut}]
+            lost = [s.task for s in inflight | {sub}]
             inflight.clear()
+            self._by_future.clear()
             self.pool.shutdown(wait=False, cancel_futures=True)
             self._start()
             for task in lost:
                 inflight.add(self.submit(task))
             return None
 
-    def abort(self, inflight: set) -> None:
+    def abort(self, inflight: set[Submitted]) -> None:
         if self.pool is not None:
             procs = list((getattr(self.pool, "_processes", None) or {}).values())
             self.pool.shutdown(wait=False, cancel_futures=True)
@@ -491,36 +523,37 @@ class _DaskBackend:
         self.ac = as_completed()
         self.sweep_id = uuid.uuid4().hex[:8]
         self.attempt = 0
+        self._by_key: dict[str, Submitted] = {}
 
     @property
     def window(self) -> int:
         return max(4, 3 * self.workers)
 
-    def submit(self, task: ChunkTask):
+    def submit(self, task: ChunkTask) -> Submitted:
         self.attempt += 1
         fut = self.client.submit(run_chunk, self.evaluator, task, key=f"sweep-{self.sweep_id}-chunk-{task.chunk}"
                                  f"-{self.attempt}", pure=False, retries=2)
-        fut.task = task
+        sub = self._by_key[fut.key] = Submitted(task, fut)
         self.ac.add(fut)
-        return fut
+        return sub
 
-    def wait(self, inflight: set, timeout: float) -> list:
+    def wait(self, inflight: set[Submitted], timeout: float) -> list[Submitted]:
         deadline = time.monotonic() + timeout
         while True:
             batch = self.ac.next_batch(block=False)
             if batch or time.monotonic() >= deadline:
-                return batch
+                return [self._by_key.pop(f.key) for f in batch]
             time.sleep(0.02)
 
-    def result(self, fut, inflight: set):
+    def result(self, sub: Submitted, inflight: set[Submitted]) -> dict[str, Any] | None:
         try:
-            return fut.result()
+            return sub.future.result()
         except Exception as exc:  # noqa: BLE001  (KilledWorker after allowed-failures, or a model error)
-            raise SweepFailed(f"chunk {fut.task.chunk} failed: {type(exc).__name__}: {exc}") from None
+            raise SweepFailed(f"chunk {sub.task.chunk} failed: {type(exc).__name__}: {exc}") from None
 
-    def abort(self, inflight: set) -> None:
+    def abort(self, inflight: set[Submitted]) -> None:
         try:
-            self.client.cancel(list(inflight), force=True)
+            self.client.cancel([s.future for s in inflight], force=True)
         except Exception:  # noqa: BLE001
             pass
         self.close()
@@ -536,6 +569,14 @@ class _DaskBackend:
             except Exception:  # noqa: BLE001
                 pass
             self.cluster = None
+
+
+def open_backend(backend: str, workers: int, evaluator, scheduler: str | None) -> Backend:
+    if backend == "local":
+        return _LocalBackend(workers, evaluator)
+    if backend == "dask":
+        return _DaskBackend(workers, evaluator, scheduler)
+    raise InputError(f"unknown backend '{backend}' (local or dask)", "--backend")
 
 
 # ------------------------------------------------------------------ run
@@ -584,52 +625,24 @@ def default_workers() -> int:
 def execute(plan: Plan, backend: str = "local", workers: int | None = None, scheduler: str | None = None,
             progress: bool = True, log: Callable[[str], None] | None = None) -> SweepOutcome:
     """Run every chunk not yet on disk; returns how far it got."""
-    log = log or (lambda msg: print(msg, file=sys.stderr))
     workers = workers or default_workers()
-    schema = plan.schema()
     done = done_chunks(plan)
     todo = [c for c in range(plan.n_chunks) if c not in done]
-    runs_done = sum(len(plan.chunk_runs(c)) for c in done)
+    runs_before = sum(len(plan.chunk_runs(c)) for c in done)
     t0 = time.perf_counter()
     session = {"started": _now(), "backend": backend, "workers": workers, "scheduler": scheduler,
                "chunks_at_start": len(done)}
-    status, error, runs_session = "complete", None, 0
-
-    be = None
+    status, error = "complete", None
+    be: Backend | None = None
     bar = None
-    inflight: set = set()
+    inflight: set[Submitted] = set()
     with _StopFlag() as flag:
         try:
             if todo:
-                if backend == "local":
-                    be = _LocalBackend(workers, plan.evaluator)
-                elif backend == "dask":
-                    be = _DaskBackend(workers, plan.evaluator, scheduler)
-                else:
-                    raise InputError(f"unknown backend '{backend}' (local or dask)", "--backend")
+                be = open_backend(backend, workers, plan.evaluator, scheduler)
                 session["workers"] = be.workers
-            if progress:
-                from tqdm import tqdm
-
-                tqdm.monitor_interval = 0
-                bar = tqdm(total=plan.total_runs, initial=runs_done, unit="run", desc=plan.spec.name,
-                           dynamic_ncols=True, smoothing=0.1, file=sys.stderr)
-            queue = list(todo)
-            while (queue or inflight) and not flag.stop:
-                while queue and len(inflight) < be.window and not flag.stop:
-                    inflight.add(be.submit(plan.task(queue.pop(0))))
-                for fut in be.wait(inflight, 0.25):
-                    inflight.discard(fut)
-                    res = be.result(fut, inflight)
-                    if res is None:
-                        continue
-                    write_part(plan, fut.task, res, schema)
-                    n = len(fut.task.runs)
-                    runs_done += n
-                    runs_session += n
-                    done.add(fut.task.chunk)
-                    if bar is not None:
-                        bar.update(n)
+            bar = _progress_bar(plan, runs_before) if progress else None
+            _run_chunks(plan, be, todo, done, inflight, flag, bar)
             if flag.stop and len(done) < plan.n_chunks:
                 status = "interrupted"
         except KeyboardInterrupt:
@@ -644,19 +657,52 @@ def execute(plan: Plan, backend: str = "local", workers: int | None = None, sche
                     be.close()
                 else:
                     be.abort(inflight)
-
+            runs_session = sum(len(plan.chunk_runs(c)) for c in done) - runs_before
     seconds = time.perf_counter() - t0
-    session.update({"finished": _now(), "status": status, "runs": runs_session, "seconds": round(seconds, 3)})
+    _record_session(plan, session, status, error, runs_session, seconds)
+    return SweepOutcome(plan.out, status, len(done), plan.n_chunks, runs_before + runs_session, plan.total_runs,
+                        seconds, runs_session, error)
+
+
+def _progress_bar(plan: Plan, runs_done: int):
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0
+    return tqdm(total=plan.total_runs, initial=runs_done, unit="run", desc=plan.spec.name, dynamic_ncols=True,
+                smoothing=0.1, file=sys.stderr)
+
+
+def _run_chunks(plan: Plan, be: Backend | None, todo: list[int], done: set[int], inflight: set[Submitted],
+                flag, bar) -> None:
+    """Keep the backend's window full until every chunk is on disk or a stop is asked; each finished chunk
+    is written as it arrives and added to ``done``."""
+    schema = plan.schema()
+    queue = list(todo)
+    while (queue or inflight) and not flag.stop:
+        while queue and len(inflight) < be.window and not flag.stop:
+            inflight.add(be.submit(plan.task(queue.pop(0))))
+        for sub in be.wait(inflight, 0.25):
+            inflight.discard(sub)
+            res = be.result(sub, inflight)
+            if res is None:
+                continue
+            write_part(plan, sub.task, res, schema)
+            done.add(sub.task.chunk)
+            if bar is not None:
+                bar.update(len(sub.task.runs))
+
+
+def _record_session(plan: Plan, session: dict, status: str, error: str | None, runs: int, seconds: float) -> None:
+    """The session's figures in the sweep's manifest (written atomically)."""
+    session.update({"finished": _now(), "status": status, "runs": runs, "seconds": round(seconds, 3)})
+    if error:
+        session["error"] = error
     manifest = plan.manifest
     manifest.setdefault("sessions", []).append(session)
     manifest["status"] = status
     if status == "complete":
         manifest["finished"] = _now()
-    if error:
-        session["error"] = error
     _write_json_atomic(plan.out / MANIFEST, manifest)
-    return SweepOutcome(plan.out, status, len(done), plan.n_chunks, runs_done, plan.total_runs, seconds,
-                        runs_session, error)
 
 
 def read_runs(out: Path, columns: list[str] | None = None) -> pd.DataFrame:
