@@ -187,3 +187,18 @@ def test_a_ceasefire_struck_under_another_balance_breaks_sooner():
         return total
 
     assert weeks_held(True) < weeks_held(False)
+
+
+def test_the_viewer_map_shows_each_campaign_as_an_arrow():
+    pytest.importorskip("solara")
+    from sim.viz.draw import MapView as MapPicture
+
+    s = load_scenario(SCENARIOS / "palermo_failed.yaml").scenario
+    m = ConflictModel(s, seed=1)
+    picture = MapPicture(m)
+    picture.png(m)
+    assert picture.arrows == []  # no campaign in the first week
+    while m.camps["LNA"].command.objective is None:
+        m.step()
+    png = picture.png(m)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(picture.arrows) >= 1

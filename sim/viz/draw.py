@@ -175,6 +175,7 @@ class MapView:
         self.layers.top = [self._label(model, i, bold=False) for i in sorted(self.labelled)]
         self.static_labels = list(self.layers.top)
         self.dynamic_labels: list = []
+        self.arrows: list = []
         self.legend = None
         self.title = fig.suptitle("", fontsize=10, x=0.02, ha="left", va="top", y=1.0 - 0.07 / height)
 
@@ -196,6 +197,34 @@ class MapView:
                                 fontweight="bold" if bold else "normal",
                                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
 
+    def _draw_campaigns(self, model, camps: list[str]) -> None:
+        """An arrow for each camp's campaign: from the place it attacks from to its axis, dashed on to the
+        objective when the axis is not the objective itself."""
+        for a in self.arrows:
+            a.remove()
+        self.arrows = []
+        pl, dist = model.places, model.geo.distance_rows
+        fronts = model.map.view().fronts
+        for name, camp in model.camps.items():
+            cmd = camp.command
+            if cmd is None or cmd.objective is None:
+                continue
+            axis = cmd.axis(model.geo, fronts.get(name, []), cmd.objective)
+            start = [j for j in pl.neighbours[axis] if camps[j] == name] if axis is not None else []
+            if not start:
+                continue
+            src = min(start, key=lambda j: (dist[j][axis], j))
+            color = camp_color(model, name)
+            self.arrows.append(self.ax.annotate(
+                "", xy=(self.lon[axis], self.lat[axis]), xytext=(self.lon[src], self.lat[src]), zorder=4,
+                arrowprops=dict(arrowstyle="-|>", color=color, lw=2.6, alpha=0.9, shrinkA=4, shrinkB=6)))
+            if axis != cmd.objective:
+                obj = cmd.objective
+                self.arrows.append(self.ax.annotate(
+                    "", xy=(self.lon[obj], self.lat[obj]), xytext=(self.lon[axis], self.lat[axis]), zorder=4,
+                    arrowprops=dict(arrowstyle="->", color=color, lw=1.3, ls="--", alpha=0.8, shrinkA=6,
+                                    shrinkB=6)))
+
     def png(self, model) -> bytes:
         pl = model.places
         camps = [model.camp_of(i) for i in range(pl.size)]
@@ -214,6 +243,7 @@ class MapView:
                  if all(math.hypot(self.lon[i] - self.lon[j], (self.lat[i] - self.lat[j]) * self.stretch)
                         >= self.min_gap for j in self.labelled)]
         self.dynamic_labels = [self._label(model, i, bold=True) for i in fresh]
+        self._draw_campaigns(model, camps)
         held = sorted(set(camps), key=list(model.spec.camps).index)
         key = tuple(held)
         if self.legend is None or self.legend_key != key:
@@ -222,7 +252,9 @@ class MapView:
             handles = [Patch(facecolor=camp_color(model, c), label=camp_label(model, c)) for c in held]
             handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#111111", ms=9, label="battle this week"),
                         Line2D([], [], marker="*", ls="", mfc="gold", mec="black", ms=11, label="captured"),
-                        Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil")]
+                        Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil"),
+                        Line2D([], [], color="#555555", lw=2, marker=">", ms=6,
+                               label="campaign: attack axis (dashed: on to its objective)")]
             self.legend = self.ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
             self.legend_key = key
             self.layers.top = self.static_labels + [self.legend]
