@@ -108,7 +108,10 @@ class ConflictModel(mesa.Model):
         leader = max(members, key=lambda f: (f.fighters, -f.index), default=None)
         capacity = spec.offensive_capacity if spec.offensive_capacity is not None else \
             self.params.initial_offensive_capacity
-        return Command(camp, capacity, leader.optimism if leader else 0.0)
+        command = Command(camp, capacity, leader.optimism if leader else 0.0)
+        if spec.campaign is not None:  # under way at the start: its commitment is behind it
+            command.objective = self.geo.places.index(spec.campaign)
+        return command
 
     def _agents_of(self, kind: ActorKind) -> list:
         """The agents of one kind of actor, in scenario order."""

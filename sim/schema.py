@@ -196,6 +196,7 @@ class Camp(Strict):
     armed: bool = True
     accepts_defectors: bool = True
     offensive_capacity: Unit | None = None  # at the start; default: parameters.initial_offensive_capacity
+    campaign: Ident | None = None  # the objective of a campaign under way at the start (a place)
 
 
 class Issue(Strict):
@@ -397,6 +398,10 @@ class _References:
         self.need(pid in self.s.territory.places, path, f"unknown place '{pid}'")
 
     def actors(self) -> None:
+        for cid, c in self.s.camps.items():
+            if c.campaign is not None:
+                self.place(c.campaign, f"camps.{cid}.campaign")
+                self.need(c.armed, f"camps.{cid}.campaign", "only an armed camp can have a campaign")
         for aid, a in self.s.actors.items():
             self.need(a.camp in self.s.camps, f"actors.{aid}.camp", f"unknown camp '{a.camp}'")
             if a.kind == ActorKind.faction:

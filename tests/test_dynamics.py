@@ -202,3 +202,16 @@ def test_the_viewer_map_shows_each_campaign_as_an_arrow():
         m.step()
     png = picture.png(m)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(picture.arrows) >= 1
+
+
+def test_a_campaign_under_way_at_the_start_is_taken_up():
+    s = load_scenario(SCENARIOS / "libya_2020_01.yaml").scenario
+    m = ConflictModel(s, seed=1)
+    assert m.geo.places.ids[m.camps["LNA"].command.objective] == "tripoli"
+    assert m.camps["GNA"].command.objective is None
+    from sim.errors import InputError
+
+    with pytest.raises(InputError, match="only an armed camp can have a campaign"):
+        load_scenario(TOY, {"camps.neutral.campaign": "middle"})
+    with pytest.raises(InputError, match="unknown place"):
+        load_scenario(TOY, {"camps.RED.campaign": "atlantis"})
