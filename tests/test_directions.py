@@ -299,3 +299,18 @@ def test_money_from_a_patron_grows_the_force_and_keeps_it_together():
     rich = stepped({**broke, "ties.red_money.level": 1.0}, weeks=20).actor("red_army")
     assert rich.fighters > poor.fighters and rich.cohesion > poor.cohesion
     assert poor.fighters == 10000 and poor.cash == 0.0
+
+
+# ---------------------------------------------------------------------- the balance of strength
+def test_the_stronger_camp_has_the_better_chance_of_prevailing():
+    even, strong = model(), model(path=FIGHTING)
+    w = strong.force.win_probability
+    assert w["RED"] > 0.8 and w["RED"] + w["BLUE"] == pytest.approx(1.0) and w["neutral"] == 0.5
+    assert w["RED"] > even.force.win_probability["RED"]
+    totals = strong.force.totals
+    from sim.mechanisms.combat import contest_success
+
+    assert w["RED"] == pytest.approx(contest_success(totals["RED"], totals["BLUE"],
+                                                     strong.params.contest_decisiveness, 1.0))
+    red = strong.actor("red_army")
+    assert totals["RED"] == pytest.approx(red.effective_strength()) and totals["RED"] > 2.5 * totals["BLUE"] / 1.2
