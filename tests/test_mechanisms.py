@@ -46,6 +46,23 @@ def test_lanchester_losses_never_negative_and_square_law(a, d, rate):
     assert la == pytest.approx(rate * d) and ld == pytest.approx(rate * a)
 
 
+@pytest.mark.parametrize("attack,defence,rate,expected", [
+    (-500.0, 1000.0, 0.1, (100.0, 0.0)),   # a side with a negative strength inflicts nothing
+    (1000.0, -500.0, 0.1, (0.0, 100.0)),
+    (-1.0, -1.0, 0.1, (0.0, 0.0)),
+    (1000.0, 500.0, -0.1, (0.0, 0.0)),     # a negative rate kills no one (and revives no one)
+    (1000.0, 500.0, 0.0, (0.0, 0.0)),
+    (1000.0, 500.0, 0.1, (50.0, 100.0)),   # the square law: each side's losses from the other's strength
+])
+def test_lanchester_losses_clamp_at_zero(attack, defence, rate, expected):
+    assert combat.lanchester_losses(attack, defence, rate) == pytest.approx(expected)
+
+
+def test_effective_strength_clamps_negative_fighters():
+    assert combat.effective_strength(-100.0, 0.5, 0.8) == 0.0
+    assert combat.effective_strength(100.0, 0.5, 0.8) == pytest.approx(80.0)
+
+
 def test_air_multiplier_cancelled_by_air_defence():
     assert combat.air_multiplier(2.0, 0.0, 0.5) == pytest.approx(2.0)
     assert combat.air_multiplier(2.0, 2.0, 0.5) == 1.0
