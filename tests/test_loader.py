@@ -173,6 +173,17 @@ def test_set_overrides(tmp_path):
     assert e.file == "--set" and e.field == "actors.nobody"
 
 
+def test_overrides_are_not_changed_by_loading():
+    """A mapping given as an override, then a field inside it: the caller's mapping stays as it was
+    (so the same overrides give the same scenario every time)."""
+    cover = {"source": "blue_patron", "target": "blue_army", "channel": "diplomatic_cover", "level": 1.0,
+             "cite": "test data"}
+    overrides = {"ties.cover": cover, "ties.cover.level": 0.5}
+    assert load_scenario(TOY, overrides).scenario.ties["cover"].level == 0.5
+    assert cover["level"] == 1.0
+    assert load_scenario(TOY, {"ties.cover": cover}).scenario.ties["cover"].level == 1.0
+
+
 def test_variant_deletes_with_null(tmp_path):
     p = variant(tmp_path, "events: {talks: null}\n")
     assert load_scenario(p).scenario.events == {}
