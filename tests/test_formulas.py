@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from sim.mechanisms import alignment, combat, diplomacy, support
+from sim.mechanisms import alignment, combat, diplomacy, economy, support
 
 
 class Draws:
@@ -120,3 +120,32 @@ def test_affinity_weighs_every_issue_by_its_salience():
     assert alignment.affinity(own, {"a": 0.5, "c": 0.0}) == pytest.approx(0.5)  # only the shared issue
     assert alignment.affinity(own, {"c": 0.0}) == 0.5  # nothing in common: neutral
     assert alignment.affinity({"a": (1.0, 0.0)}, {"a": 0.0}) == 0.5  # no salience: neutral
+
+
+def test_air_power_below_one_unit_net_still_counts():
+    assert combat.air_multiplier(1.0, 0.5, 0.5) == pytest.approx(1.25)
+    assert combat.air_multiplier(0.5, 0.5, 0.5) == 1.0
+
+
+# ---------------------------------------------------------------- Richardson, term by term
+BASE = dict(rate=0.15, k=0.6, c=0.3, w=1.0, red=2.0, resolve=0.7)
+
+
+def test_richardson_prospect_cost_and_red_line_terms():
+    # a better prospect (marginal effect up by 0.5): de = w * resolve * 0.5
+    assert support.richardson_step(1.0, 1.0, 1.0, 0.5, False, **BASE) == pytest.approx(1.0 + 0.15 * 0.35)
+    assert support.richardson_step(1.0, 1.0, 0.5, 1.0, False, **BASE) == pytest.approx(1.0 - 0.15 * 0.35)
+    # effort above its baseline costs: de = -c * (e - 1)
+    assert support.richardson_step(2.0, 1.0, 0.8, 0.8, False, **BASE) == pytest.approx(2.0 - 0.15 * 0.3)
+    # a rival doubling and a red line crossed: de = k * 1 + red * resolve
+    assert support.richardson_step(1.0, 2.0, 0.8, 0.8, True, **BASE) == pytest.approx(1.0 + 0.15 * (0.6 + 1.4))
+    assert support.richardson_step(0.0, 0.0, 0.8, 0.8, False, **BASE) == 0.0  # never negative
+
+
+# ---------------------------------------------------------------- economy
+def test_weekly_revenue_exact():
+    assert economy.weekly_revenue(1_000_000, 60.0) == 420.0  # $m: a million barrels a day for a week at $60
+
+
+def test_pay_with_a_debt_and_no_force():
+    assert economy.pay_and_recruit(0.0, -1.0, 0.0, 0.001, 100.0, 0.01, 8.0) == (0.0, 0.0, 1.0)
