@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, TOY
-from sim.mechanisms import economy
+from sim.mechanisms import combat, economy
 from sim.model import ConflictModel
 from sim.runner import horizon_steps, run_one
 from sim.scenario import load_scenario
+from sim.schema import Channel
 
 FIGHTING = ROOT / "tests" / "data" / "toy_fighting.yaml"  # Red three times as strong: it attacks
 START = "2020-01-06"  # the toy's start date: an event dated then acts in the first week
@@ -187,7 +188,7 @@ def test_a_deployment_adds_the_channels_support():
                                            channel="mercenaries", level=0.5, max_level=1.0)})
     gained = more.actor("red_army").strength_fighters - base.actor("red_army").strength_fighters
     assert gained == pytest.approx(0.5 * 2000.0, rel=0.25)  # mercenaries: 2,000 fighters per unit of level
-    tie = more.ties.find("red_patron", "red_army", more.ties.get("red_drones").channel.__class__("mercenaries"))
+    tie = more.ties.find("red_patron", "red_army", Channel.mercenaries)
     assert tie is not None and tie.max_level == 1.0 and tie.level > 0
 
 
@@ -308,9 +309,7 @@ def test_the_stronger_camp_has_the_better_chance_of_prevailing():
     assert w["RED"] > 0.8 and w["RED"] + w["BLUE"] == pytest.approx(1.0) and w["neutral"] == 0.5
     assert w["RED"] > even.force.win_probability["RED"]
     totals = strong.force.totals
-    from sim.mechanisms.combat import contest_success
-
-    assert w["RED"] == pytest.approx(contest_success(totals["RED"], totals["BLUE"],
+    assert w["RED"] == pytest.approx(combat.contest_success(totals["RED"], totals["BLUE"],
                                                      strong.params.contest_decisiveness, 1.0))
     red = strong.actor("red_army")
     assert totals["RED"] == pytest.approx(red.effective_strength())

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -239,8 +240,6 @@ def add_noise(out, noise_by_point: np.ndarray) -> None:
         df = table.to_pandas()
         sign = np.where(df["replication"].to_numpy() % 2 == 0, 1.0, -1.0)
         df["y"] = df["y"] + sign * noise_by_point[df["point"].to_numpy()]
-        import pyarrow as pa
-
         pq.write_table(pa.Table.from_pandas(df, schema=table.schema, preserve_index=False), part)
 
 
