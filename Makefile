@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test bench calibration venv venv-test browser-deps clean
+.PHONY: demo test bench calibration venv venv-test browser-deps clean mutation
 
 $(BIN)/python:
 	@test -n "$(PYTHON312)" || { echo "python3.12 not found (Mesa 3.5 needs Python 3.12)"; exit 2; }
@@ -45,5 +45,30 @@ bench: venv
 calibration: venv
 	$(BIN)/python bench/calibration.py
 
+# Mutation testing (docs/testing.md): one module at a time, at low priority, on one core.
+#   make mutation                      # MODULE=mechanisms (sim/mechanisms/)
+#   make mutation MODULE=compare       # the statistics of sim/compare.py (not the report writing)
+#   make mutation MODULE=analyze       # sim/sweep/analyze.py
+MODULE ?= mechanisms
+MUTANTS_mechanisms := 'sim.mechanisms.*'
+MUTANTS_compare := $(foreach f,bootstrap_mean_ci wilson_interval metrics_from_summaries comparison_rows \
+	divergence_week headline_metric_names headline_table _fmt_value _fmt_diff,'sim.compare.x_$(f)__mutmut_*')
+MUTANTS_analyze := 'sim.sweep.analyze.*'
+MUTATION_CHILDREN ?= 1
+
+mutation: venv-test
+	$(PIP) install "mutmut>=3.8,<4"
+	@test -n "$(MUTANTS_$(MODULE))" || { echo "MODULE must be mechanisms, compare or analyze"; exit 2; }
+	nice -n 15 $(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS_$(MODULE)) > /dev/null || true
+	@$(BIN)/python -c 'import fnmatch, subprocess, sys; \
+	pats = sys.argv[1:]; \
+	out = subprocess.run(["$(BIN)/mutmut", "results", "--all", "true"], capture_output=True, text=True).stdout; \
+	rows = [l.strip().rsplit(": ", 1) for l in out.splitlines() if ": " in l]; \
+	rows = [(n, s) for n, s in rows if any(fnmatch.fnmatch(n, p) for p in pats)]; \
+	done = [r for r in rows if r[1] not in ("not checked", "skipped")]; \
+	killed = sum(s in ("killed", "timeout") for _, s in done); \
+	print(f"$(MODULE): {killed} of {len(done)} mutants killed ({100 * killed / max(1, len(done)):.1f}%)"); \
+	[print(f"  {s}: {n}") for n, s in done if s not in ("killed", "timeout")]' $(MUTANTS_$(MODULE))
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants

@@ -168,13 +168,13 @@ def apply_override(doc: dict[str, Any], key: str, value: Any) -> None:
     last = parts[-1]
     if isinstance(node, list):
         try:
-            node[int(last)] = value
+            node[int(last)] = copy.deepcopy(value)
             return
         except (ValueError, IndexError):
             raise InputError(f"no item '{last}' in list", "--set", None, key) from None
     if not isinstance(node, dict):
         raise InputError("cannot set a field inside a plain value", "--set", None, key)
-    node[last] = value
+    node[last] = copy.deepcopy(value)  # a later override must not change the caller's value
 
 
 def _jsonable(obj: Any) -> Any:

@@ -4,6 +4,11 @@ From libya_2018_11 on the historical path (the Palermo conference fails: scenari
 palermo_failed), 50 seeds, up to 2020-01-15. The targets and their thresholds are the
 record's (sources/record.yaml, `targets`, each with its source keys); see
 docs/calibration.md for what was tuned and what the model still gets wrong.
+
+Each check of the record runs on two disjoint sets of seeds (1-50 and 51-100), so that a
+threshold the model meets by the luck of one set of draws fails on the other; checks of
+what holds at the end come with a check that the war moved (places changed hands), so a
+model in which nothing happens cannot pass them.
 """
 
 import datetime as dt
@@ -41,21 +46,36 @@ def camps_at(result, places, step):
     return {places[i]: snap.factions[fi][0] for i, fi in enumerate(snap.controller)}
 
 
-@pytest.fixture(scope="module")
-def historical():
+SEED_SETS = {"seeds 1-50": 1, "seeds 51-100": 1 + RUNS}
+
+
+@pytest.fixture(scope="module", params=sorted(SEED_SETS))
+def historical(request):
     loaded = load_scenario(SCENARIOS / "palermo_failed.yaml")
     s = loaded.scenario
     steps = horizon_steps(s, until=UNTIL)
-    results = run_ensemble(s, RUNS, 1, steps, record=True)
+    results = run_ensemble(s, RUNS, SEED_SETS[request.param], steps, record=True)
     return s, steps, results
+
+
+def captures(result) -> list[str]:
+    return [e.text for e in result.recorder.events if e.kind == "capture"]
 
 
 def share(results, places, step, place, camp):
     return np.mean([camps_at(r, places, step)[place] == camp for r in results])
 
 
+# misses documented in docs/calibration.md; strict, so a fix shows up as a failure to update this list
+KNOWN_MISSES = {("seeds 51-100", "tripoli_misrata_gna_at_the_end"):
+                "Tripoli holds in 78% of the runs on seeds 51-100 (92% on seeds 1-50): air power is camp-wide"}
+
+
 @pytest.mark.parametrize("name", [n for n, t in TARGETS.items() if "share_of_runs_at_least" in t])
-def test_holder_of_each_target_place(historical, name):
+def test_holder_of_each_target_place(historical, name, request):
+    seeds = next(k for k in SEED_SETS if k in request.node.callspec.id)
+    if (seeds, name) in KNOWN_MISSES:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_MISSES[seeds, name], strict=True))
     t = TARGETS[name]
     s, steps, results = historical
     step = min(steps, step_of(s, t["date"]))
@@ -71,6 +91,20 @@ def test_lna_takes_most_of_the_fezzan_by_april_2019(historical):
     step = step_of(s, t["date"])
     held = [np.mean([camps_at(r, places, step)[p] == t["camp"] for p in t["places"]]) for r in results]
     assert np.mean(np.array(held) >= 0.6) >= t["most_places_in_share_of_runs_at_least"]
+
+
+def test_the_lna_captures_sabha(historical):
+    """A change, not a starting state: Sabha is not the LNA's at the start, and the LNA takes it."""
+    s, steps, results = historical
+    assert camps_at(results[0], list(s.territory.places), 0)["sabha"] != "LNA"
+    taken = np.mean([any(c.startswith("Sabha captured by LNA") for c in captures(r)) for r in results])
+    assert taken >= 0.8
+
+
+def test_the_war_moves(historical):
+    """What holds at the end holds in a war where places change hands."""
+    s, steps, results = historical
+    assert np.mean([len(captures(r)) for r in results]) >= 2  # 3.7 and 4.7 on the two seed sets
 
 
 def test_casualties_in_the_recorded_range(historical):

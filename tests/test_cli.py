@@ -98,5 +98,10 @@ def test_shipped_scenarios_state_their_question():
 
 def test_help_lists_the_commands():
     res = subprocess.run([sys.executable, "-m", "sim.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
-    for cmd in ("run", "compare", "validate", "schema", "viz", "sweep", "analyze", "demo"):
-        assert cmd in res.stdout
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+    import re
+
+    listed = re.search(r"\{([a-z,]+)\}", res.stdout).group(1).split(",")  # argparse's list of sub-commands
+    assert listed == ["run", "compare", "validate", "sources", "schema", "viz", "sweep", "analyze", "demo"]
+    for cmd in listed:  # each with its line of help
+        assert re.search(rf"^\s+{cmd}\s+\S", res.stdout, re.M), cmd

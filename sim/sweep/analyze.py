@@ -55,13 +55,18 @@ def point_means(runs: pd.DataFrame, spec: SweepSpec, design: pd.DataFrame) -> tu
     return merged.reset_index(), skipped
 
 
+# the seed of the bootstrap of Sobol confidence intervals; SALib's sobol.analyze takes a seed of 0 for no seed
+# (its global generator), so the intervals would change from one analysis of a folder to the next
+SOBOL_SEED = 1
+
+
 def _sobol(problem, Y, second_order, num_resamples, conf_level):
     from SALib.analyze import sobol
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return sobol.analyze(problem, Y, calc_second_order=second_order, num_resamples=num_resamples,
-                             conf_level=conf_level, seed=0)
+                             conf_level=conf_level, seed=SOBOL_SEED)
 
 
 def _morris(problem, X, Y, num_levels, num_resamples, conf_level):
@@ -71,6 +76,11 @@ def _morris(problem, X, Y, num_levels, num_resamples, conf_level):
         warnings.simplefilter("ignore")
         return morris.analyze(problem, X, Y, num_resamples=num_resamples, conf_level=conf_level,
                               num_levels=num_levels, seed=0)
+
+
+def _categorical(col: pd.Series) -> bool:
+    """A parameter of text values (object dtype, or pandas' string dtype)."""
+    return not pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
 
 def _bar_chart(table: pd.DataFrame, outcome: str, cols: list[tuple[str, str | None]], path: Path, title: str):
@@ -109,16 +119,17 @@ def _scatter(points: pd.DataFrame, spec: SweepSpec, outcome: str, path: Path, gr
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.3 * nrows), squeeze=False)
     for ax, p in zip(axes.flat, params):
         xs = points[p]
+        categorical = _categorical(xs)
         if grid:
             g = points.groupby(p)[outcome]
             m = g.mean()
             lo, hi = g.min(), g.max()
-            ax.fill_between(range(len(m)) if xs.dtype == object else m.index, lo, hi, alpha=0.2)
-            ax.plot(range(len(m)) if xs.dtype == object else m.index, m.to_numpy(), marker="o")
-            if xs.dtype == object:
+            ax.fill_between(range(len(m)) if categorical else m.index, lo, hi, alpha=0.2)
+            ax.plot(range(len(m)) if categorical else m.index, m.to_numpy(), marker="o")
+            if categorical:
                 ax.set_xticks(range(len(m)), [str(v) for v in m.index])
         else:
-            ax.scatter(xs if xs.dtype != object else xs.astype(str), points[outcome], s=6, alpha=0.5)
+            ax.scatter(xs if not categorical else xs.astype(str), points[outcome], s=6, alpha=0.5)
         ax.set_xlabel(p, fontsize=8)
         ax.set_ylabel(outcome, fontsize=8)
     for ax in list(axes.flat)[n:]:
@@ -217,7 +228,7 @@ def _correlation_rows(name: str, params: list[str], sub: pd.DataFrame) -> list[d
     rows = []
     for p in params:
         x = sub[p]
-        if x.dtype == object or x.dtype == bool:
+        if _categorical(x) or pd.api.types.is_bool_dtype(x):
             x = x.astype("category").cat.codes
         x = x.astype(float)
         y = sub[name].astype(float)

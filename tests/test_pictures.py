@@ -1,0 +1,96 @@
+"""Pictures are checked for what they show: the colour of a known place, the colours of the camps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS, TOY, run_cli
+from pictures import colour_near, pixel_of, rgb, share_of_colour
+from sim.model import ConflictModel
+from sim.scenario import load_scenario
+
+LIBYA = load_scenario(SCENARIOS / "libya_2018_11.yaml").scenario
+
+
+def place_colours(model, png: bytes, view) -> dict[str, bool]:
+    img = rgb(png)
+    out = {}
+    for i, pid in enumerate(model.spec.territory.places):
+        row, col = pixel_of(view.ax, view.fig, view.lon[i], view.lat[i], img.shape[:2])
+        out[pid] = colour_near(img, row, col, model.spec.camps[model.camp_of(i)].color)
+    return out
+
+
+def test_viewer_map_shows_each_place_in_its_camps_colour():
+    from sim.viz import draw
+
+    m = ConflictModel(LIBYA, seed=1)
+    png = draw.map_png(m)
+    view = m._viz_map
+    seen = place_colours(m, png, view)
+    for pid in ("tripoli", "misrata", "benghazi", "tobruk", "sirte"):  # big places, never under a label
+        assert seen[pid], pid
+    assert sum(seen.values()) >= 0.8 * len(seen)
+    # a place changes colour when it changes hands
+    tripoli = m.places.index("tripoli")
+    img = rgb(png)
+    row, col = pixel_of(view.ax, view.fig, view.lon[tripoli], view.lat[tripoli], img.shape[:2])
+    lna = next(f for f in m.factions if f.camp == "LNA")
+    m.map.capture(tripoli, lna.index)
+    after = rgb(draw.map_png(m))
+    assert colour_near(after, row, col, LIBYA.camps["LNA"].color)
+    assert not colour_near(after, row, col, LIBYA.camps["GNA"].color)
+
+
+def test_a_blank_map_fails_the_check():
+    """The check above cannot pass on a picture without the places."""
+    from PIL import Image
+    import io
+
+    from sim.viz import draw
+
+    m = ConflictModel(LIBYA, seed=1)
+    png = draw.map_png(m)
+    w, h = Image.open(io.BytesIO(png)).size
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), "white").save(buf, format="png")
+    assert not any(place_colours(m, buf.getvalue(), m._viz_map).values())
+
+
+def test_run_plots_show_the_camps(tmp_path):
+    out = tmp_path / "run"
+    res = run_cli("run", TOY, "--runs", 3, "--out", out, "--until", "2020-06-01")
+    assert res.returncode == 0, res.stderr
+    toy = load_scenario(TOY).scenario
+    red, blue = toy.camps["RED"].color, toy.camps["BLUE"].color
+    shares = rgb((out / "plots" / "territory_share.png").read_bytes())
+    assert share_of_colour(shares, red) > 0.0003 and share_of_colour(shares, blue) > 0.0003  # a line per camp
+    control = rgb((out / "plots" / "control_map.png").read_bytes())
+    assert share_of_colour(control, red) > 0.0003 and share_of_colour(control, blue) > 0.0003  # places of each camp
+    network = rgb((out / "plots" / "support_network.png").read_bytes())
+    assert share_of_colour(network, red) > 0.0003 and share_of_colour(network, blue) > 0.0003  # the actors
+    for img in (shares, control, network):
+        assert share_of_colour(img, "#ffffff") < 0.995  # not a blank page
+
+
+def test_compare_report_images_show_both_scenarios(tmp_path):
+    import base64
+    import re
+
+    weak = tmp_path / "weak_blue.yaml"
+    weak.write_text(f"extends: {TOY}\nactors:\n  blue_army: {{faction: {{fighters: 2000}}}}\n")
+    out = tmp_path / "cmp"
+    res = run_cli("compare", TOY, weak, "--runs", 6, "--out", out)
+    assert res.returncode == 0, res.stderr
+    html = (out / "report.html").read_text()
+    images = [base64.b64decode(x) for x in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
+    assert len(images) == 3
+    assert images[0] == (out / "plots" / "territory_over_time.png").read_bytes()
+    territory, maps, outcomes = (rgb(x) for x in images)
+    # the territory plot draws scenario k in colour k of tab10: blue (#1f77b4) and orange (#ff7f0e)
+    assert share_of_colour(territory, "#1f77b4") > 0.0003 and share_of_colour(territory, "#ff7f0e") > 0.0003
+    toy = load_scenario(TOY).scenario
+    assert share_of_colour(maps, toy.camps["RED"].color) > 0.0003
+    assert share_of_colour(maps, toy.camps["BLUE"].color) > 0.0003
+    assert share_of_colour(outcomes, "#1f77b4") > 0.0003 and share_of_colour(outcomes, "#ff7f0e") > 0.0003

@@ -1,0 +1,356 @@
+"""The statistics users read: differences between scenarios (compare) and sensitivity indices (analyze).
+
+Each test puts in a known effect (a known difference, a known noise, a known slope) and checks that
+what comes out has its sign and its size.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import TOY, run_cli
+from sim.compare import (bootstrap_mean_ci, comparison_rows, divergence_week, headline_metric_names,
+                         headline_table, metrics_from_summaries, wilson_interval)
+from sim.sweep.analyze import SOBOL_SEED, _correlation_rows, analyze, point_means
+from sim.sweep.engine import execute, prepare, read_runs
+from sim.sweep.spec import load_sweep
+
+PI = math.pi
+S1_TRUE = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
+ST_TRUE = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
+
+
+# ====================================================================== compare: the statistics
+def summary(casualties, share, middle, ceasefire, agreement, fighting=3):
+    """A summary row as the model writes it (see sim/outcomes.py)."""
+    return {"middle_controller": "town_militia", "middle_camp": middle, "red_territory_share": share,
+            "casualties": casualties, "ceasefire_week": ceasefire, "weeks_of_fighting": fighting,
+            "agreement_held": agreement}
+
+
+BASE = [summary(100, 0.40, "BLUE", None, False), summary(200, 0.40, "RED", 5, False),
+        summary(300, 0.60, "BLUE", None, False), summary(400, 0.40, "BLUE", 7, True)]
+# the variant, run by run: 10, 20, 30 and 40 more casualties; 0.2 more share in two runs of four;
+# the middle town goes RED in two more runs; a ceasefire in one more run; an agreement in one more
+OTHER = [summary(110, 0.60, "RED", 3, True), summary(220, 0.40, "RED", 5, False),
+         summary(330, 0.80, "RED", 9, False), summary(440, 0.40, "BLUE", 7, True)]
+
+
+def rows_by(rows):
+    return {(r[0], r[2]): dict(zip(("metric", "kind", "scenario", "runs", "mean", "median", "p10", "p90", "ci_low",
+                                    "ci_high", "diff", "diff_lo", "diff_hi"), r)) for r in rows}
+
+
+@pytest.fixture
+def metrics():
+    return metrics_from_summaries({"base": BASE, "other": OTHER}, ["middle"], ["RED"])
+
+
+def test_metrics_are_the_numeric_outcomes_and_the_event_chances(metrics):
+    names = [m.name for m in metrics]
+    assert names == ["red_territory_share", "casualties", "ceasefire_week", "weeks_of_fighting",
+                     "p_red_holds_middle", "p_ceasefire_by_end", "p_agreement_holds"]
+    by = {m.name: m for m in metrics}
+    np.testing.assert_array_equal(by["casualties"].values["other"], [110, 220, 330, 440])
+    # "no ceasefire" is missing, not week 0
+    np.testing.assert_array_equal(by["ceasefire_week"].values["base"], [np.nan, 5, np.nan, 7])
+    np.testing.assert_array_equal(by["p_red_holds_middle"].values["base"], [0, 1, 0, 0])
+    np.testing.assert_array_equal(by["p_ceasefire_by_end"].values["base"], [0, 1, 0, 1])
+    np.testing.assert_array_equal(by["p_agreement_holds"].values["other"], [1, 0, 0, 1])
+    assert {m.kind for m in metrics if m.name.startswith("p_")} == {"probability"}
+    assert by["p_red_holds_middle"].label == "P(RED holds middle at the end)"
+
+
+def test_a_known_difference_has_its_sign_and_size(metrics):
+    by = rows_by(comparison_rows(metrics, "base", seed=1))
+    cas = by[("casualties", "other")]
+    assert cas["diff"] == pytest.approx(25.0)  # the mean of 10, 20, 30, 40
+    assert 10.0 <= cas["diff_lo"] < 25.0 < cas["diff_hi"] <= 40.0  # the interval lies within the paired differences
+    assert (cas["mean"], cas["median"], cas["runs"]) == (pytest.approx(275.0), pytest.approx(275.0), 4)
+    assert cas["p10"] == pytest.approx(np.percentile([110, 220, 330, 440], 10))
+    assert cas["p90"] == pytest.approx(np.percentile([110, 220, 330, 440], 90))
+    assert math.isnan(cas["ci_low"]) and math.isnan(cas["ci_high"])  # a value has no Wilson interval
+    share = by[("red_territory_share", "other")]
+    assert share["diff"] == pytest.approx(0.1) and share["diff_lo"] == pytest.approx(0.0)
+    assert share["diff_hi"] == pytest.approx(0.2)
+    base = by[("casualties", "base")]
+    assert (base["diff"], base["diff_lo"], base["diff_hi"]) == (0.0, 0.0, 0.0)
+    assert base["mean"] == pytest.approx(250.0)
+    # the other way round, the same difference with the other sign
+    back = rows_by(comparison_rows(metrics, "other", seed=1))[("casualties", "base")]
+    assert back["diff"] == pytest.approx(-25.0)
+    assert -40.0 <= back["diff_lo"] < -25.0 < back["diff_hi"] <= -10.0
+
+
+def test_chances_get_wilson_intervals_and_paired_differences(metrics):
+    by = rows_by(comparison_rows(metrics, "base", seed=1))
+    mid = by[("p_red_holds_middle", "other")]
+    assert mid["mean"] == pytest.approx(0.75) and mid["diff"] == pytest.approx(0.5)
+    assert (mid["ci_low"], mid["ci_high"]) == pytest.approx(wilson_interval(3, 4))
+    assert mid["diff_lo"] >= 0.0 and mid["diff_hi"] <= 1.0
+    base = by[("p_red_holds_middle", "base")]
+    assert (base["ci_low"], base["ci_high"]) == pytest.approx(wilson_interval(1, 4))
+    assert by[("p_ceasefire_by_end", "other")]["diff"] == pytest.approx(0.5)
+    assert by[("p_agreement_holds", "other")]["diff"] == pytest.approx(0.25)
+
+
+def test_missing_values_are_left_out_and_paired_by_run(metrics):
+    by = rows_by(comparison_rows(metrics, "base", seed=1))
+    week = by[("ceasefire_week", "other")]
+    assert week["runs"] == 4 and week["mean"] == pytest.approx(6.0)
+    assert by[("ceasefire_week", "base")]["runs"] == 2
+    assert week["diff"] == pytest.approx(0.0)  # paired where both have a ceasefire: 5 - 5 and 7 - 7
+    assert (week["diff_lo"], week["diff_hi"]) == (0.0, 0.0)
+
+
+def test_the_headline_shows_the_difference_with_its_sign(metrics):
+    rows = comparison_rows(metrics, "base", seed=1)
+    text = headline_table(rows, ["base", "other"], metrics, ["RED"], ["middle"])
+    lines = {line.split()[0]: line for line in text.splitlines()[2:]}
+    assert list(lines) == headline_metric_names(metrics, ["RED"], ["middle"])
+    assert "275 (+25, +" in lines["casualties"]
+    assert lines["p_red_holds_middle"].split()[1:4] == ["25%", "75%", "(+50"]
+    assert "0.55 (+0.1, +0 to +0.2)" in lines["red_territory_share"]
+    back = headline_table(comparison_rows(metrics, "other", seed=1), ["other", "base"], metrics, ["RED"], ["middle"])
+    assert "250 (-25, -" in back
+
+
+def test_bootstrap_interval_edges_and_sign():
+    assert bootstrap_mean_ci(np.array([]), np.random.default_rng(0)) == (pytest.approx(math.nan, nan_ok=True),) * 2
+    assert bootstrap_mean_ci(np.array([0.3, 0.3, 0.3]), np.random.default_rng(0)) == (0.3, 0.3)
+    up = np.random.default_rng(5).normal(1.0, 0.2, size=60)
+    lo, hi = bootstrap_mean_ci(up, np.random.default_rng(0))
+    assert 0.8 < lo < up.mean() < hi < 1.2
+    lo2, hi2 = bootstrap_mean_ci(-up, np.random.default_rng(0))
+    assert -1.2 < lo2 < -up.mean() < hi2 < -0.8
+    lo90, hi90 = bootstrap_mean_ci(up, np.random.default_rng(0), level=0.5)
+    assert lo < lo90 < hi90 < hi  # a narrower interval at a lower level
+
+
+def test_wilson_interval_is_asymmetric_near_the_edges():
+    lo, hi = wilson_interval(1, 20)
+    assert lo == pytest.approx(0.0089, abs=1e-3) and hi == pytest.approx(0.2361, abs=1e-3)
+    lo, hi = wilson_interval(19, 20)
+    assert lo == pytest.approx(0.7639, abs=1e-3) and hi == pytest.approx(0.9911, abs=1e-3)
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
+    assert wilson_interval(5, 10, level=0.5)[0] > wilson_interval(5, 10)[0]
+
+
+def test_divergence_week_in_either_direction_and_on_common_steps():
+    rng = np.random.default_rng(3)
+    base = rng.normal(0.5, 0.05, size=(80, 15))
+    lower = base.copy()
+    lower[:, 6:] -= 0.05
+    longer = np.hstack([base, base[:, :5] + 1.0])  # differs only after the baseline ends
+    out = divergence_week({"a": base, "lower": lower, "longer": longer}, "a", 1)
+    assert out == {"lower": 6, "longer": None}
+    shifted = base + 0.01  # every run differs by the same amount from the first week
+    assert divergence_week({"a": base, "s": shifted}, "a", 1) == {"s": 0}
+    one_run = {"a": base[:1], "b": base[:1].copy()}
+    one_run["b"][0, 4:] += 0.2
+    assert divergence_week(one_run, "a", 1) == {"b": 4}
+
+
+# ====================================================================== compare: through the command line
+WEAK_BLUE = """\
+# Question: a toy variant with a known effect: the Blue army is a fifth of its size.
+extends: {toy}
+actors:
+  blue_army: {{faction: {{fighters: 2000}}}}
+"""
+
+
+def test_compare_reports_a_known_effect_with_its_sign_and_size(tmp_path):
+    variant = tmp_path / "weak_blue.yaml"
+    variant.write_text(WEAK_BLUE.format(toy=TOY))
+    out = tmp_path / "cmp"
+    res = run_cli("compare", TOY, variant, "--runs", 20, "--seed", 1, "--out", out)
+    assert res.returncode == 0, res.stderr
+    comp = pd.read_csv(out / "comparison.csv")
+    base = pd.read_csv(out / "toy_war" / "summary.csv")
+    weak = pd.read_csv(out / "weak_blue" / "summary.csv")
+    assert list(base.seed) == list(weak.seed) == list(range(1, 21))  # common seeds
+    row = comp[(comp.metric == "red_territory_share") & (comp.scenario == "weak_blue")].iloc[0]
+    expected = (weak.red_territory_share - base.red_territory_share).mean()
+    assert expected > 0.05  # a weaker enemy: Red holds more
+    assert row.diff_to_baseline == pytest.approx(expected, abs=1e-4)
+    assert 0 < row.diff_ci_low < expected < row.diff_ci_high
+    assert row["mean"] == pytest.approx(weak.red_territory_share.mean(), abs=1e-4)
+    held = comp[(comp.metric == "p_red_holds_middle") & (comp.scenario == "weak_blue")].iloc[0]
+    p_weak, p_base = (weak.middle_camp == "RED").mean(), (base.middle_camp == "RED").mean()
+    assert p_weak - p_base > 0.3
+    assert held.diff_to_baseline == pytest.approx(p_weak - p_base, abs=1e-4)
+    assert (held.ci_low, held.ci_high) == pytest.approx(wilson_interval(int((weak.middle_camp == "RED").sum()), 20),
+                                                        abs=1e-4)
+    blue = comp[(comp.metric == "blue_territory_share") & (comp.scenario == "weak_blue")].iloc[0]
+    assert blue.diff_to_baseline == pytest.approx(-expected, abs=1e-4) and blue.diff_ci_high < 0
+    base_row = comp[(comp.metric == "red_territory_share") & (comp.scenario == "toy_war")].iloc[0]
+    assert base_row.diff_to_baseline == 0
+
+    # report.md shows the same numbers, with their signs
+    md = (out / "report.md").read_text()
+    line = next(x for x in md.splitlines() if x.startswith("| red_territory_share | weak_blue |"))
+    assert f"| {row.diff_to_baseline:+.3g} ({row.diff_ci_low:+.3g} to {row.diff_ci_high:+.3g}) |" in line
+    line = next(x for x in md.splitlines() if x.startswith("| blue_territory_share | weak_blue |"))
+    assert f"| {-expected:+.3g} (" in line
+    assert re.search(r"weak_blue: RED territory share first differs significantly from the baseline at week \d+",
+                     md)
+    head = next(x for x in res.stdout.splitlines() if x.startswith("red_territory_share"))
+    assert f"({expected:+.3g}, " in head
+
+
+# ====================================================================== analyze: Sobol, replications, correlations
+def ishigami_yaml(method: str, samples: int, replications: int = 1) -> str:
+    return "\n".join([
+        "model: ishigami",
+        "parameters:",
+        f"  x1: {{bounds: [{-PI}, {PI}]}}",
+        f"  x2: {{bounds: [{-PI}, {PI}]}}",
+        f"  x3: {{bounds: [{-PI}, {PI}]}}",
+        f"design: {{method: {method}, samples: {samples}, seed: 7}}",
+        f"replications: {replications}",
+        "outcomes: [y]",
+        "chunk_size: 2048",
+    ]) + "\n"
+
+
+def sweep(tmp_path, name: str, text: str):
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(text)
+    out = tmp_path / name
+    res = execute(prepare(load_sweep(f), out), backend="local", workers=1, progress=False, log=lambda m: None)
+    assert res.status == "complete"
+    return out
+
+
+def add_noise(out, noise_by_point: np.ndarray) -> None:
+    """Replication r of point i gets (+1, -1, ...)[r] times the point's noise: the mean over the replications
+    is the noise-free value, any one replication is not."""
+    for part in sorted((out / "runs").glob("part-*.parquet")):
+        table = pq.read_table(part)
+        df = table.to_pandas()
+        sign = np.where(df["replication"].to_numpy() % 2 == 0, 1.0, -1.0)
+        df["y"] = df["y"] + sign * noise_by_point[df["point"].to_numpy()]
+        pq.write_table(pa.Table.from_pandas(df, schema=table.schema, preserve_index=False), part)
+
+
+@pytest.fixture(scope="module")
+def noisy_sobol(tmp_path_factory):
+    """Ishigami (Var y = 13.84) with 2 replications per point and a known noise of sd 3 that cancels in
+    the mean of the replications, but would pull S1 down by about a third in any single replication."""
+    tmp = tmp_path_factory.mktemp("sobol")
+    out = sweep(tmp, "noisy", ishigami_yaml("sobol", 1024, replications=2))
+    clean = point_means(read_runs(out), load_sweep(tmp / "noisy.yaml"), pd.read_parquet(out / "design.parquet"))[0]
+    noise = np.random.default_rng(11).normal(0.0, 3.0, size=len(clean))
+    add_noise(out, noise)
+    table = analyze(out, num_resamples=200, plots=True, log=lambda m: None)
+    return out, table, clean
+
+
+def test_sobol_averages_the_replications(noisy_sobol):
+    out, table, clean = noisy_sobol
+    points = pd.read_csv(out / "analysis" / "points.csv")
+    np.testing.assert_allclose(points["y"], clean["y"], atol=1e-9)  # the noise cancels in the mean
+    assert (points["runs"] == 2).all()
+    s1 = dict(zip(table.parameter, table.S1))
+    st = dict(zip(table.parameter, table.ST))
+    for p in ("x1", "x2", "x3"):
+        assert s1[p] == pytest.approx(S1_TRUE[p], abs=0.06), (p, s1)
+        assert st[p] == pytest.approx(ST_TRUE[p], abs=0.06), (p, st)
+
+
+def test_sobol_confidence_columns_are_their_own(noisy_sobol):
+    """S1_conf is the interval of S1, ST_conf that of ST (as SALib computes them on the same means)."""
+    from SALib.analyze import sobol
+
+    out, table, clean = noisy_sobol
+    problem = json.loads((out / "sweep.json").read_text())["design"]["problem"]
+    Y = clean.sort_values("point")["y"].to_numpy(dtype=float)
+    Si = sobol.analyze(problem, Y, calc_second_order=False, num_resamples=200, conf_level=0.95, seed=SOBOL_SEED)
+    np.testing.assert_allclose(table["S1_conf"], Si["S1_conf"], rtol=1e-9)
+    np.testing.assert_allclose(table["ST_conf"], Si["ST_conf"], rtol=1e-9)
+    assert not np.allclose(table["S1_conf"], table["ST_conf"], rtol=0.05)
+    csv = pd.read_csv(out / "analysis" / "indices.csv")
+    np.testing.assert_allclose(csv["S1_conf"], Si["S1_conf"], rtol=1e-6)
+    # each interval covers the analytic value of its own index
+    for _, r in table.iterrows():
+        assert abs(r.S1 - S1_TRUE[r.parameter]) <= r.S1_conf + 0.02, r
+        assert abs(r.ST - ST_TRUE[r.parameter]) <= r.ST_conf + 0.02, r
+    # the same folder analysed again: the same intervals (the bootstrap is seeded)
+    again = analyze(out, num_resamples=200, plots=False, log=lambda m: None)
+    np.testing.assert_array_equal(again["S1_conf"], table["S1_conf"])
+    np.testing.assert_array_equal(again["ST_conf"], table["ST_conf"])
+    # a lower confidence level, narrower intervals
+    narrow = analyze(out, num_resamples=200, conf_level=0.5, plots=False, log=lambda m: None)
+    assert (narrow["S1_conf"].to_numpy() < table["S1_conf"].to_numpy()).all()
+
+
+def test_point_means_average_every_replication_and_count_them():
+    runs = pd.DataFrame({"point": [0, 0, 0, 1, 1, 2], "replication": [0, 1, 2, 0, 1, 0],
+                         "y": [1.0, 2.0, 6.0, -1.0, -3.0, 5.0], "won": [True, False, False, True, True, False],
+                         "who": ["a", "b", "a", "a", "a", "b"]})
+    spec = SimpleNamespace(outcomes=["y", "won", "who"], params=[SimpleNamespace(column="x1")])
+    design = pd.DataFrame({"point": [0, 1, 2], "x1": [0.0, 0.5, 1.0]})
+    means, skipped = point_means(runs, spec, design)
+    assert skipped == ["who"]
+    assert list(means["y"]) == [3.0, -2.0, 5.0]
+    assert list(means["won"]) == pytest.approx([1 / 3, 1.0, 0.0])
+    assert list(means["runs"]) == [3, 2, 1]
+    assert list(means["x1"]) == [0.0, 0.5, 1.0]
+
+
+def test_correlations_have_the_sign_of_the_slope():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, 200)
+    sub = pd.DataFrame({"up": x, "down": x[::-1].copy(), "flat": np.zeros(200), "kind": np.where(x > 0.5, "b", "a")})
+    sub["y"] = 3 * sub["up"] - 2 * sub["down"] + rng.normal(0, 0.1, 200)
+    rows = {r["parameter"]: r for r in _correlation_rows("y", ["up", "down", "flat", "kind"], sub)}
+    assert rows["up"]["spearman"] > 0.5 and rows["up"]["pearson"] > 0.5
+    assert rows["down"]["spearman"] < -0.3 and rows["down"]["pearson"] < -0.3
+    assert rows["up"]["spearman"] == pytest.approx(sub["up"].corr(sub["y"], method="spearman"))
+    assert rows["up"]["pearson"] == pytest.approx(sub["up"].corr(sub["y"]))
+    assert rows["flat"]["spearman"] == 0.0 and rows["flat"]["pearson"] == 0.0  # a constant parameter
+    assert rows["kind"]["spearman"] > 0.5  # categories by their codes: "b" (high x) above "a"
+    assert rows["up"]["mean_at_high"] == pytest.approx(sub["y"][sub["up"] == sub["up"].max()].mean())
+    assert rows["up"]["mean_at_low"] < rows["up"]["mean_at_high"]
+
+
+def test_latin_sweep_correlations_have_the_sign_of_the_effect(tmp_path):
+    """Ishigami's y rises with x1 (through sin x1), is symmetric in x2 and x3."""
+    out = sweep(tmp_path, "latin", ishigami_yaml("latin", 400))
+    table = analyze(out, plots=True, log=lambda m: None).set_index("parameter")
+    assert table.loc["x1", "spearman"] > 0.3 and table.loc["x1", "pearson"] > 0.3
+    assert abs(table.loc["x2", "spearman"]) < 0.15 and abs(table.loc["x3", "pearson"]) < 0.15
+    points = pd.read_csv(out / "analysis" / "points.csv")
+    assert table.loc["x1", "spearman"] == pytest.approx(points["x1"].corr(points["y"], method="spearman"))
+
+
+def test_grid_sweep_with_a_text_parameter_gets_the_sign_of_its_effect(tmp_path):
+    """A parameter of text values is correlated through its category codes (agreement < failure)."""
+    out = sweep(tmp_path, "talks", f"""\
+name: talks
+scenario: {TOY}
+until: 2020-07-06
+parameters:
+  events.talks.outcome: {{values: [agreement, failure]}}
+  parameters.contest_decisiveness: {{bounds: [1.0, 4.0]}}
+design: {{method: grid, samples: 2}}
+replications: 3
+outcomes:
+  agreement: agreement_held
+  red_territory: red_territory_share
+""")
+    table = analyze(out, plots=True, log=lambda m: None)
+    row = table[(table.outcome == "agreement") & (table.parameter == "events.talks.outcome")].iloc[0]
+    assert row.spearman < -0.9 and row.pearson < -0.9  # a forced failure: no agreement
+    assert row.mean_at_low >= 0.8 and row.mean_at_high == 0.0  # a forced agreement can still break down
+    assert (out / "analysis" / "grid_agreement.png").stat().st_size > 0
