@@ -17,12 +17,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from . import __version__
+from . import __version__, interrupts
 from .errors import InputError
 
 EXIT_INPUT = 2
@@ -62,6 +61,8 @@ _nonneg = _at_least(0)
 
 
 def _progress(total: int, desc: str, quiet: bool = False):
+    from tqdm import tqdm
+
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked while the bar runs
     return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
                 mininterval=0.2)
@@ -73,17 +74,18 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
                  argv: list[str] | None = None) -> tuple[Path, list]:
     from .outputs import atomic_dir, default_out_dir, manifest, write_manifest, write_tables
     from .plots import run_plots
-    from .runner import horizon_steps, run_ensemble, run_seeds
+    from .runner import check_seeds, horizon_steps, run_ensemble, run_seeds
     from .scenario import load_scenario
 
+    check_seeds(runs, seed)
     loaded = load_scenario(path, overrides)
     scenario = loaded.scenario
     if until is not None and until <= scenario.start_date:
         raise InputError(f"--until {until} is not after the scenario's start_date {scenario.start_date}", loaded.path)
     n_steps = horizon_steps(scenario, steps, until)
-    dest = Path(out) if out else default_out_dir(scenario.name)
+    folder = atomic_dir(Path(out) if out else default_out_dir(scenario.name), force, unique=out is None)
     started = dt.datetime.now()
-    with atomic_dir(dest, force) as tmp:
+    with folder as tmp:
         with _progress(runs, f"{scenario.name}", quiet) as bar:
             results = run_ensemble(scenario, runs, seed, n_steps, record=True, workers=workers,
                                    progress=bar.update)
@@ -91,7 +93,7 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
         run_plots(tmp / "plots", scenario, results)
         write_manifest(tmp, manifest(loaded, runs, run_seeds(runs, seed), n_steps, started, dt.datetime.now(),
                                      argv))
-    return dest, results
+    return folder.dest, results
 
 
 def summary_table(scenario_name: str, results: list) -> str:
@@ -236,17 +238,50 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line in this process; returns the exit code (the host's SIGINT handler is put back)."""
+    return _main(argv, interrupts.restore)
+
+
+def _main(argv: list[str] | None, finished) -> int:
+    previous = interrupts.install()
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except InputError as exc:
+        if interrupts.requested():
+            return _interrupted()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
+        return _interrupted()
+    except Exception:
+        if interrupts.requested():  # a failure that follows Ctrl-C is the interrupt's doing
+            return _interrupted()
+        raise
+    finally:
+        finished(previous)
+
+
+def _interrupted() -> int:
+    print(interrupts.message(), file=sys.stderr)
+    return interrupts.EXIT_INTERRUPTED
+
+
+def entry() -> None:
+    """The `libya-sim` program: :func:`main`, then exit with its code.
+
+    After an interrupt the process leaves with ``os._exit(130)`` once its output is flushed: the
+    interpreter would otherwise turn an interrupt that passed through an extension module's start-up
+    (numpy, scipy) into a second death by SIGINT at exit, and everything that needed cleaning up has
+    been cleaned up by then (worker processes stopped, temporary folders removed). Once the command has
+    returned, Ctrl-C is ignored: there is nothing left to interrupt."""
+    code = _main(None, lambda previous: interrupts.ignore())
+    if code == interrupts.EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
