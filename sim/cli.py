@@ -191,19 +191,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--until", type=_date, help="simulate up to this date (default: the scenario's end_date)")
     p.add_argument("--out", help="output folder (default results/<scenario>/<timestamp>/)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value by dotted path")
-    p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing results folder (only one this tool wrote)")
     p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios with common random numbers")
-    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]")
-    p.add_argument("--runs", type=_nonneg, default=100)
-    p.add_argument("--seed", type=_nonneg, default=1)
-    p.add_argument("--until", type=_date)
-    p.add_argument("--out")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE")
-    p.add_argument("--force", action="store_true")
-    p.add_argument("--workers", type=_positive)
+    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]: scenario YAML files or names in scenarios/")
+    p.add_argument("--runs", type=_positive, default=100, help="seeded runs of each scenario (default 100)")
+    p.add_argument("--seed", type=_nonneg, default=1,
+                   help="seed of the first run; run k of every scenario uses seed+k (default 1)")
+    p.add_argument("--until", type=_date, help="compare up to this date (default: the baseline's end_date)")
+    p.add_argument("--out", help="output folder (default results/compare/<names>-<timestamp>/)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a value of every scenario by dotted path")
+    p.add_argument("--force", action="store_true", help="replace an existing results folder")
+    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check scenario files without running them")

@@ -232,6 +232,15 @@ class atomic_dir:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
+    def _user_path(self, filename) -> str:
+        """A path inside the temporary folder, named as the user will know it (inside ``dest``)."""
+        if filename is None:
+            return str(self.dest)
+        try:
+            return str(self.dest / Path(os.fsdecode(filename)).relative_to(self.tmp))
+        except (ValueError, TypeError):
+            return os.fsdecode(filename)
+
     def __exit__(self, etype, exc, tb):
         if etype is None:
             try:
@@ -248,8 +257,7 @@ class atomic_dir:
             return False
         self._abandon()
         if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
-            where = exc.filename or self.dest
-            raise InputError(f"writing the results failed: {_why(exc)}", str(where)) from None
+            raise InputError(f"writing the results failed: {_why(exc)}", self._user_path(exc.filename)) from None
         return False
 
 
