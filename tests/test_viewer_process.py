@@ -61,6 +61,7 @@ def test_signal_stops_the_server_too(tmp_path, sig, code):
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     log = tmp_path / "viz.log"
+    server: set[int] = set()
     with open(log, "w") as fh:
         proc = subprocess.Popen(CLI + ["viz", str(TOY), "--port", str(port)], cwd=ROOT, stdout=fh,
                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -86,8 +87,9 @@ def test_signal_stops_the_server_too(tmp_path, sig, code):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        for p in _children(proc.pid):
-            os.kill(p, signal.SIGKILL)
+        for p in server | _children(proc.pid):  # a server left behind is the failure, not the next test's
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
 
 
 def test_port_out_of_range_is_one_line():
