@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from sim.plots import draw_outline
 from sim.schema import Channel
 
 DPI = 80
@@ -162,6 +163,7 @@ class MapView:
         ax.set_ylim(*ylim)
         ax.set_aspect(stretch, adjustable="box", anchor="N")
         ax.set_facecolor(BG)
+        draw_outline(ax, self.lon, self.lat)  # sea, land, coastline and borders beneath the places
         ax.set_xticks([])
         ax.set_yticks([])
         for s in ax.spines.values():
