@@ -131,8 +131,9 @@ def cmd_run(args) -> int:
     from .scenario import parse_set_args
 
     dest, results = run_scenario(args.scenario, args.runs, args.seed, args.steps, args.until, args.out,
-                                 parse_set_args(args.set), args.force, workers=args.workers)
-    print(summary_table(results and Path(args.scenario).stem, results))
+                                 parse_set_args(args.set), args.force, quiet=args.quiet, workers=args.workers)
+    if not args.quiet:
+        print(summary_table(results and Path(args.scenario).stem, results))
     print(f"results: {dest}")
     return 0
 
@@ -194,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="replace an existing results folder (only one this tool wrote)")
     p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no summary: print only the results folder")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios with common random numbers")
@@ -217,10 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("viz", help="step a scenario in the browser (Mesa's SolaraViz)")
-    p.add_argument("scenario", nargs="?", default=None)
-    p.add_argument("--seed", type=_nonneg, default=1)
-    p.add_argument("--port", type=_positive, default=8765)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("scenario", nargs="?", default=None,
+                   help="scenario YAML file or name in scenarios/ (default: libya_2018_11)")
+    p.add_argument("--seed", type=_nonneg, default=1, help="seed of the model shown (default 1; the page can change it)")
+    p.add_argument("--port", type=_positive, default=8765, help="port to serve on, 1 to 65535 (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_viz)
 
     try:

@@ -118,7 +118,11 @@ def draw_share_bands(ax, bands, colors: dict[str, str], label_suffix: str = "", 
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of key places")
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    if bands:
+        ax.legend(loc="best", fontsize=8)
+    else:  # a scenario with no armed camp: say so instead of an empty legend (and matplotlib's warning)
+        ax.text(0.5, 0.5, "no armed camp in this scenario", transform=ax.transAxes, ha="center", va="center",
+                color="#666666")
     for lbl in ax.get_xticklabels():
         lbl.set_rotation(30)
         lbl.set_horizontalalignment("right")

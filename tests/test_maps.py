@@ -115,3 +115,14 @@ def test_a_map_elsewhere_gets_no_outline():
     assert plots.draw_outline(ax, [100.0, 101.0], [10.0, 11.0]) is False
     assert plots.draw_outline(ax, [13.0, 20.0], [31.0, 32.0]) is True
     plt.close(fig)
+
+
+def test_no_armed_camp_draws_without_a_warning():
+    import warnings
+
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.draw_share_bands(ax, {}, {})
+    assert any("no armed camp" in t.get_text() for t in ax.texts)
+    plt.close(fig)

@@ -240,3 +240,11 @@ def test_help_and_message_of_compare_runs():
     res = subprocess.run([sys.executable, "-m", "sim.cli", "compare", "--help"], capture_output=True, text=True,
                          cwd=ROOT, env=ENV)
     assert "default 100" in res.stdout and "--workers" in res.stdout
+
+
+def test_viz_help_describes_its_options_and_run_has_quiet(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "sim.cli", "viz", "--help"], capture_output=True, text=True,
+                         cwd=ROOT, env=ENV)
+    assert "default 8765" in res.stdout and "1 to 65535" in res.stdout and "default 127.0.0.1" in res.stdout
+    res = run_cli("run", TOY, "--runs", 2, "--out", tmp_path / "q", "--quiet")
+    assert res.returncode == 0 and res.stderr == "" and res.stdout.strip() == f"results: {tmp_path / 'q'}"
