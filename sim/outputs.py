@@ -165,9 +165,10 @@ class atomic_dir:
     def _remove_stale(self) -> None:
         """Temporary folders of earlier writers of this folder that were killed (we hold the lock, so
         their owners are gone)."""
-        for p in self.dest.parent.glob(f".{self.dest.name}.*-*"):
-            rest = p.name[len(self.dest.name) + 2:]
-            if (rest.startswith("tmp-") or rest.startswith("old-")) and rest[4:].isdigit() and p.is_dir():
+        prefix = f".{self.dest.name}."
+        for p in self.dest.parent.iterdir():
+            rest = p.name[len(prefix):] if p.name.startswith(prefix) else ""
+            if rest[:4] in ("tmp-", "old-") and rest[4:].isdigit() and p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p, ignore_errors=True)
 
     def __enter__(self) -> Path:
@@ -215,7 +216,8 @@ class atomic_dir:
             self._lock.release()
             self._lock = None
 
-    def _commit(self) -> None:
+    def _commit(self) -> Path | None:
+        """Rename the temporary folder into place; returns the replaced folder's new hidden name, if any."""
         dest, tmp = self.dest, self.tmp
         old = None
         if dest.is_dir() and not self._claimed and any(dest.iterdir()):
@@ -229,8 +231,7 @@ class atomic_dir:
             raise
         self._claimed = False
         interrupts.note_written(dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        return old
 
     def _user_path(self, filename) -> str:
         """A path inside the temporary folder, named as the user will know it (inside ``dest``)."""
@@ -245,8 +246,13 @@ class atomic_dir:
         if etype is None:
             try:
                 interrupts.check()  # an interrupt some library swallowed: commit nothing
-                with interrupts.deferred():
-                    self._commit()
+                old = None
+                try:
+                    with interrupts.deferred():
+                        old = self._commit()
+                finally:
+                    if old is not None:
+                        shutil.rmtree(old, ignore_errors=True)
             except OSError as err:
                 self._abandon()
                 raise InputError(f"could not put the results in place: {_why(err)}", str(self.dest)) from None
