@@ -91,13 +91,13 @@ def deferred():
     def hold(signum, frame):
         caught.append(signum)
 
+    global _requested
     old = signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, old)
+        if caught and os.getpid() == _owner_pid:
+            _requested = True  # also when the section failed: the failure is then the interrupt's doing
     if caught:
-        global _requested
-        if os.getpid() == _owner_pid:
-            _requested = True
         raise KeyboardInterrupt

@@ -14,6 +14,7 @@ import multiprocessing.connection as mp_connection
 import os
 import pickle
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -72,7 +73,7 @@ def run_seeds(runs: int, base_seed: int) -> list[int]:
     return [base_seed + k for k in range(runs)]
 
 
-_WORKER_MODULES = ["sim._worker_init", "sim.runner"]  # imported once by the fork server, not per worker
+_WORKER_MODULES = ["sim.runner"]  # imported once by the fork server, not by every worker
 STOP_WAIT = 5.0  # seconds a stopping worker gets before it is killed
 
 
@@ -107,10 +108,28 @@ def _picklable(obj) -> bool:
 def _context():
     """The fork server: workers are forked from a single-threaded server process that has imported the
     model once, so starting them is cheap and safe however many threads this process runs (fork from a
-    threaded process can deadlock), and they start with SIGINT ignored (see :mod:`sim._worker_init`)."""
+    threaded process can deadlock), and they start with SIGINT ignored (see :func:`_start_fork_server`)."""
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(_WORKER_MODULES)
+    _start_fork_server()
     return ctx
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (once per process) with SIGINT ignored: an ignored signal stays ignored
+    through exec, so the server, from its first instruction, and every worker it forks ignore Ctrl-C
+    (the command stops them itself). This process ignores SIGINT only while the server is spawned
+    (a fork and an exec, a few milliseconds)."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _stop(procs: list, conns: list, clean: bool) -> None:
