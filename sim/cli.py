@@ -18,10 +18,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, interrupts
 from .errors import InputError
 from .progress import progress_bar
 
@@ -67,17 +68,18 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
                  argv: list[str] | None = None) -> tuple[Path, list]:
     from .outputs import atomic_dir, default_out_dir, manifest, write_manifest, write_tables
     from .plots import run_plots
-    from .runner import horizon_steps, run_ensemble, run_seeds
+    from .runner import check_seeds, horizon_steps, run_ensemble, run_seeds
     from .scenario import load_scenario
 
+    check_seeds(runs, seed)
     loaded = load_scenario(path, overrides)
     scenario = loaded.scenario
     if until is not None and until <= scenario.start_date:
         raise InputError(f"--until {until} is not after the scenario's start_date {scenario.start_date}", loaded.path)
     n_steps = horizon_steps(scenario, steps, until)
-    dest = Path(out) if out else default_out_dir(scenario.name)
+    folder = atomic_dir(Path(out) if out else default_out_dir(scenario.name), force, unique=out is None)
     started = dt.datetime.now()
-    with atomic_dir(dest, force) as tmp:
+    with folder as tmp:
         with progress_bar(runs, f"{scenario.name}", quiet) as bar:
             results = run_ensemble(scenario, runs, seed, n_steps, record=True, workers=workers,
                                    progress=bar.update)
@@ -85,7 +87,7 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
         run_plots(tmp / "plots", scenario, results)
         write_manifest(tmp, manifest(loaded, runs, run_seeds(runs, seed), n_steps, started, dt.datetime.now(),
                                      argv))
-    return dest, results
+    return folder.dest, results
 
 
 def summary_table(scenario_name: str, results: list) -> str:
@@ -123,8 +125,9 @@ def cmd_run(args) -> int:
     from .scenario import parse_set_args
 
     dest, results = run_scenario(args.scenario, args.runs, args.seed, args.steps, args.until, args.out,
-                                 parse_set_args(args.set), args.force, workers=args.workers)
-    print(summary_table(results and Path(args.scenario).stem, results))
+                                 parse_set_args(args.set), args.force, quiet=args.quiet, workers=args.workers)
+    if not args.quiet:
+        print(summary_table(results and Path(args.scenario).stem, results))
     print(f"results: {dest}")
     return 0
 
@@ -192,19 +195,24 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--until", type=_date, help="simulate up to this date (default: the scenario's end_date)")
     p.add_argument("--out", help="output folder (default results/<scenario>/<timestamp>/)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value by dotted path")
-    p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing results folder (only one this tool wrote)")
     p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no summary: print only the results folder")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios with common random numbers")
-    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]")
-    p.add_argument("--runs", type=_nonneg, default=100)
-    p.add_argument("--seed", type=_nonneg, default=1)
-    p.add_argument("--until", type=_date)
-    p.add_argument("--out")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE")
-    p.add_argument("--force", action="store_true")
-    p.add_argument("--workers", type=_positive)
+    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]: scenario YAML files or names in scenarios/")
+    p.add_argument("--runs", type=_positive, default=100, help="seeded runs of each scenario (default 100)")
+    p.add_argument("--seed", type=_nonneg, default=1,
+                   help="seed of the first run; run k of every scenario uses seed+k (default 1)")
+    p.add_argument("--until", type=_date, help="compare up to this date (default: the baseline's end_date)")
+    p.add_argument("--out", help="output folder (default results/compare/<names>-<timestamp>/)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a value of every scenario by dotted path")
+    p.add_argument("--force", action="store_true", help="replace an existing results folder")
+    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
@@ -219,10 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("viz", help="step a scenario in the browser (Mesa's SolaraViz)")
-    p.add_argument("scenario", nargs="?", default=None)
-    p.add_argument("--seed", type=_nonneg, default=1)
-    p.add_argument("--port", type=_positive, default=8765)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("scenario", nargs="?", default=None,
+                   help="scenario YAML file or name in scenarios/ (default: libya_2018_11)")
+    p.add_argument("--seed", type=_nonneg, default=1, help="seed of the model shown (default 1; the page can change it)")
+    p.add_argument("--port", type=_positive, default=8765, help="port to serve on, 1 to 65535 (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_viz)
 
     try:
@@ -243,17 +252,50 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line in this process; returns the exit code (the host's SIGINT handler is put back)."""
+    return _main(argv, interrupts.restore)
+
+
+def _main(argv: list[str] | None, finished) -> int:
+    previous = interrupts.install()
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except InputError as exc:
+        if interrupts.requested():
+            return _interrupted()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
+        return _interrupted()
+    except Exception:
+        if interrupts.requested():  # a failure that follows Ctrl-C is the interrupt's doing
+            return _interrupted()
+        raise
+    finally:
+        finished(previous)
+
+
+def _interrupted() -> int:
+    print(interrupts.message(), file=sys.stderr)
+    return interrupts.EXIT_INTERRUPTED
+
+
+def entry() -> None:
+    """The `libya-sim` program: :func:`main`, then exit with its code.
+
+    After an interrupt the process leaves with ``os._exit(130)`` once its output is flushed: the
+    interpreter would otherwise turn an interrupt that passed through an extension module's start-up
+    (numpy, scipy) into a second death by SIGINT at exit, and everything that needed cleaning up has
+    been cleaned up by then (worker processes stopped, temporary folders removed). Once the command has
+    returned, Ctrl-C is ignored: there is nothing left to interrupt."""
+    code = _main(None, lambda previous: interrupts.ignore())
+    if code == interrupts.EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

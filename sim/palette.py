@@ -12,6 +12,6 @@ CHANNEL_COLORS = {
     Channel.air_defence.value: "#17becf",
     Channel.special_forces.value: "#7f7f7f",
     Channel.diplomatic_cover.value: "#bcbd22",
-    Channel.recognition.value: "#1f77b4",
+    Channel.recognition.value: "#e7298a",  # not blue: blue is a camp's colour on the shipped maps
     Channel.alliance.value: "#111111",
 }

@@ -7,6 +7,8 @@ Each function draws on a matplotlib Axes from plain tables, so that `run`,
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -16,11 +18,87 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from .palette import CHANNEL_COLORS  # noqa: E402
 from .schema import Scenario  # noqa: E402
+
+OUTLINE = Path(__file__).resolve().parent / "data" / "outline_libya.json"
+SEA, LAND, COAST, BORDER = "#dcebf5", "#f4f1e8", "#6b8aa6", "#9a8f80"
+
+
+@functools.cache
+def outline() -> dict | None:
+    """Land polygons and country borders around Libya (see tools/make_outline.py), or None if absent."""
+    try:
+        return json.loads(OUTLINE.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+
+
+def draw_outline(ax, lons, lats) -> bool:
+    """Sea, land with its coastline, and country borders beneath a map whose places are at ``lons``,
+    ``lats``; only where those places lie within the outline's box (a scenario elsewhere gets none).
+    Does not change the axes' limits. Returns whether it drew."""
+    data = outline()
+    if data is None or not len(lons):
+        return False
+    x0, y0, x1, y1 = data["box"]
+    if not (x0 <= min(lons) and max(lons) <= x1 and y0 <= min(lats) and max(lats) <= y1):
+        return False
+    ax.set_facecolor(SEA)
+    ax.add_collection(PolyCollection(data["land"], facecolors=LAND, edgecolors=COAST, linewidths=0.9, zorder=0.1,
+                                     gid="coastline"), autolim=False)
+    ax.add_collection(LineCollection(data["borders"], colors=BORDER, linewidths=0.8, linestyles=(0, (5, 2)),
+                                     zorder=0.2, gid="borders"), autolim=False)
+    return True
+
+
+# offsets (points) tried in turn for a label: beside the marker first, then further out with a leader line
+_NEAR = [(5, 4), (5, -10), (-5, 4), (-5, -10), (7, -3), (-7, -3), (0, 8), (0, -14)]
+_FAR = [(dx * k, dy * k) for k in (2.2, 3.4, 4.6) for dx, dy in
+        [(10, 8), (10, -8), (-10, 8), (-10, -8), (14, 0), (-14, 0), (0, 12), (0, -12)]]
+
+
+def place_labels(ax, labels: list[tuple[str, float, float, dict]], avoid_points: list[tuple[float, float]] = ()
+                 ) -> list:
+    """Put labels (text, x, y, text properties) in order of importance where they overlap no label
+    placed before and no marker: beside the point if there is room, else further out with a leader line,
+    else not at all. Returns the texts placed."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    placed_boxes = []
+    pad = 1.5
+    markers = [ax.transData.transform(p) for p in avoid_points]
+    frame = ax.get_window_extent(renderer)
+    texts = []
+    for text, x, y, props in labels:
+        px, py = ax.transData.transform((x, y))
+        done = False
+        for k, (dx, dy) in enumerate(_NEAR + _FAR):
+            far = k >= len(_NEAR)
+            ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
+            va = "bottom" if dy > 0 else ("top" if dy < -5 else "center")
+            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, zorder=6,
+                            arrowprops=dict(arrowstyle="-", color="#555555", lw=0.6, shrinkA=0, shrinkB=3)
+                            if far else None, **props)
+            bb = t.get_window_extent(renderer).expanded(1.0, 1.0)
+            bb = bb.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
+            inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+            clear = inside and not any(bb.overlaps(o) for o in placed_boxes) and \
+                not any(bb.contains(mx, my) for mx, my in markers if (mx, my) != (px, py))
+            if clear:
+                placed_boxes.append(bb)
+                texts.append(t)
+                done = True
+                break
+            t.remove()
+        if not done:
+            continue
+    return texts
+
 
 def camp_color(scenario: Scenario, camp: str) -> str:
     spec = scenario.camps.get(camp)
@@ -35,7 +113,11 @@ def draw_share_bands(ax, bands, colors: dict[str, str], label_suffix: str = "", 
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of key places")
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    if bands:
+        ax.legend(loc="best", fontsize=8)
+    else:  # a scenario with no armed camp: say so instead of an empty legend (and matplotlib's warning)
+        ax.text(0.5, 0.5, "no armed camp in this scenario", transform=ax.transAxes, ha="center", va="center",
+                color="#666666")
     for lbl in ax.get_xticklabels():
         lbl.set_rotation(30)
         lbl.set_horizontalalignment("right")
@@ -73,10 +155,15 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
     and a label with the majority's share.
     """
     places = scenario.territory.places
+    lons = [p.lon for p in places.values()]
+    lats = [p.lat for p in places.values()]
+    has_outline = draw_outline(ax, lons, lats)
     for a, b in scenario.territory.roads:
         pa, pb = places[a], places[b]
-        ax.plot([pa.lon, pb.lon], [pa.lat, pb.lat], color="#bbbbbb", linewidth=1, zorder=1)
+        ax.plot([pa.lon, pb.lon], [pa.lat, pb.lat], color="#a9a29a" if has_outline else "#bbbbbb", linewidth=1,
+                zorder=1)
     big = set(sorted(places, key=lambda p: -places[p].population)[:8]) | set(scenario.outcome_places)
+    labels = []  # (priority, text, lon, lat, props)
     for pid, p in places.items():
         counts = control.get(pid) or Counter()
         total = sum(counts.values()) or 1
@@ -93,8 +180,12 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
         label = p.name.split(" (")[0]
         if contested:
             label += f" {100 * ranked[0][1] / total:.0f}%"
+        box = dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7)
         if pid in big or contested or (highlight and pid in highlight):
-            ax.annotate(label, (p.lon, p.lat), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=4)
+            rank = 0 if pid in scenario.outcome_places or (highlight and pid in highlight) else (1 if contested else 2)
+            labels.append((rank, -p.population, label, p.lon, p.lat, dict(fontsize=7, bbox=box)))
+        elif p.oil_bpd > 0:
+            labels.append((3, -p.oil_bpd, label, p.lon, p.lat, dict(fontsize=6.5, style="italic", bbox=box)))
         if highlight and pid in highlight:
             ax.scatter([p.lon], [p.lat], s=size * 2.2, facecolors="none", edgecolors=["#000000"],
                        linewidths=1.5, marker="*" if highlight[pid] == "capture" else "o", zorder=5)
@@ -102,13 +193,20 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
     handles = [Line2D([0], [0], marker="o", color="w", markerfacecolor=camp_color(scenario, c), markersize=8,
                       label=scenario.camps[c].name) for c in camps]
     handles.append(Line2D([0], [0], marker="s", color="w", markerfacecolor="#cccccc", markersize=8, label="oil site"))
-    ax.legend(handles=handles, loc="lower left", fontsize=7)
+    if has_outline:
+        handles.append(Line2D([0], [0], color=BORDER, lw=1, ls=(0, (5, 2)), label="border"))
+    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9).set_zorder(7)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.set_aspect("equal", adjustable="datalim")
+    # a degree of longitude is cos(latitude) of a degree of latitude
+    ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(sum(lats) / len(lats)))) if lats else "equal",
+                  adjustable="datalim")
     ax.grid(alpha=0.2)
     if title:
         ax.set_title(title, fontsize=10)
+    ax.figure.canvas.draw()  # final limits before the labels are fitted around the markers
+    labels.sort(key=lambda item: item[:2])
+    place_labels(ax, [(text, x, y, props) for _, _, text, x, y, props in labels], list(zip(lons, lats)))
 
 
 def network_layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -142,19 +240,33 @@ def draw_support_network(ax, scenario: Scenario, levels: dict[tuple[str, str, st
                                     lw=0.6 + 3.0 * min(lv, 2.0), alpha=0.7, shrinkA=8, shrinkB=8,
                                     connectionstyle="arc3,rad=0.08"))
         used.add(ch)
+    labels = []
     for a, (x, y) in pos.items():
         spec = scenario.actors[a]
         camp = (camps_now or {}).get(a, spec.camp)
         marker = "o" if spec.faction is not None else ("D" if spec.patron is not None else "^")
         ax.scatter([x], [y], s=160, c=[camp_color(scenario, camp)], marker=marker, edgecolors="#222222", zorder=3)
-        ax.annotate(a, (x, y), xytext=(0, -12), textcoords="offset points", ha="center", fontsize=6.5, zorder=4)
+        labels.append((short_label(spec.name), x, y, dict(fontsize=6.5, bbox=dict(
+            boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.75))))
     handles = [Line2D([0], [0], color=CHANNEL_COLORS[c], lw=2.5, label=c.replace("_", " ")) for c in CHANNEL_COLORS
                if c in used]
     if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=6.5, ncols=2)
+        ax.legend(handles=handles, loc="upper right", fontsize=6.5, ncols=2).set_zorder(7)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=10)
+    ax.margins(0.12)
+    ax.figure.canvas.draw()
+    place_labels(ax, labels, list(pos.values()))
+
+
+def short_label(name: str, limit: int = 30) -> str:
+    """An actor's name for a label: without its parenthesis, cut at a word before ``limit`` characters."""
+    name = name.split(" (")[0].strip()
+    if len(name) <= limit:
+        return name
+    cut = name[:limit].rsplit(" ", 1)[0]
+    return (cut if len(cut) > limit // 2 else name[:limit - 1]) + "…"
 
 
 def save(fig: Figure, path: Path) -> None:

@@ -24,6 +24,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from sim.palette import CHANNEL_COLORS
+from sim.plots import draw_outline
 
 DPI = 80
 PNG_OPTIONS = {"compress_level": 1}  # fast to encode; the images go over a local socket
@@ -150,6 +151,7 @@ class MapView:
         ax.set_ylim(*ylim)
         ax.set_aspect(stretch, adjustable="box", anchor="N")
         ax.set_facecolor(BG)
+        draw_outline(ax, self.lon, self.lat)  # sea, land, coastline and borders beneath the places
         ax.set_xticks([])
         ax.set_yticks([])
         for s in ax.spines.values():
