@@ -200,7 +200,8 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
     started = dt.datetime.now()
     seeds = run_seeds(runs, seed)
     all_results = {}
-    with atomic_dir(dest, force) as tmp:
+    folder = atomic_dir(dest, force, unique=out is None)  # a default name gets -2, -3, ... if it is taken
+    with folder as tmp:
         with progress_bar(runs * len(loaded), "compare", quiet) as bar:
             for ls, name in zip(loaded, names):
                 steps = steps_until(ls.scenario.start_date, horizon)
@@ -216,7 +217,7 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
             jobs.append((tmp / name, ls.scenario, all_results[name], info))
         with writing_in_background(jobs, workers):
             headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings)
-    return dest, headline
+    return folder.dest, headline
 
 
 def write_run_folder(folder: Path, scenario, results, info: dict) -> None:

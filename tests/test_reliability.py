@@ -248,3 +248,22 @@ def test_viz_help_describes_its_options_and_run_has_quiet(tmp_path):
     assert "default 8765" in res.stdout and "1 to 65535" in res.stdout and "default 127.0.0.1" in res.stdout
     res = run_cli("run", TOY, "--runs", 2, "--out", tmp_path / "q", "--quiet")
     assert res.returncode == 0 and res.stderr == "" and res.stdout.strip() == f"results: {tmp_path / 'q'}"
+
+
+def test_a_compare_whose_default_folder_is_taken_gets_a_new_one(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from sim.compare import compare
+
+    monkeypatch.chdir(tmp_path)
+    now = dt.datetime.now()
+    taken = []
+    for k in range(-2, 30):  # another comparison of the same scenarios holds every name of the next half minute
+        stamp = (now + dt.timedelta(seconds=k)).strftime("%Y%m%d-%H%M%S")
+        folder = tmp_path / "results" / "compare" / f"toy_war_0-vs-toy_war_1-{stamp}"
+        folder.mkdir(parents=True)
+        (folder / "comparison.csv").write_text("theirs")
+        taken.append(folder)
+    dest, _ = compare([str(TOY), str(TOY)], 2, 1, dt.date(2020, 2, 3), None, {}, workers=1, quiet=True)
+    assert dest.name.endswith("-2") and (dest / "comparison.csv").read_text() != "theirs"
+    assert all((f / "comparison.csv").read_text() == "theirs" for f in taken)
