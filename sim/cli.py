@@ -185,35 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="libya-sim", description="Agent-based what-if simulation of a proxy war (Libya 2014-2020).")
     parser.add_argument("--version", action="version", version=f"libya-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    p = sub.add_parser("run", help="run a scenario N times and write its tables and plots")
-    p.add_argument("scenario", help="scenario YAML file, or a name in scenarios/")
-    p.add_argument("--runs", type=_positive, default=20, help="number of seeded runs (default 20)")
-    p.add_argument("--seed", type=_nonneg, default=1, help="seed of the first run; run k uses seed+k (default 1)")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--steps", type=_nonneg, help="weeks to simulate")
-    g.add_argument("--until", type=_date, help="simulate up to this date (default: the scenario's end_date)")
-    p.add_argument("--out", help="output folder (default results/<scenario>/<timestamp>/)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value by dotted path")
-    p.add_argument("--force", action="store_true",
-                   help="replace an existing results folder (only one this tool wrote)")
-    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar and no summary: print only the results folder")
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("compare", help="compare scenarios with common random numbers")
-    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]: scenario YAML files or names in scenarios/")
-    p.add_argument("--runs", type=_positive, default=100, help="seeded runs of each scenario (default 100)")
-    p.add_argument("--seed", type=_nonneg, default=1,
-                   help="seed of the first run; run k of every scenario uses seed+k (default 1)")
-    p.add_argument("--until", type=_date, help="compare up to this date (default: the baseline's end_date)")
-    p.add_argument("--out", help="output folder (default results/compare/<names>-<timestamp>/)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a value of every scenario by dotted path")
-    p.add_argument("--force", action="store_true", help="replace an existing results folder")
-    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
-    p.set_defaults(func=cmd_compare)
+    _add_run(sub)
+    _add_compare(sub)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("files", nargs="+")
@@ -249,6 +222,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the main job: two comparisons with reports")
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario N times and write its tables and plots")
+    p.add_argument("scenario", help="scenario YAML file, or a name in scenarios/")
+    p.add_argument("--runs", type=_positive, default=20, help="number of seeded runs (default 20)")
+    p.add_argument("--seed", type=_nonneg, default=1, help="seed of the first run; run k uses seed+k (default 1)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--steps", type=_nonneg, help="weeks to simulate")
+    g.add_argument("--until", type=_date, help="simulate up to this date (default: the scenario's end_date)")
+    p.add_argument("--out", help="output folder (default results/<scenario>/<timestamp>/)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value by dotted path")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing results folder (only one this tool wrote)")
+    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no summary: print only the results folder")
+    p.set_defaults(func=cmd_run)
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="compare scenarios with common random numbers")
+    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]: scenario YAML files or names in scenarios/")
+    p.add_argument("--runs", type=_positive, default=100, help="seeded runs of each scenario (default 100)")
+    p.add_argument("--seed", type=_nonneg, default=1,
+                   help="seed of the first run; run k of every scenario uses seed+k (default 1)")
+    p.add_argument("--until", type=_date, help="compare up to this date (default: the baseline's end_date)")
+    p.add_argument("--out", help="output folder (default results/compare/<names>-<timestamp>/)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a value of every scenario by dotted path")
+    p.add_argument("--force", action="store_true", help="replace an existing results folder")
+    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+    p.set_defaults(func=cmd_compare)
 
 
 def main(argv: list[str] | None = None) -> int:
