@@ -177,7 +177,7 @@ def test_no_tracked_file_names_an_absolute_machine_path():
         text = path.read_text(errors="ignore")
         if name == "tests/test_sources.py":
             continue
-        # an absolute path starts a word (a URL's '/home/' follows a host name); '../shared' is a sibling folder
+        # an absolute path starts a word (in a URL the folder follows a host name); '../shared' is a sibling folder
         bad += [(name, m.group(0)) for m in ABSOLUTE.finditer(text)]
     assert not bad, bad
 
