@@ -9,22 +9,6 @@ Columns depend on the scenario (its outcome places and headline camps):
 
 from __future__ import annotations
 
-from .schema import Scenario
-
-
-def outcome_types(scenario: Scenario) -> dict[str, type]:
-    """Column -> type, in the order of summary.csv (after run and seed)."""
-    out: dict[str, type] = {}
-    for place in scenario.outcome_places:
-        out[f"{place}_controller"] = str
-        out[f"{place}_camp"] = str
-    for camp in scenario.headline_camps:
-        key = camp.lower()
-        for what in ("territory", "population", "oil"):
-            out[f"{key}_{what}_share"] = float
-    out.update(casualties=int, ceasefire_week=int, weeks_of_fighting=int, agreement_held=bool)
-    return out
-
 
 def summarise(model) -> dict[str, object]:
     """One row of outcomes for a run as it stands."""

@@ -41,7 +41,7 @@ class Balance:
     @classmethod
     def measure(cls, factions: list, view: MapView, camps: list[str], armed: list[str],
                 decisiveness: float) -> "Balance":
-        eff = [combat.effective_strength(f.strength_fighters, f.quality, f.cohesion) for f in factions]
+        eff = [f.effective_strength() for f in factions]
         totals = dict.fromkeys(camps, 0.0)
         for camp, e in zip(view.faction_camps, eff):
             totals[camp] += e

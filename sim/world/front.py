@@ -13,6 +13,8 @@ from ..mechanisms import campaign, combat
 from ..record import BattleRow
 from .camp import Balance, defence_at, threatened_reach
 
+NOBODY: frozenset[int] = frozenset()  # no faction attacking elsewhere: the defence a command expects
+
 
 class Front:
     """The combat stage of a week, and what the commands weigh when they plan."""
@@ -101,7 +103,7 @@ class Front:
         m = self.model
         enemy = self._view.place_camps[place]
         if place not in self._defence:
-            self._defence[place] = sum(self.defenders(place, set(), self._force).values())
+            self._defence[place] = sum(self.defenders(place, NOBODY, self._force).values())
         return campaign.believed_chance(attack * self._air[camp, enemy], self._defence[place] * self._air[enemy, camp],
                                         m.params.contest_decisiveness, m.geo.defender_advantage[place], optimism)
 

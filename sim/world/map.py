@@ -173,10 +173,6 @@ class Map:
                                  tuple(p.camp for p in self._patrons), self._homes, self._red_lines, *self._supply)
         return self._view
 
-    def holder(self, place: int) -> int:
-        """Index of the faction holding the place."""
-        return self._controller[place]
-
     def capture(self, place: int, faction_index: int) -> None:
         """The faction takes the place."""
         self._controller[place] = faction_index
