@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import mesa
 
-from .mechanisms import alignment, combat, diplomacy, economy, support
+from .mechanisms import air, alignment, combat, diplomacy, economy, support
 from .schema import Actor
 from .world.ties import Gains
 
@@ -72,8 +72,10 @@ class FactionAgent(ActorAgent):
         # capability this week, own plus support (see receive)
         self.strength_fighters = self.fighters
         self.quality = self.heavy_weapons
-        self.air = self.own_air
+        self.air = self.own_air  # stocks: losses in the air war, rebuilt by deliveries (see receive)
         self.air_defence = self.own_air_defence
+        self.air_supplied = self.own_air  # what own means and ties supply this week
+        self.air_defence_supplied = self.own_air_defence
         self.legitimacy = self.base_legitimacy
         self.cover = 0.0
         self.income = 0.0
@@ -84,12 +86,20 @@ class FactionAgent(ActorAgent):
         """Own means plus what the ties bring this week."""
         self.strength_fighters = self.fighters + gains.fighters
         self.quality = min(self.model.params.max_quality, self.heavy_weapons + gains.quality)
-        self.air = self.own_air + gains.air
-        self.air_defence = self.own_air_defence + gains.air_defence
+        rate = self.model.params.air_delivery_rate
+        self.air_supplied = self.own_air + gains.air
+        self.air_defence_supplied = self.own_air_defence + gains.air_defence
+        self.air = air.restock(self.air, self.air_supplied, rate)
+        self.air_defence = air.restock(self.air_defence, self.air_defence_supplied, rate)
         self.income = gains.cash
         self.legitimacy = min(1.0, self.base_legitimacy + gains.legitimacy)
         self.cover = gains.cover
         self.support_received = gains.support
+
+    def fill_stocks(self) -> None:
+        """At the start the air stocks are what the sources give (own means and the ties' levels)."""
+        self.air = self.air_supplied
+        self.air_defence = self.air_defence_supplied
 
     def effective_strength(self) -> float:
         return combat.effective_strength(self.strength_fighters, self.quality, self.cohesion)
@@ -148,6 +158,11 @@ class FactionAgent(ActorAgent):
         self.casualties += loss
         return loss
 
+    def lose_air(self, air_lost: float, air_defence_lost: float) -> None:
+        """Aircraft and drones shot down, air-defence systems destroyed (see :class:`sim.world.air.AirWar`)."""
+        self.air = max(0.0, self.air - air_lost)
+        self.air_defence = max(0.0, self.air_defence - air_defence_lost)
+
     def after_battle(self, won: bool, change: float, floor: float) -> None:
         """Victory lifts cohesion, defeat lowers it."""
         self.cohesion = min(1.0, self.cohesion + change) if won else max(floor, self.cohesion - change)
@@ -175,13 +190,16 @@ class PatronAgent(ActorAgent):
         self.marginal0 = support.marginal_effect(self.model.force.win_probability.get(self.camp, 0.5))
 
     def set_support(self, rival_support: float, red_line_crossed: bool) -> None:
-        """Richardson action-reaction: this week's effort, then the level of each adaptive tie."""
+        """Richardson action-reaction: this week's effort, then the level of each adaptive tie. A patron matches
+        a rival's escalation in proportion to its risk tolerance: escalating against another state's
+        intervention risks a direct clash (restraint; see :mod:`sim.mechanisms.deterrence`)."""
         p = self.model.params
         adaptive, level0, caps, cost, budget = self._plan()
         ratio = (rival_support + p.rival_support_floor) / (self.rival_support0 + p.rival_support_floor)
         marginal = support.marginal_effect(self.model.force.win_probability.get(self.camp, 0.5))
         self.effort = support.richardson_step(self.effort, ratio, marginal, self.marginal0, red_line_crossed,
-                                              self.resolve, p.support_adjust_rate, p.support_rival_reaction,
+                                              self.resolve, p.support_adjust_rate,
+                                              p.support_rival_reaction * self.risk_tolerance,
                                               p.support_cost_decay, p.support_prospect_weight,
                                               p.red_line_escalation)
         for t, level in zip(adaptive, support.patron_levels(level0, caps, cost, self.effort, budget,

@@ -10,7 +10,8 @@ A step is one week:
 5. the balance of strength is measured; switchable militias and tribes choose a camp, all on the same
    start-of-stage view, then act on their choice (:meth:`FactionAgent.choose_camp`); the balance is
    measured again if a camp changed;
-6. combat on the frontier (:class:`sim.world.front.Front`): offensives, contests, attrition, captures;
+6. combat on the frontier (:class:`sim.world.front.Front`): campaigns, the air war over each battle
+   (:class:`sim.world.air.AirWar`), contests, attrition, captures;
 7. a ceasefire may break down (:class:`sim.world.peace.PeaceProcess`);
 8. the week is recorded (:class:`sim.record.Recorder`).
 
@@ -28,6 +29,7 @@ from .agents import FactionAgent, OrganisationAgent, PatronAgent
 from .events import Schedule
 from .record import EventRow, Recorder
 from .schema import ActorKind, Scenario
+from .world.air import AirWar
 from .world.camp import Balance, Camp, CampStanding
 from .world.command import Command
 from .world.front import Front
@@ -74,6 +76,7 @@ class ConflictModel(mesa.Model):
         self.oil = OilEconomy(self.geo, self.params)
         self.peace = PeaceProcess(self)
         self.front = Front(self)
+        self.air = AirWar(self)
         self.embargo = 0.0  # enforcement of the arms embargo, 0..1
         self.recorder = Recorder(full=record)
         self.recorder.describe(self)
@@ -81,6 +84,7 @@ class ConflictModel(mesa.Model):
 
         self.ties.refresh_levels()
         self._receive_support()
+        self.faction_set.do("fill_stocks")
         self._measure_balance()
         for patron, rival in zip(self.patrons, self._rival_support()):
             patron.set_reference(rival)

@@ -36,6 +36,10 @@ class BattleRow(NamedTuple):
     defenders: float  # effective strength defending the place (before air power)
     attacker_air: float  # the attackers' air multiplier (1 = no air superiority)
     defender_air: float
+    attacker_air_lost: float  # air power shot down over the place (units of tie level: 1 = the largest effort)
+    defender_air_lost: float
+    attacker_air_defence_lost: float  # air defence destroyed by strikes
+    defender_air_defence_lost: float
     casualties: float  # fighters lost on both sides
     outcome: str  # "captured", "won" (the attackers won the week but did not take the place) or "held"
 
@@ -52,6 +56,10 @@ class CampRow(NamedTuple):
     fighters: float  # under command, foreign fighters sent by patrons included
     casualties: float  # cumulative
     battles: int  # cumulative
+    air: float  # air power in stock this week (own and from patrons, less losses not yet replaced)
+    air_defence: float
+    air_lost: float  # cumulative air power shot down
+    air_defence_lost: float  # cumulative air defence destroyed
 
 
 REGION_COLUMNS = ("step", "date", "region", "controller")
@@ -193,12 +201,18 @@ class Recorder:
         view = model.map.view()
         shares = view.shares
         fighters = {c: 0.0 for c in model.camps}
+        air = {c: [0.0, 0.0] for c in model.camps}
         faction_camps = view.faction_camps
         for f, camp in zip(model.factions, faction_camps):
             fighters[camp] += f.strength_fighters
+            stock = air[camp]
+            stock[0] += f.air
+            stock[1] += f.air_defence
+        lost = model.air.lost
         for c, camp in model.camps.items():
             t, pshare, o = shares[c]
-            self.camps.append(CampRow(step, date, c, t, pshare, o, fighters[c], camp.casualties, camp.battles))
+            self.camps.append(CampRow(step, date, c, t, pshare, o, fighters[c], camp.casualties, camp.battles,
+                                      *air[c], *lost[c]))
         if not self.full:
             return
         ties = model.ties.ties
@@ -346,8 +360,7 @@ def ties_table(results) -> "pa.Table":
 
 
 def camps_table(results) -> "pa.Table":
-    nums = {k: [] for k in ("run", "seed", "step", "territory_share", "population_share", "oil_share", "fighters",
-                            "casualties", "battles")}
+    nums = {k: [] for k in ("run", "seed") + CAMP_COLUMNS if k not in ("date", "camp")}
     date, camp = _Labels(), _Labels()
     for r in results:
         rows = r.recorder.camps

@@ -85,13 +85,21 @@ class Parameters(Strict):
     defender_advantage: Annotated[float, Field(ge=1.0, le=10.0)]
     urban_advantage_per_100k: Annotated[float, Field(ge=0.0, le=5.0)]
     air_weight: Annotated[float, Field(ge=0.0, le=10.0)]
+    air_range_km: Annotated[float, Field(gt=0.0)]
+    air_defence_range_km: Annotated[float, Field(gt=0.0)]
+    air_shootdown_rate: Annotated[float, Field(ge=0.0, le=10.0)]
+    air_strike_rate: Annotated[float, Field(ge=0.0, le=10.0)]
+    air_delivery_rate: Unit
     supply_range_km: Annotated[float, Field(gt=0.0)]
+    rear_supply_factor: Annotated[float, Field(ge=1.0, le=100.0)]
     enclave_supply: Unit
     offensive_share: Unit
     hold_weight: Annotated[float, Field(ge=1.0, le=100.0)]
     defence_focus: Annotated[float, Field(ge=1.0, le=100.0)]
     offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
+    recapture_worth: Annotated[float, Field(ge=0.0, le=100.0)]
+    red_line_weight: Annotated[float, Field(ge=0.0, le=100.0)]
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
     max_loss_share: Unit
     battle_cohesion_change: Unit

@@ -67,8 +67,7 @@ def share(results, places, step, place, camp):
 
 
 # misses documented in docs/calibration.md; strict, so a fix shows up as a failure to update this list
-KNOWN_MISSES = {("seeds 51-100", "tripoli_misrata_gna_at_the_end"):
-                "Tripoli holds in 78% of the runs on seeds 51-100 (92% on seeds 1-50): air power is camp-wide"}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}  # (seed set, target) -> why the model misses it (a strict xfail)
 
 
 @pytest.mark.parametrize("name", [n for n, t in TARGETS.items() if "share_of_runs_at_least" in t])

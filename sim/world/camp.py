@@ -69,10 +69,11 @@ def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list
 
 def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,
                spread: list[float], hold_share: float, attacking: set[int], offensive_share: float,
-               focus: float = 1.0) -> dict[int, float]:
+               focus: float = 1.0, based_here: frozenset[int] = frozenset()) -> dict[int, float]:
     """Faction -> strength defending the place.
 
-    The holder keeps ``hold_share`` of what it can bring there; the other factions of an armed camp
+    The holder, and every faction of the camp whose home it is (militias defend their own town first), keep
+    ``hold_share`` of what they can bring there; the other factions of an armed camp
     spread their force over the camp's threatened places, each in proportion to what it can bring
     to each times the camp's focus on the place (``spread``: its strength times its focus-weighted reach
     over them); a camp reinforces the places it was attacked at (``focus`` > 1 there). A local holder
@@ -84,7 +85,7 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
     out = {}
     for g in members:
         s_gt = rows[g][place] * eff[g]
-        if g == holder:
+        if g == holder or g in based_here:
             part = s_gt * hold_share
         else:
             spread_g = spread[g]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..mechanisms import campaign
+from ..mechanisms import campaign, deterrence
 
 
 class Command:
@@ -85,7 +85,8 @@ class Command:
         m.log("campaign", [self.camp], f"{self.camp} launches a campaign on {m.geo.places.names[place]}")
 
     def expected_value(self, front, targets: list[int], members: list[int], place: int) -> float:
-        """Worth of the place to the camp times the believed chance that a campaign takes it."""
+        """Worth of the place to the camp, less the reaction its capture (and that of the axis on the way) would
+        provoke at hostile patrons' red lines, times the believed chance that a campaign takes it."""
         p = front.model.params
         axis = self.axis(front.model.geo, targets, place)
         if axis is None:
@@ -93,7 +94,10 @@ class Command:
         weekly = front.believed_weekly_chance(self.camp, front.attack_on(self.camp, members, axis), place,
                                               self.optimism)
         success = campaign.campaign_success(weekly, p.capture_tempo, p.campaign_horizon_weeks)
-        return front.objective_worths(self.camp, members).get(place, 0.0) * success
+        cost = front.red_line_cost(self.camp, place)
+        if axis != place:  # the way there crosses a red line too
+            cost += front.red_line_cost(self.camp, axis)
+        return deterrence.deterred_value(front.objective_worths(self.camp, members).get(place, 0.0), success, cost)
 
     @staticmethod
     def axis(geo, targets: list[int], objective: int) -> int | None:

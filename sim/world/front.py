@@ -1,15 +1,15 @@
 """A week of fighting: each armed camp's command plans its offensive (:mod:`.command`), then the battles
 are resolved in place order.
 
-Strength reaches a place along supply lines (:mod:`.map`), is multiplied by air
-power net of the enemy's air defence, and meets the defence the holder's camp can
+Strength reaches a place along supply lines (:mod:`.map`), is multiplied by the air
+power over the place net of the enemy's air defence there (:mod:`.air`), and meets the defence the holder's camp can
 spread there (:func:`.camp.defence_at`); :func:`sim.mechanisms.combat.resolve_battle`
 decides the week's contest, the losses and whether the place falls.
 """
 
 from __future__ import annotations
 
-from ..mechanisms import campaign, combat
+from ..mechanisms import campaign, combat, deterrence
 from ..record import BattleRow
 from .camp import Balance, defence_at, threatened_reach
 
@@ -48,10 +48,11 @@ class Front:
         reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
         self.spread = [e * s for e, s in zip(force.strength, reach)]
         self._force, self._view = force, view
-        self._air = self._air_multipliers()
+        m.air.new_week(view)
         self._defence: dict[int, float] = {}
         self._worths: dict[str, dict[int, float]] = {}
         self._attacks: dict[tuple[str, int], float] = {}
+        self._red_line_costs: dict[tuple[str, int], float] = {}
         plans: dict[int, dict[int, float]] = {}  # target -> faction -> committed strength
         for camp in geo.armed_camps:
             targets = fronts.get(camp)
@@ -70,7 +71,7 @@ class Front:
             attacking = {fi for parts in plans.values() for fi in parts}
             self.weeks_of_fighting += 1
             for t in sorted(plans):
-                self.battle(t, plans[t], attacking, self._air, force)
+                self.battle(t, plans[t], attacking, force)
         for camp in geo.armed_camps:
             m.camps[camp].command.end_week(p)
 
@@ -86,6 +87,23 @@ class Front:
                                       if total > 0.0 else 0.0) for g in wanted}
         return self._worths[camp]
 
+    def red_line_cost(self, camp: str, place: int) -> float:
+        """What taking the place would cost the camp in the reaction of hostile patrons whose red line it is,
+        as its own patrons weigh it (:mod:`sim.mechanisms.deterrence`). Once per camp, place and week."""
+        key = (camp, place)
+        if key not in self._red_line_costs:
+            m = self.model
+            hostile = m.geo.hostile_to[camp]
+            pcamps = self._view.patron_camps
+            resolves = [pa.resolve for pa, pc in zip(m.patrons, pcamps) if pc in hostile and place in pa.red_lines]
+            cost = 0.0
+            if resolves:
+                own = [(pa.risk_tolerance, pa.support_given) for pa, pc in zip(m.patrons, pcamps) if pc == camp]
+                aversion = deterrence.risk_aversion([t for t, _ in own], [s for _, s in own])
+                cost = deterrence.red_line_cost(resolves, aversion, m.params.red_line_weight)
+            self._red_line_costs[key] = cost
+        return self._red_line_costs[key]
+
     def attack_on(self, camp: str, members: list[int], axis: int) -> float:
         """The strength a camp's campaign brings to the axis (see :meth:`campaign_force`), once per week."""
         key = (camp, axis)
@@ -94,9 +112,24 @@ class Front:
         return self._attacks[key]
 
     def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:
-        """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line."""
+        """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line,
+        or from the camp's forward base if that brings more (:func:`sim.mechanisms.campaign.forward_reach`)."""
         share, eff, reach = self.model.params.offensive_share, self._force.strength, self._force.rows
-        return [(fi, share * eff[fi] * reach[fi][axis]) for fi in members]
+        return [(fi, share * eff[fi] * max(reach[fi][axis], self._forward_reach(fi, axis))) for fi in members]
+
+    def _forward_reach(self, fi: int, axis: int) -> float:
+        """Share of the faction's strength that reaches the axis through its camp's air base nearest it."""
+        m, view = self.model, self._view
+        p, dist = m.params, m.geo.distance_rows
+        camp, supplied = view.faction_camps[fi], view.supplied[fi]
+        if axis not in supplied:
+            return 0.0
+        bases = [b for b in m.geo.airbases if view.place_camps[b] == camp and b in supplied]
+        if not bases:
+            return 0.0
+        base = min(bases, key=lambda b: (dist[b][axis], b))
+        return campaign.forward_reach(dist[view.supply_bases[fi]][base], dist[base][axis], p.supply_range_km,
+                                      p.rear_supply_factor)
 
     def believed_weekly_chance(self, camp: str, attack: float, place: int, optimism: float) -> float:
         """The command's estimate of winning a week's battle for the place with this attack."""
@@ -104,21 +137,10 @@ class Front:
         enemy = self._view.place_camps[place]
         if place not in self._defence:
             self._defence[place] = sum(self.defenders(place, NOBODY, self._force).values())
-        return campaign.believed_chance(attack * self._air[camp, enemy], self._defence[place] * self._air[enemy, camp],
+        air = m.air
+        return campaign.believed_chance(attack * air.multiplier(camp, enemy, place),
+                                        self._defence[place] * air.multiplier(enemy, camp, place),
                                         m.params.contest_decisiveness, m.geo.defender_advantage[place], optimism)
-
-    def _air_multipliers(self) -> dict[tuple[str, str], float]:
-        """Air power against air defence, for every pair of camps that can meet in battle (one of them armed)."""
-        m = self.model
-        camps, armed = m.geo.camps, m.geo.armed_camps
-        air = {c: 0.0 for c in camps}
-        ad = {c: 0.0 for c in camps}
-        for f, camp in zip(m.factions, m.map.view().faction_camps):
-            air[camp] += f.air
-            ad[camp] += f.air_defence
-        w = m.params.air_weight
-        return {(a, b): combat.air_multiplier(air[a], ad[b], w)
-                for a in camps for b in camps if a != b and (a in armed or b in armed)}
 
     def defenders(self, place: int, attacking: set[int], force: Balance) -> dict[int, float]:
         """Faction -> strength defending the place (see :func:`.camp.defence_at`)."""
@@ -129,11 +151,11 @@ class Front:
         p = m.params
         return defence_at(place, holder, camp, m.geo.is_armed(camp), view.members[camp], force, self.spread,
                           p.hold_weight / (p.hold_weight + 1.0), attacking, p.offensive_share,
-                          self.focus.get(place, 1.0))
+                          self.focus.get(place, 1.0), m.geo.based_at[place])
 
-    def battle(self, t: int, committed: dict[int, float], attacking: set[int],
-               air_mult: dict[tuple[str, str], float], force: Balance) -> None:
-        """One week's battle for place t: contest, Lanchester losses on both sides, maybe a capture."""
+    def battle(self, t: int, committed: dict[int, float], attacking: set[int], force: Balance) -> None:
+        """One week's battle for place t: the air over it, contest, Lanchester losses on both sides, maybe a
+        capture."""
         m = self.model
         p = m.params
         view = m.map.view()
@@ -147,7 +169,9 @@ class Front:
         att_camp = camp_of[fis[0]]
         defenders = self.defenders(t, attacking, force)
         attack, defence = sum(contrib.values()), sum(defenders.values())
-        result = combat.resolve_battle(attack * air_mult[att_camp, enemy_camp], defence * air_mult[enemy_camp, att_camp],
+        att_air, def_air = m.air.multiplier(att_camp, enemy_camp, t), m.air.multiplier(enemy_camp, att_camp, t)
+        air_lost = m.air.fight_over(t, att_camp, enemy_camp)
+        result = combat.resolve_battle(attack * att_air, defence * def_air,
                                        m.geo.defender_advantage[t], p.contest_decisiveness, p.attrition_rate,
                                        p.capture_tempo, m.rng)
         lost = self.take_losses(contrib, result.attacker_losses) + self.take_losses(defenders, result.defender_losses)
@@ -162,9 +186,8 @@ class Front:
             self.capture(t, factions[max(contrib, key=lambda k: (contrib[k], -k))], factions[holder])
         self.battles_this_week.append((t, fis[0], result.captured))
         m.recorder.battles.append(BattleRow(
-            m.steps, m.date_text(), m.geo.places.ids[t], att_camp, enemy_camp, attack, defence,
-            air_mult[att_camp, enemy_camp], air_mult[enemy_camp, att_camp], lost,
-            "captured" if result.captured else ("won" if result.won else "held")))
+            m.steps, m.date_text(), m.geo.places.ids[t], att_camp, enemy_camp, attack, defence, att_air, def_air,
+            *air_lost, lost, "captured" if result.captured else ("won" if result.won else "held")))
 
     def take_losses(self, shares: dict[int, float], loss: float) -> float:
         """Share a side's losses between its factions by what each put in; returns the fighters lost."""
@@ -185,7 +208,12 @@ class Front:
     def capture(self, place: int, winner, loser) -> None:
         m = self.model
         m.map.capture(place, winner.index)
-        loser.goals[place] = max(loser.goals.get(place, 0.0), 1.0)  # it wants the place back
+        # the losing camp wants the place back: actors take more risk to recover a loss than to make a gain
+        # (prospect theory in war: Levy 1992, "Prospect theory and international relations")
+        worth = m.params.recapture_worth
+        for fi in m.map.view().members[loser.camp]:
+            goals = m.factions[fi].goals
+            goals[place] = max(goals.get(place, 0.0), worth)
         self.captures.append((m.steps, winner.camp, loser.camp))
         m.log("capture", [winner.actor_id, loser.actor_id],
               f"{m.geo.places.names[place]} captured by {winner.camp} ({winner.name}) from {loser.name}")

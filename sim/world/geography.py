@@ -7,8 +7,8 @@ Values the weekly code reads in tight loops are kept as Python lists of floats
 from __future__ import annotations
 
 from ..mechanisms import combat
-from ..schema import Parameters, Scenario
-from ..territory import PlaceGraph, place_graph
+from ..schema import ActorKind, Parameters, Scenario
+from ..territory import PlaceGraph, haversine_km, place_graph
 
 
 class Geography:
@@ -24,8 +24,15 @@ class Geography:
         self.hostile_to: dict[str, tuple[str, ...]] = {c: tuple(o for o in self.camps if self.hostile(c, o))
                                                        for c in self.camps}
         pl = self.places
+        pidx = {p: i for i, p in enumerate(pl.ids)}
         self.size = pl.size
-        self.distance_rows: list[list[float]] = pl.distance_km.tolist()
+        self.distance_rows: list[list[float]] = pl.distance_km.tolist()  # by road
+        self.straight_km: list[list[float]] = [[haversine_km(pl.lat[i], pl.lon[i], pl.lat[j], pl.lon[j])
+                                                for j in range(pl.size)] for i in range(pl.size)]
+        homes = [pidx[a.faction.home] for a in scenario.actors.values() if a.kind == ActorKind.faction]
+        self.based_at: list[frozenset[int]] = [frozenset(fi for fi, h in enumerate(homes) if h == i)
+                                               for i in range(pl.size)]  # place -> factions whose home it is
+        self.airbases: list[int] = [i for i, place in enumerate(scenario.territory.places.values()) if place.airbase]
         self.population: list[float] = [float(x) for x in pl.population]
         self.oil: list[float] = [float(x) for x in pl.oil_bpd]
         self.oil_places: list[tuple[int, float]] = [(i, oil) for i, oil in enumerate(self.oil) if oil > 0]

@@ -102,10 +102,14 @@ class MapView:
         return supply_bases(self.geo, self.controller, self.place_camps, self.faction_camps, self._homes)
 
     @cached_property
+    def supplied(self) -> list[set[int]]:
+        """Per faction: the places its supply line reaches (see :func:`supplied_places`)."""
+        return supplied_places(self.geo, self.place_camps, self.faction_camps, self.supply_bases)
+
+    @cached_property
     def reach(self) -> list[list[float]]:
         """Per faction, per place: the share of its strength it can bring there (see :func:`supply_reach`)."""
-        return supply_reach(self.geo, self.place_camps, self.faction_camps, self.supply_bases,
-                            self._supply_range_km, self._enclave_supply)
+        return supply_reach(self.geo, self.supplied, self.supply_bases, self._supply_range_km, self._enclave_supply)
 
     @cached_property
     def red_lines_crossed(self) -> list[bool]:
@@ -125,16 +129,10 @@ def supply_bases(geo: Geography, controller, place_camps: list[str], faction_cam
             else max(held_by[fi], key=lambda i: (pop[i], -i)) for fi, camp in enumerate(faction_camps)]
 
 
-def supply_reach(geo: Geography, place_camps: list[str], faction_camps, bases: list[int], supply_range_km: float,
-                 enclave_supply: float) -> list[list[float]]:
-    """Share of each faction's strength it can bring to each place (faction x place).
-
-    Loss-of-strength gradient (Boulding 1962, *Conflict and Defense*) along the supply line: strength comes
-    forward from the faction's supply base and decays as ``exp(-road km / supply_range_km)``. Supply passes
-    only through its own camp's or neutral ground: a place beyond that ground and its edge (the front) -
-    a cut-off enclave, or deep enemy ground - gets ``enclave_supply`` of it.
-    """
-    dist = geo.distance_rows
+def supplied_places(geo: Geography, place_camps: list[str], faction_camps, bases: list[int]) -> list[set[int]]:
+    """Per faction: the places its supply line reaches. Supply passes only through its own camp's or neutral
+    ground: it reaches the part of that ground joined to the faction's base by road, and the edge of it
+    (the front); a cut-off enclave, or deep enemy ground, is beyond it."""
     neighbours = geo.places.neighbours
     nets: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
     out = []
@@ -145,9 +143,24 @@ def supply_reach(geo: Geography, place_camps: list[str], faction_camps, bases: l
             net = nets[camp] = components(passable, neighbours)
         supplied = {i for i, label in enumerate(net) if label >= 0 and label == net[base]}
         supplied |= {j for i in supplied for j in neighbours[i]}
+        out.append(supplied)
+    return out
+
+
+def supply_reach(geo: Geography, supplied: list[set[int]], bases: list[int], supply_range_km: float,
+                 enclave_supply: float) -> list[list[float]]:
+    """Share of each faction's strength it can bring to each place (faction x place).
+
+    Loss-of-strength gradient (Boulding 1962, *Conflict and Defense*) along the supply line: strength comes
+    forward from the faction's supply base and decays as ``exp(-road km / supply_range_km)``; a place its
+    supply line does not reach (:func:`supplied_places`) gets ``enclave_supply`` of it.
+    """
+    dist = geo.distance_rows
+    out = []
+    for reached, base in zip(supplied, bases):
         row = dist[base]
-        out.append([math.exp(-row[t] / supply_range_km) * (1.0 if t in supplied else enclave_supply)
-                     for t in range(geo.size)])
+        out.append([math.exp(-row[t] / supply_range_km) * (1.0 if t in reached else enclave_supply)
+                    for t in range(geo.size)])
     return out
 
 
