@@ -100,6 +100,7 @@ class Parameters(Strict):
     capture_tempo: Unit
     recapture_worth: Annotated[float, Field(ge=0.0, le=100.0)]
     red_line_weight: Annotated[float, Field(ge=0.0, le=100.0)]
+    siege_endurance_weeks: Annotated[float, Field(ge=1.0, le=1000.0)]
     attrition_rate: Annotated[float, Field(ge=0.0, le=1.0)]
     max_loss_share: Unit
     battle_cohesion_change: Unit

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import SCENARIOS, TOY
-from sim.mechanisms import air, campaign, deterrence
+from sim.mechanisms import air, campaign, deterrence, siege
 from sim.model import ConflictModel
 from sim.runner import run_one
 from sim.scenario import load_scenario
@@ -207,3 +207,34 @@ def test_a_patron_matches_a_rival_s_escalation_as_far_as_its_risk_tolerance_allo
             m.step()
         return m.actor("red_patron").effort
     assert red_effort(0.9) > red_effort(0.1)
+
+
+# ---------------------------------------------------------------- sieges
+def test_a_cut_off_garrison_gives_way_at_its_hazard():
+    assert siege.gives_way(10.0, 0.05) and not siege.gives_way(10.0, 0.15)
+    assert siege.gives_way(1.0, 0.999)  # an endurance of a week: it falls at once
+
+
+CUT_OFF = {"territory.places.east_port.controller": "red_army", "camps.RED.offensive_capacity": 0.0,
+           "parameters.capacity_regeneration": 0.0}
+
+
+def _abandoned(overrides: dict, weeks: int = 30) -> list[str]:
+    # RED holds East port, between BLUE's town and BLUE's home: cut off by road (and RED cannot relieve it)
+    s = load_scenario(TOY, {**CUT_OFF, **overrides}).scenario
+    r = run_one(s, 1, weeks)
+    return [e.text for e in r.recorder.events if e.kind == "abandon"]
+
+
+def test_a_place_cut_off_by_road_falls_unless_it_is_supplied_by_air():
+    fallen = _abandoned({})
+    assert fallen and fallen[0].startswith("East port abandoned by RED")
+    assert _abandoned({"territory.places.east_port.airbase": True}) == []
+    # a garrison that endures longer falls later (or not within the horizon)
+    quick = load_scenario(TOY, {**CUT_OFF, "parameters.siege_endurance_weeks": 2.0}).scenario
+    slow = load_scenario(TOY, {**CUT_OFF, "parameters.siege_endurance_weeks": 200.0}).scenario
+
+    def week_fallen(s):
+        r = run_one(s, 1, 30)
+        return next((e.step for e in r.recorder.events if e.kind == "abandon"), 99)
+    assert week_fallen(quick) < week_fallen(slow)

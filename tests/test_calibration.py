@@ -114,10 +114,13 @@ def test_casualties_in_the_recorded_range(historical):
 
 
 def _lna_gain(overrides):
+    """The LNA's mean share of the population of the places at the end. Population, not the count of places:
+    a desert oil field weighs as much as Tripoli in the count, and more Turkish support in 2019 mainly keeps
+    Tripoli out of reach while the LNA turns to softer targets (docs/calibration.md)."""
     loaded = load_scenario(SCENARIOS / "palermo_failed.yaml", overrides)
     s = loaded.scenario
     res = run_ensemble(s, RUNS, 1, horizon_steps(s, until=UNTIL), record=False)
-    return float(np.mean([r.summary["lna_territory_share"] for r in res]))
+    return float(np.mean([r.summary["lna_population_share"] for r in res]))
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +132,28 @@ def baseline_gain():
 def test_direction_of_patron_support(baseline_gain, patron, sign):
     loaded = load_scenario(SCENARIOS / "palermo_failed.yaml")
     more = _lna_gain(patron_scaling(loaded, patron, 2.5))
-    assert sign * (more - baseline_gain) > 0.005, (patron, baseline_gain, more)
+    assert sign * (more - baseline_gain) > 0.01, (patron, baseline_gain, more)
+
+
+def test_doubling_turkey_s_2020_deployment_costs_the_lna_territory():
+    """The issue's test of size: doubling every deployment of Turkey's in 2020 (and the budget that pays for
+    them) moves the LNA's territory by more than the 95% interval of the difference (paired by seed)."""
+    loaded = load_scenario(SCENARIOS / "turkish_deployment.yaml")
+    s = loaded.scenario
+    doubled = {"actors.turkey.patron.budget": s.actors["turkey"].patron.budget * 2}
+    for eid, e in s.events.items():
+        if e.kind == "deployment" and e.patron == "turkey":
+            doubled[f"events.{eid}.level"] = min(3.0, e.level * 2)
+            if e.max_level is not None:
+                doubled[f"events.{eid}.max_level"] = min(3.0, e.max_level * 2)
+
+    def territory(overrides):
+        sc = load_scenario(SCENARIOS / "turkish_deployment.yaml", overrides).scenario
+        return np.array([r.summary["lna_territory_share"]
+                         for r in run_ensemble(sc, 60, 1, horizon_steps(sc), record=False)])
+    diff = territory(doubled) - territory({})
+    half_width = 1.96 * diff.std(ddof=1) / np.sqrt(len(diff))
+    assert diff.mean() < -half_width, (diff.mean(), half_width)
 
 
 def _defections_to(camp: str, overrides: dict) -> float:

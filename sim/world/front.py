@@ -9,7 +9,7 @@ decides the week's contest, the losses and whether the place falls.
 
 from __future__ import annotations
 
-from ..mechanisms import campaign, combat, deterrence
+from ..mechanisms import campaign, combat, deterrence, siege
 from ..record import BattleRow
 from .camp import Balance, defence_at, threatened_reach
 
@@ -72,8 +72,31 @@ class Front:
             self.weeks_of_fighting += 1
             for t in sorted(plans):
                 self.battle(t, plans[t], attacking, force)
+        self.lift_sieges(force)
         for camp in geo.armed_camps:
             m.camps[camp].command.end_week(p)
+
+    def lift_sieges(self, force: Balance) -> None:
+        """Garrisons cut off from their camp's supply, by road and by air, may give way
+        (:mod:`sim.mechanisms.siege`); the strongest hostile faction next to the place takes it over."""
+        m = self.model
+        view = m.map.view()
+        pc, members, supplied = view.place_camps, view.members, view.supplied
+        neighbours, airbases = m.geo.places.neighbours, m.geo.airbases
+        for place, camp in enumerate(pc):
+            if camp not in m.geo.armed_camps or place in airbases:
+                continue
+            if any(place in supplied[fi] for fi in members[camp]):
+                continue
+            hostile = m.geo.hostile_to[camp]
+            besiegers = [fi for j in neighbours[place] if pc[j] in hostile for fi in members[pc[j]]]
+            if not besiegers or not siege.gives_way(m.params.siege_endurance_weeks, float(m.rng.random())):
+                continue
+            taker = max(sorted(set(besiegers)), key=lambda fi: force.at(fi, place))
+            holder = m.factions[view.controller[place]]
+            self.take(place, m.factions[taker], holder, "abandon",
+                      f"{m.geo.places.names[place]} abandoned by {camp} ({holder.name}), cut off; "
+                      f"{m.factions[taker].camp} ({m.factions[taker].name}) takes it over")
 
     # ------------------------------------------------------------------ what a command weighs
     def objective_worths(self, camp: str, members: list[int]) -> dict[int, float]:
@@ -207,6 +230,12 @@ class Front:
 
     def capture(self, place: int, winner, loser) -> None:
         m = self.model
+        self.take(place, winner, loser, "capture",
+                  f"{m.geo.places.names[place]} captured by {winner.camp} ({winner.name}) from {loser.name}")
+
+    def take(self, place: int, winner, loser, kind: str, text: str) -> None:
+        """The place changes hands (a capture, or a cut-off garrison giving way)."""
+        m = self.model
         m.map.capture(place, winner.index)
         # the losing camp wants the place back: actors take more risk to recover a loss than to make a gain
         # (prospect theory in war: Levy 1992, "Prospect theory and international relations")
@@ -215,5 +244,4 @@ class Front:
             goals = m.factions[fi].goals
             goals[place] = max(goals.get(place, 0.0), worth)
         self.captures.append((m.steps, winner.camp, loser.camp))
-        m.log("capture", [winner.actor_id, loser.actor_id],
-              f"{m.geo.places.names[place]} captured by {winner.camp} ({winner.name}) from {loser.name}")
+        m.log(kind, [winner.actor_id, loser.actor_id], text)
