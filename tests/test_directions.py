@@ -259,7 +259,9 @@ def test_an_offensive_makes_a_camp_attack_its_target():
     s = load_scenario(TOY, push).scenario
     runs = [run_one(s, k, horizon_steps(s), record=False) for k in range(1, 21)]
     assert sum(calm) == 0 and sum(r.summary["weeks_of_fighting"] for r in runs) > 40
-    assert np.mean([r.summary["middle_camp"] == "RED" for r in runs]) >= 0.5  # 0.65
+    taken = [any(e[4].startswith(("Middle captured by RED", "Middle-town militia switches from BLUE to RED"))
+                 for e in r.recorder.events) for r in runs]  # by force, or its militia gives up and joins RED
+    assert np.mean(taken) >= 0.5  # 0.8 (BLUE may take it back)
     assert all(r.summary["casualties"] > 0 for r in runs if r.summary["weeks_of_fighting"] > 0)
 
 
@@ -283,7 +285,8 @@ def test_cash_above_the_reserve_recruits_and_unpaid_fighters_lose_heart():
     red.pay_and_recruit()
     cap = p.recruit_cap_share * fighters  # a rich faction recruits at the weekly cap
     assert red.fighters == pytest.approx(fighters + cap)
-    assert red.cash == pytest.approx(1000.0 - fighters * p.upkeep_per_fighter - cap / p.recruit_per_cash)
+    per_cash = economy.recruits_per_cash(p.recruit_per_cash, red.legitimacy, p.legitimacy_recruit_weight)
+    assert red.cash == pytest.approx(1000.0 - fighters * p.upkeep_per_fighter - cap / per_cash)
     assert red.cohesion == pytest.approx(0.5 + p.cohesion_recovery)
     red.cash, red.cohesion = 0.0, 0.5
     fighters = red.fighters

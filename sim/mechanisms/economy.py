@@ -7,6 +7,13 @@ share for the camp holding the capital and pay salaries elsewhere by
 population; an agreement can make the sharing equitable between regions
 (seed 000). Pay keeps fighters; surplus recruits (Atkinson, Gutfraind & Kress
 2011: recruitment from the population that supports a side).
+
+Legitimacy acts on both (Krasner 1999, *Sovereignty: Organized Hypocrisy*: international recognition opens a
+state's revenue and credit to whoever is recognised; Weinstein 2007, *Inside Rebellion*: a movement with
+social standing recruits more cheaply than one that only pays):
+- the capital holder keeps its share of the revenue in proportion to its recognition (its legitimacy over the
+  most legitimate camp's): the institutions abroad do not pay an unrecognised holder of the capital in full;
+- recruits per $ scale with ``1 + weight x (legitimacy - 0.5)``.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ def weekly_revenue(output_bpd: float, price_usd: float) -> float:
 
 
 def revenue_split(pop_share: dict[str, float], capital_camp: str | None, rule: str,
-                  capital_share: float) -> dict[str, float]:
-    """Share of revenue per camp; shares sum to 1 (or all zero if no camp holds people)."""
+                  capital_share: float, recognition: float = 1.0) -> dict[str, float]:
+    """Share of revenue per camp; shares sum to 1 (or all zero if no camp holds people). Under the status quo
+    the capital's camp keeps ``capital_share x recognition`` (0..1) and the others share the rest by population."""
     camps = [c for c, s in pop_share.items() if s > 0]
     if not camps:
         return {c: 0.0 for c in pop_share}
@@ -34,10 +42,24 @@ def revenue_split(pop_share: dict[str, float], capital_camp: str | None, rule: s
     if not others or other_pop <= 0:
         out[capital_camp] = 1.0
         return out
-    out[capital_camp] = capital_share
+    kept = capital_share * recognition
+    out[capital_camp] = kept
     for c in others:
-        out[c] = (1.0 - capital_share) * pop_share[c] / other_pop
+        out[c] = (1.0 - kept) * pop_share[c] / other_pop
     return out
+
+
+def recognition(legitimacy: dict[str, float], capital_camp: str | None) -> float:
+    """The capital's camp's legitimacy over the most legitimate camp's (1 if none has any)."""
+    top = max(legitimacy.values(), default=0.0)
+    if capital_camp is None or top <= 0.0:
+        return 1.0
+    return legitimacy.get(capital_camp, 0.0) / top
+
+
+def recruits_per_cash(base: float, legitimacy: float, weight: float) -> float:
+    """Fighters a $m of surplus recruits for a faction of this legitimacy: ``base x (1 + weight (L - 0.5))``."""
+    return max(0.0, base * (1.0 + weight * (legitimacy - 0.5)))
 
 
 def pay_and_recruit(fighters: float, cash: float, income: float, upkeep_per_fighter: float,

@@ -15,6 +15,7 @@ class OilEconomy:
         self.blockading: set[int] = set()  # factions that keep the oil of the places they hold shut
         self.revenue_rule = "status_quo"  # or "equitable" (after an agreement)
         self.revenue = 0.0  # $m this week
+        self.recognition = 1.0  # the capital's camp's legitimacy over the most legitimate camp's (see pay_camps)
         self._output_key = self._split_key = None
 
     def output(self, view: MapView) -> float:
@@ -28,16 +29,22 @@ class OilEconomy:
 
     def split(self, view: MapView) -> dict[str, float]:
         """Share of the oil revenue per camp (through the institutions in the capital)."""
-        key = (view, self.revenue_rule)
+        key = (view, self.revenue_rule, self.recognition)
         if key != self._split_key:
             self._split_key = key
             self._split = economy.revenue_split({c: s[1] for c, s in view.shares.items()}, view.capital_camp,
-                                                self.revenue_rule, self.params.capital_revenue_share)
+                                                self.revenue_rule, self.params.capital_revenue_share,
+                                                self.recognition)
         return self._split
 
     def pay_camps(self, view: MapView, camps: dict, factions: list) -> None:
         """This week's revenue, and each camp's pay per fighter from its share of it."""
         p = self.params
+        legitimacy: dict[str, float] = {}
+        for f, camp in zip(factions, view.faction_camps):
+            if camp in self.geo.armed_camps and f.legitimacy > legitimacy.get(camp, 0.0):
+                legitimacy[camp] = f.legitimacy
+        self.recognition = economy.recognition(legitimacy, view.capital_camp)
         self.revenue = economy.weekly_revenue(self.output(view), p.oil_price_usd)
         pool = self.revenue * p.revenue_to_cash
         split = self.split(view)

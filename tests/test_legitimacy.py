@@ -1,0 +1,65 @@
+"""Legitimacy beyond alignment: access to the revenue of the state's institutions, and recruitment."""
+
+import pytest
+
+from conftest import TOY
+from sim.mechanisms import economy
+from sim.model import ConflictModel
+from sim.scenario import load_scenario
+
+
+def test_an_unrecognised_holder_of_the_capital_keeps_less_of_the_revenue():
+    full = economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "status_quo", 0.7)
+    half = economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "status_quo", 0.7, recognition=0.5)
+    assert full == pytest.approx({"A": 0.7, "B": 0.3})
+    assert half == pytest.approx({"A": 0.35, "B": 0.65})
+    assert sum(half.values()) == pytest.approx(1.0)
+    # equitable sharing does not depend on who is recognised
+    assert economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "equitable", 0.7, recognition=0.2) == pytest.approx(
+        {"A": 0.6, "B": 0.4})
+
+
+def test_recognition_is_the_capital_camp_s_legitimacy_over_the_most_legitimate():
+    assert economy.recognition({"A": 0.3, "B": 0.9}, "A") == pytest.approx(1 / 3)
+    assert economy.recognition({"A": 0.9, "B": 0.3}, "A") == 1.0
+    assert economy.recognition({"A": 0.0, "B": 0.0}, "A") == 1.0
+    assert economy.recognition({"A": 0.5}, None) == 1.0
+
+
+def test_a_legitimate_faction_recruits_more_per_dollar():
+    assert economy.recruits_per_cash(400.0, 0.5, 0.5) == 400.0
+    assert economy.recruits_per_cash(400.0, 1.0, 0.5) == pytest.approx(500.0)
+    assert economy.recruits_per_cash(400.0, 0.0, 0.5) == pytest.approx(300.0)
+    assert economy.recruits_per_cash(400.0, 0.9, 0.0) == 400.0  # the weight switches it off
+
+
+def _red_after(overrides: dict, weeks: int = 8) -> ConflictModel:
+    m = ConflictModel(load_scenario(TOY, {"camps.RED.offensive_capacity": 0.0, "camps.BLUE.offensive_capacity": 0.0,
+                                          **overrides}).scenario, seed=1)
+    for _ in range(weeks):
+        m.step()
+    return m
+
+
+def test_the_capital_s_revenue_follows_recognition_in_the_model():
+    recognised = _red_after({"actors.red_army.faction.legitimacy": 0.9})  # RED holds the capital
+    shunned = _red_after({"actors.red_army.faction.legitimacy": 0.1})
+    assert recognised.oil.recognition == 1.0 and shunned.oil.recognition < 0.5
+    assert shunned.camps["RED"].pay_rate < recognised.camps["RED"].pay_rate
+    assert shunned.camps["BLUE"].pay_rate > recognised.camps["BLUE"].pay_rate
+
+
+def test_legitimacy_grows_a_paid_force_faster():
+    def recruits(legitimacy: float) -> float:
+        m = ConflictModel(load_scenario(TOY).scenario, seed=1)
+        red, p = m.actor("red_army"), m.params
+        m.camps["RED"].pay_rate, red.income, red.legitimacy = 0.0, 0.0, legitimacy
+        upkeep = red.fighters * p.upkeep_per_fighter
+        red.cash = upkeep * (1 + p.cash_reserve_weeks) + 0.05  # a small surplus: recruitment is cash-limited
+        before = red.fighters
+        red.pay_and_recruit()
+        return red.fighters - before
+    w = load_scenario(TOY).scenario.parameters.legitimacy_recruit_weight
+    assert w > 0.0
+    assert recruits(0.9) == pytest.approx(recruits(0.1) * (1 + w * 0.4) / (1 - w * 0.4))
+    assert recruits(0.1) > 0.0
