@@ -69,6 +69,7 @@ class FactionAgent(ActorAgent):
         self.can_switch = f.can_switch
         self.optimism = f.optimism  # how much its leader over-rates its strength (its camp's command, if it leads)
         self.chosen_camp = self.camp  # this week's choice of camp (see choose_camp)
+        self.switched_at = -10**6  # step of its last change of camp
         # capability this week, own plus support (see receive)
         self.strength_fighters = self.fighters
         self.quality = self.heavy_weapons
@@ -123,10 +124,13 @@ class FactionAgent(ActorAgent):
     def choose_camp(self, standing) -> None:
         """A switchable faction (``can_switch``) may reconsider its camp: a logit over what each camp offers it
         (``standing``: a :class:`sim.world.camp.CampStanding` of the start of the stage), with a bonus for
-        staying. Sets ``chosen_camp``; :meth:`join_chosen_camp` acts on it once every faction has chosen."""
+        staying. A faction that changed side less than ``realignment_lock_weeks`` ago does not reconsider: a
+        defector has burnt its bridges and must prove itself to its new camp (Staniland 2012; Christia 2012). Sets ``chosen_camp``; :meth:`join_chosen_camp` acts on it once every faction has chosen."""
         m = self.model
         p = m.params
         self.chosen_camp = self.camp
+        if m.steps < self.switched_at + p.realignment_lock_weeks:
+            return  # it has just changed side: it has burnt its bridges with the camp it left
         rate = p.alignment_rate_at_war if standing.war_at_door(self.home) else p.alignment_rate
         if m.rng.random() >= rate:
             return
@@ -148,6 +152,7 @@ class FactionAgent(ActorAgent):
         if self.chosen_camp != self.camp:
             old = self.camp
             self.model.map.change_camp(self, self.chosen_camp)
+            self.switched_at = self.model.steps
             self.model.log("defection", [self.actor_id], f"{self.name} switches from {old} to {self.camp}")
 
     # ------------------------------------------------------------------ war

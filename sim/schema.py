@@ -147,6 +147,7 @@ class Parameters(Strict):
     alignment_ideology_weight: NonNeg
     alignment_threat_weight: NonNeg
     alignment_legitimacy_weight: NonNeg
+    realignment_lock_weeks: Annotated[int, Field(ge=0, le=1000)]
     momentum_weeks: Annotated[int, Field(ge=1, le=520)]
     momentum_captures: Annotated[float, Field(gt=0.0, le=100.0)]
     # diplomacy

@@ -63,3 +63,26 @@ def test_legitimacy_grows_a_paid_force_faster():
     assert w > 0.0
     assert recruits(0.9) == pytest.approx(recruits(0.1) * (1 + w * 0.4) / (1 - w * 0.4))
     assert recruits(0.1) > 0.0
+
+
+# ---------------------------------------------------------------- alignment: threat with intent, commitment
+def test_a_camp_threatens_a_home_it_wants_more_than_one_it_does_not():
+    from sim.mechanisms import alignment
+    assert alignment.threat(9000.0, 1000.0, 0.0, False) == 0.0  # strength without intent
+    assert alignment.threat(9000.0, 1000.0, 4.0, False) == pytest.approx(0.9 * 0.8)
+    assert alignment.threat(9000.0, 1000.0, 4.0, True) == pytest.approx(0.9)  # its campaign is aimed there
+    assert alignment.threat(0.0, 0.0, 4.0, True) == 0.0
+
+
+def test_a_defector_does_not_reconsider_for_a_while():
+    m = ConflictModel(load_scenario(TOY, {"parameters.alignment_rate": 1.0,
+                                          "parameters.alignment_rate_at_war": 1.0}).scenario, seed=1)
+    militia = m.actor("town_militia")
+    m.step()
+    m.map.change_camp(militia, "RED")
+    militia.switched_at = m.steps
+    lock = m.params.realignment_lock_weeks
+    assert lock > 1
+    for _ in range(lock - 1):
+        m.step()
+        assert militia.camp == "RED" and militia.chosen_camp == "RED"

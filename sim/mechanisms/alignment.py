@@ -12,6 +12,17 @@ from __future__ import annotations
 import math
 
 
+def threat(strength_there: float, own: float, worth: float, campaign_on_it: bool) -> float:
+    """The threat a camp poses to a faction's home (Walt 1987, *The Origins of Alliances*: power near at hand
+    times offensive intent): its share of the strength there, ``s / (s + own)``, times its intent, 1 if its
+    campaign is aimed at the place, else ``worth / (worth + 1)`` with ``worth`` what the place is worth to it."""
+    total = strength_there + own
+    if total <= 0.0:
+        return 0.0
+    intent = 1.0 if campaign_on_it else worth / (worth + 1.0)
+    return strength_there / total * intent
+
+
 def camp_utility(*, current: bool, pay: float, momentum: float, affinity: float, threat: float, legitimacy: float,
                  inertia: float, w_pay: float, w_momentum: float, w_ideology: float, w_threat: float,
                  w_legitimacy: float) -> float:

@@ -97,7 +97,7 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
 class CampStanding:
     """What a faction weighs about each camp when it chooses one (see FactionAgent.choose_camp): pay,
     momentum, positions on the issues (fighter-weighted), legitimacy (its most legitimate faction's)
-    and the threat the camp's forces pose to the faction's home.
+    and the threat the camp poses to the faction's home (its forces there and its intent).
 
     Everything is read from the start of the stage (the map view the balance was measured on), so the
     factions choose simultaneously: no choice depends on the order in which they are asked."""
@@ -140,9 +140,18 @@ class CampStanding:
         return self._legitimacy[camp]
 
     def threat(self, camp: str, faction, own: float) -> float:
-        """Share of the strength at the faction's home that would be the camp's: s / (s + own)."""
-        s = sum([self.force.at(g, faction.home) for g in self.members[camp]])
-        return s / (s + own) if s + own > 0 else 0.0
+        """The camp's strength at the faction's home against the faction's own, times the camp's intent there
+        (see :func:`sim.mechanisms.alignment.threat`)."""
+        home = faction.home
+        s = sum([self.force.at(g, home) for g in self.members[camp]])
+        command = self.model.camps[camp].command
+        return alignment.threat(s, own, self.worth(camp, home), command is not None and command.objective == home)
+
+    def worth(self, camp: str, place: int) -> float:
+        """What the place is worth to the camp: its members' goals there, weighted by their strength."""
+        members, eff, factions = self.members[camp], self.force.strength, self.model.factions
+        total = sum([eff[fi] for fi in members])
+        return sum([eff[fi] * factions[fi].goals.get(place, 0.0) for fi in members]) / total if total > 0 else 0.0
 
 
 def camp_positions(members: list) -> dict[str, float]:
