@@ -3,6 +3,7 @@
     libya-sim run SCENARIO [--runs N] [--seed S] [--steps K | --until DATE] [--out DIR] [--set KEY=VALUE ...] [--force]
     libya-sim compare BASELINE OTHER [MORE ...] [--runs N] [--seed S] [--until DATE] [--out DIR] [--set ...]
     libya-sim validate FILE...
+    libya-sim list
     libya-sim sources SCENARIO
     libya-sim schema
     libya-sim viz [SCENARIO] [--seed S] [--port P] [--host 127.0.0.1]
@@ -31,8 +32,7 @@ EXIT_INPUT = 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors are input errors too: exit 2, one line
-        self.print_usage(sys.stderr)
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
 
 
@@ -73,6 +73,7 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
 
     check_seeds(runs, seed)
     loaded = load_scenario(path, overrides)
+    print_warnings(loaded)
     scenario = loaded.scenario
     if until is not None and until <= scenario.start_date:
         raise InputError(f"--until {until} is not after the scenario's start_date {scenario.start_date}", loaded.path)
@@ -132,15 +133,23 @@ def cmd_run(args) -> int:
     return 0
 
 
+def print_warnings(loaded) -> None:
+    """A scenario's warnings (see sim.scenario.scenario_warnings), one line each on stderr."""
+    for w in loaded.warnings:
+        print(f"warning: {loaded.path}: {w}", file=sys.stderr)
+
+
 def cmd_validate(args) -> int:
     from .scenario import load_scenario
 
     bad = 0
     for f in args.files:
         try:
-            s = load_scenario(f).scenario
+            loaded = load_scenario(f)
+            s = loaded.scenario
             print(f"ok: {f} ({len(s.actors)} actors, {len(s.territory.places)} places, {len(s.ties)} ties, "
                   f"{len(s.events)} events)")
+            print_warnings(loaded)
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             bad += 1
@@ -161,6 +170,26 @@ def cmd_schema(args) -> int:
 
     print(json.dumps(json_schema(), indent=2))
     return 0
+
+
+def cmd_list(args) -> int:
+    from .scenario import list_scenarios, scenario_dirs
+
+    rows = list_scenarios()
+    if not rows:
+        print(f"no scenarios in {', '.join(map(str, scenario_dirs())) or 'scenarios/'}", file=sys.stderr)
+        return 0
+    width = max(len(name) for name, _, _ in rows)
+    for name, start, title in rows:
+        print(f"{name:<{width}}  {start:<10}  {title}")
+    return 0
+
+
+def _add_list(sub) -> None:
+    p = sub.add_parser("list", help="the scenarios you can name: name, start date, title",
+                       description="List the scenarios found in ./scenarios/ and the project's scenarios/ "
+                                   "(a name given to run, compare, sources or viz is looked up there).")
+    p.set_defaults(func=cmd_list)
 
 
 def cmd_compare(args) -> int:
@@ -187,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_run(sub)
     _add_compare(sub)
+    _add_list(sub)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("files", nargs="+")
