@@ -11,7 +11,6 @@ import math
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 

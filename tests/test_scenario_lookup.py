@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from types import SimpleNamespace
 
 import pytest
 
 from conftest import SCENARIOS, TOY, run_cli
-from sim.cli import main
 from sim.scenario import load_scenario
-
-
-@pytest.fixture
-def cli(capsys):
-    def call(*args):
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-    return call
 
 
 def refused(res, *needles: str) -> str:

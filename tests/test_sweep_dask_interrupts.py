@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT
 
 pytest.importorskip("distributed")
+pytestmark = pytest.mark.cluster
 
 SLOW = """\
 model: ishigami
