@@ -102,7 +102,7 @@ def _outcomes_plot(path: Path, names, metrics, camps: list[str]) -> None:
     ax.set_xticks(np.arange(len(probs)) + width * (len(names) - 1) / 2)
     ax.set_xticklabels([m.label.replace("P(", "").rstrip(")") for m in probs], rotation=20, ha="right", fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("probability (bars: 95% Wilson interval)")
+    ax.set_ylabel("probability (whiskers: 95% Wilson interval)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
