@@ -3,6 +3,7 @@
     libya-sim run SCENARIO [--runs N] [--seed S] [--steps K | --until DATE] [--out DIR] [--set KEY=VALUE ...] [--force]
     libya-sim compare BASELINE OTHER [MORE ...] [--runs N] [--seed S] [--until DATE] [--out DIR] [--set ...]
     libya-sim validate FILE...
+    libya-sim list
     libya-sim sources SCENARIO
     libya-sim schema
     libya-sim viz [SCENARIO] [--seed S] [--port P] [--host 127.0.0.1]
@@ -31,8 +32,7 @@ EXIT_INPUT = 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors are input errors too: exit 2, one line
-        self.print_usage(sys.stderr)
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
 
 
@@ -73,6 +73,7 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
 
     check_seeds(runs, seed)
     loaded = load_scenario(path, overrides)
+    print_warnings(loaded)
     scenario = loaded.scenario
     if until is not None and until <= scenario.start_date:
         raise InputError(f"--until {until} is not after the scenario's start_date {scenario.start_date}", loaded.path)
@@ -132,15 +133,23 @@ def cmd_run(args) -> int:
     return 0
 
 
+def print_warnings(loaded) -> None:
+    """A scenario's warnings (see sim.scenario.scenario_warnings), one line each on stderr."""
+    for w in loaded.warnings:
+        print(f"warning: {loaded.path}: {w}", file=sys.stderr)
+
+
 def cmd_validate(args) -> int:
     from .scenario import load_scenario
 
     bad = 0
     for f in args.files:
         try:
-            s = load_scenario(f).scenario
+            loaded = load_scenario(f)
+            s = loaded.scenario
             print(f"ok: {f} ({len(s.actors)} actors, {len(s.territory.places)} places, {len(s.ties)} ties, "
                   f"{len(s.events)} events)")
+            print_warnings(loaded)
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             bad += 1
@@ -161,6 +170,26 @@ def cmd_schema(args) -> int:
 
     print(json.dumps(json_schema(), indent=2))
     return 0
+
+
+def cmd_list(args) -> int:
+    from .scenario import list_scenarios, scenario_dirs
+
+    rows = list_scenarios()
+    if not rows:
+        print(f"no scenarios in {', '.join(map(str, scenario_dirs())) or 'scenarios/'}", file=sys.stderr)
+        return 0
+    width = max(len(name) for name, _, _ in rows)
+    for name, start, title in rows:
+        print(f"{name:<{width}}  {start:<10}  {title}")
+    return 0
+
+
+def _add_list(sub) -> None:
+    p = sub.add_parser("list", help="the scenarios you can name: name, start date, title",
+                       description="List the scenarios found in ./scenarios/ and the project's scenarios/ "
+                                   "(a name given to run, compare, sources or viz is looked up there).")
+    p.set_defaults(func=cmd_list)
 
 
 def cmd_compare(args) -> int:
@@ -187,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_run(sub)
     _add_compare(sub)
+    _add_list(sub)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("files", nargs="+")
@@ -199,7 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("viz", help="step a scenario in the browser (Mesa's SolaraViz)")
+    p = sub.add_parser("viz", help="step a scenario in the browser (Mesa's SolaraViz)",
+                       description="Serve the viewer: choose a scenario and a seed, Step, Play, Reset; the sliders "
+                                   "act after Reset. Ctrl-C stops it.")
     p.add_argument("scenario", nargs="?", default=None,
                    help="scenario YAML file or name in scenarios/ (default: libya_2018_11)")
     p.add_argument("--seed", type=_nonneg, default=1, help="seed of the model shown (default 1; the page can change it)")
@@ -226,34 +258,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_run(sub) -> None:
     p = sub.add_parser("run", help="run a scenario N times and write its tables and plots")
-    p.add_argument("scenario", help="scenario YAML file, or a name in scenarios/")
+    p.add_argument("scenario", help="scenario YAML file, or a name (see `libya-sim list`); no default")
     p.add_argument("--runs", type=_positive, default=20, help="number of seeded runs (default 20)")
     p.add_argument("--seed", type=_nonneg, default=1, help="seed of the first run; run k uses seed+k (default 1)")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--steps", type=_nonneg, help="weeks to simulate")
-    g.add_argument("--until", type=_date, help="simulate up to this date (default: the scenario's end_date)")
+    g.add_argument("--steps", type=_nonneg, metavar="K", help="weeks to simulate (default: up to the end_date)")
+    g.add_argument("--until", type=_date, metavar="DATE",
+                   help="simulate up to this date, YYYY-MM-DD (default: the scenario's end_date)")
     p.add_argument("--out", help="output folder (default results/<scenario>/<timestamp>/)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override any scenario value by dotted path")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override any scenario value by dotted path; repeat for more; KEY=null deletes (default: none)")
     p.add_argument("--force", action="store_true",
-                   help="replace an existing results folder (only one this tool wrote)")
+                   help="replace an existing results folder, only one this tool wrote (default: never replace)")
     p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar and no summary: print only the results folder")
+                   help="no progress bar and no summary: print only the results folder (default: off)")
     p.set_defaults(func=cmd_run)
 
 
 def _add_compare(sub) -> None:
-    p = sub.add_parser("compare", help="compare scenarios with common random numbers")
-    p.add_argument("scenarios", nargs="+", help="BASELINE OTHER [MORE ...]: scenario YAML files or names in scenarios/")
+    p = sub.add_parser("compare", help="compare scenarios with common random numbers",
+                       description="Run every scenario with the same seeds (run k of each uses seed+k) and write "
+                                   "each scenario's run folder, comparison.csv, report.md and a self-contained "
+                                   "report.html (differences to the baseline paired by seed, with 95% intervals).")
+    p.add_argument("scenarios", nargs="+",
+                   help="BASELINE OTHER [MORE ...]: scenario YAML files or names (see `libya-sim list`); "
+                        "the first is the baseline (no default: at least two)")
     p.add_argument("--runs", type=_positive, default=100, help="seeded runs of each scenario (default 100)")
     p.add_argument("--seed", type=_nonneg, default=1,
                    help="seed of the first run; run k of every scenario uses seed+k (default 1)")
-    p.add_argument("--until", type=_date, help="compare up to this date (default: the baseline's end_date)")
-    p.add_argument("--out", help="output folder (default results/compare/<names>-<timestamp>/)")
+    p.add_argument("--until", type=_date, metavar="DATE",
+                   help="compare up to this date, YYYY-MM-DD (default: the baseline's end_date)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default results/compare/<names>-<timestamp>/)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a value of every scenario by dotted path")
-    p.add_argument("--force", action="store_true", help="replace an existing results folder")
-    p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
+                   help="override a value of every scenario by dotted path; repeat for more; KEY=null deletes "
+                        "(default: none)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing results folder, only one this tool wrote (default: never replace)")
+    p.add_argument("--workers", type=_positive, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no headline table: print only the results folder (default: off)")
     p.set_defaults(func=cmd_compare)
 
 

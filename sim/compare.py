@@ -69,7 +69,8 @@ def metrics_from_summaries(summaries: dict[str, list[dict]], outcome_places: lis
             continue
         vals = {}
         for s in names:
-            vals[s] = np.array([math.nan if r[key] is None or r[key] == "" else float(r[key]) for r in summaries[s]],
+            vals[s] = np.array([math.nan if r.get(key) is None or r[key] == "" else float(r[key])  # not in a
+                                for r in summaries[s]],  # scenario without that camp: undefined
                                dtype=float)
         out.append(Metric(key, key.replace("_", " "), "value", vals))
     for place in outcome_places:
@@ -171,6 +172,16 @@ def _load_all(paths: list[str], overrides: dict):
     return loaded, names
 
 
+def _scenario_warnings(loaded, names) -> list[str]:
+    """Each scenario's warnings (see sim.scenario.scenario_warnings): printed now, and kept for the report."""
+    out = []
+    for ls, name in zip(loaded, names):
+        for w in ls.warnings:
+            print(f"warning: {ls.path}: {w}", file=sys.stderr)
+            out.append(f"{name}: {w}")
+    return out
+
+
 def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: str | None, overrides: dict,
             force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None):
     """Run every scenario with the same seeds and write the comparison. Returns (dest, headline text)."""
@@ -186,7 +197,7 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
     loaded, names = _load_all(paths, overrides)
     base = loaded[0].scenario
     horizon = until or base.end_date
-    warnings = []
+    warnings = _scenario_warnings(loaded, names)
     for ls in loaded[1:]:
         if ls.scenario.start_date != base.start_date:
             warnings.append(f"{ls.scenario.name} starts on {ls.scenario.start_date}, the baseline on "
@@ -296,7 +307,7 @@ def headline_table(rows, names, metrics, camps: list[str], places: list[str]) ->
     """A plain-text table: metric, then per scenario mean (and difference to the baseline with its 95% CI)."""
     by = {(r.metric, r.scenario): r for r in rows}
     wanted = headline_metric_names(metrics, camps, places)
-    head = ["outcome"] + [names[0] + " (baseline)"] + [f"{n} (diff, 95% CI)" for n in names[1:]]
+    head = ["outcome (mean over runs)"] + [names[0] + " (baseline)"] + [f"{n} (diff, 95% CI)" for n in names[1:]]
     lines = [head]
     for name in wanted:
         r0 = by[(name, names[0])]
@@ -318,21 +329,29 @@ def headline_table(rows, names, metrics, camps: list[str], places: list[str]) ->
 def _fmt_value(v: float, kind: str) -> str:
     if v != v:
         return "n/a"
-    return f"{100 * v:.0f}%" if kind == "probability" else f"{v:.3g}"
+    if kind == "probability":
+        return f"{100 * v:.0f}%"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"  # 1,740 rather than 1.74e+03
 
 
 def _fmt_diff(v: float, kind: str) -> str:
     if v != v:
         return "n/a"
-    return f"{100 * v:+.0f} pts" if kind == "probability" else f"{v:+.3g}"
+    if kind == "probability":
+        return f"{100 * v:+.0f} pts"
+    return f"{v:+,.0f}" if abs(v) >= 1000 else f"{v:+.3g}"
 
 
 # ---------------------------------------------------------------------- CLI
 def run_compare_command(args) -> int:
     from .scenario import parse_set_args
 
+    quiet = getattr(args, "quiet", False)
     dest, headline = compare(args.scenarios, args.runs, args.seed, args.until, args.out, parse_set_args(args.set),
-                             force=args.force, workers=args.workers)
+                             force=args.force, workers=args.workers, quiet=quiet)
+    if quiet:  # only where the results are
+        print(f"results: {dest}")
+        return 0
     print(headline)
     print(f"report: {dest / 'report.html'} (and report.md, comparison.csv)")
     return 0

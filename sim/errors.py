@@ -7,6 +7,9 @@ print one clear line and exit with code 2.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class InputError(Exception):
     """Bad user input, reported as ``file:line: field: message``."""
@@ -25,3 +28,11 @@ class InputError(Exception):
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         field = f"{self.field}: " if self.field else ""
         return f"{where}{field}{self.message}"
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the candidates closest to a misspelt name, or ``""`` if none is close."""
+    close = difflib.get_close_matches(str(word), sorted({str(c) for c in candidates}), n=3, cutoff=0.75)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"

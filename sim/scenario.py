@@ -18,6 +18,7 @@ import copy
 import hashlib
 import json
 import os
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .schema import ReferenceProblem, Scenario, check_references
 from .sources import check_citations, load_bibliography
 from .yamlio import load_yaml_file
@@ -63,15 +64,48 @@ class LoadedScenario:
     resolved: dict[str, Any]
     sha256: str
     overrides: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)  # see scenario_warnings
+
+
+def scenario_dirs() -> list[Path]:
+    """Where a scenario name is looked up: ./scenarios/ (the folder you are in), then the project's scenarios/."""
+    out: list[Path] = []
+    for d in (Path("scenarios"), SCENARIOS_DIR):
+        if d.is_dir() and all(d.resolve() != o.resolve() for o in out):
+            out.append(d)
+    return out
+
+
+def available_scenarios() -> dict[str, Path]:
+    """Scenario name -> file, from :func:`scenario_dirs` (the first folder wins a name found twice)."""
+    out: dict[str, Path] = {}
+    for d in scenario_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            out.setdefault(f.stem, f)
+    return out
 
 
 def resolve_scenario_path(name: str) -> Path:
-    """A path, or a bare scenario name looked up in scenarios/."""
+    """A path, or a bare scenario name (``palermo_failed`` or ``palermo_failed.yaml``) looked up in
+    ./scenarios/ and then the project's scenarios/ (see :func:`scenario_dirs`)."""
     p = Path(name)
-    if p.exists() or p.suffix in (".yaml", ".yml") or os.sep in name:
+    if p.exists() or os.sep in name or (os.altsep and os.altsep in name):
         return p
-    candidate = SCENARIOS_DIR / f"{name}.yaml"
-    return candidate if candidate.exists() else p
+    file = name if p.suffix in (".yaml", ".yml") else f"{name}.yaml"
+    for d in scenario_dirs():
+        if (d / file).is_file():
+            return d / file
+    return p
+
+
+def _not_found(path: Path) -> InputError:
+    """"file not found", with the scenarios there are (and the closest names)."""
+    known = available_scenarios()
+    hint = did_you_mean(path.stem, known)
+    where = ", ".join(f"{d}/" for d in scenario_dirs()) or "scenarios/"
+    names = ", ".join(known) if known else "none"
+    return InputError(f"file not found{hint}; scenarios in {where}: {names} (`libya-sim list` describes them)",
+                      str(path))
 
 
 def deep_merge(base: Any, over: Any) -> Any:
@@ -103,15 +137,24 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
     if base_name is not None:
         if not isinstance(base_name, str):
             raise InputError("must be a file name", str(path), locations.get("extends"), "extends")
-        base_path = (path.parent / base_name)
-        if not base_path.exists():
-            raise InputError(f"base scenario '{base_name}' not found", str(path),
-                             locations.get("extends"), "extends")
+        base_path = _find_base(path, base_name, locations.get("extends"))
         merged = _read_chain(base_path, origins, seen + (real,))
     _check_deletions(merged, data, (), str(path), locations)
     _drop_stale_reasons(merged, data)
     origins.add(str(path), locations)
     return deep_merge(merged, data)
+
+
+def _find_base(path: Path, base_name: str, line: int | None) -> Path:
+    """The file an ``extends:`` names: beside the variant, else in the scenarios folders."""
+    looked = [path.parent] + [d for d in scenario_dirs() if d.resolve() != path.parent.resolve()]
+    for d in looked:
+        if (d / base_name).is_file():
+            return d / base_name
+    known = {f.name for d in looked if d.is_dir() for f in d.glob("*.yaml")}
+    where = ", ".join(f"{d}/" for d in looked)
+    raise InputError(f"base scenario '{base_name}' not found{did_you_mean(base_name, known)} (looked in {where})",
+                     str(path), line, "extends")
 
 
 def _drop_stale_reasons(base: Any, over: Any) -> None:
@@ -149,32 +192,41 @@ def parse_set_value(text: str) -> Any:
 
 
 def apply_override(doc: dict[str, Any], key: str, value: Any) -> None:
+    """Set the value at a dotted path of the merged document; ``None`` (``--set KEY=null``) deletes it."""
     parts = key.split(".")
     if not key or any(not p for p in parts):
-        raise InputError(f"bad --set key '{key}' (use dotted.path=value)", "--set")
+        raise InputError(f"bad key '{key}' (use dotted.path=value)", "--set")
     node: Any = doc
-    for i, part in enumerate(parts[:-1]):
+    for i, part in enumerate(parts):
+        here = ".".join(parts[: i + 1])
+        last = i == len(parts) - 1
         if isinstance(node, list):
             try:
-                node = node[int(part)]
-                continue
+                index = int(part)
+                node[index]
             except (ValueError, IndexError):
-                raise InputError(f"no item '{part}' in list", "--set", None, ".".join(parts[: i + 1])) from None
+                raise InputError(f"no item '{part}' in a list of {len(node)}", "--set", None, here) from None
+            if not last:
+                node = node[index]
+            elif value is None:
+                del node[index]
+            else:
+                node[index] = copy.deepcopy(value)
+            continue
         if not isinstance(node, dict):
-            raise InputError("cannot set a field inside a plain value", "--set", None, ".".join(parts[: i + 1]))
-        if part not in node:
-            raise InputError(f"unknown key '{part}'", "--set", None, ".".join(parts[: i + 1]))
-        node = node[part]
-    last = parts[-1]
-    if isinstance(node, list):
-        try:
-            node[int(last)] = copy.deepcopy(value)
+            raise InputError("cannot set a field inside a plain value", "--set", None, here)
+        if last:
+            if value is None:
+                if part not in node:
+                    raise InputError(f"null deletes an entry, but there is no '{part}'{did_you_mean(part, node)}",
+                                     "--set", None, here)
+                del node[part]
+            else:
+                node[part] = copy.deepcopy(value)  # a later override must not change the caller's value
             return
-        except (ValueError, IndexError):
-            raise InputError(f"no item '{last}' in list", "--set", None, key) from None
-    if not isinstance(node, dict):
-        raise InputError("cannot set a field inside a plain value", "--set", None, key)
-    node[last] = copy.deepcopy(value)  # a later override must not change the caller's value
+        if part not in node:
+            raise InputError(f"unknown key '{part}'{did_you_mean(part, node)}", "--set", None, here)
+        node = node[part]
 
 
 def _jsonable(obj: Any) -> Any:
@@ -187,16 +239,92 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def _field_path(loc: tuple) -> str:
-    # pydantic puts the union tag into the location of discriminated unions; drop it
-    parts = [str(p) for p in loc]
+def _field_path(loc: tuple, doc: Any) -> str:
+    """The dotted path of a pydantic error location in the user's document: pydantic puts the tag of a
+    discriminated union (an event's ``kind``) into the location, which the user never wrote; it is dropped."""
+    parts: list[str] = []
+    node = doc
+    for p in loc:
+        if isinstance(node, dict) and p not in node and node.get("kind") == p:
+            continue
+        parts.append(str(p))
+        if isinstance(node, dict):
+            node = node.get(p)
+        elif isinstance(node, list) and isinstance(p, int) and 0 <= p < len(node):
+            node = node[p]
+        else:
+            node = None
     return ".".join(parts)
+
+
+def _model_fields_at(loc: tuple) -> list[str]:
+    """The field names allowed where pydantic found an unknown key (for "did you mean"); [] if unknown."""
+    import typing
+
+    from pydantic import BaseModel
+
+    def unwrap(tp):
+        while True:
+            origin = typing.get_origin(tp)
+            if origin is typing.Annotated:
+                tp = typing.get_args(tp)[0]
+            elif origin in (typing.Union, types.UnionType):
+                args = [a for a in typing.get_args(tp) if a is not type(None)]
+                if len(args) != 1:
+                    return args
+                tp = args[0]
+            else:
+                return tp
+
+    tp: Any = Scenario
+    for part in loc[:-1]:
+        tp = unwrap(tp)
+        if isinstance(tp, list):  # a tagged union: this part is the tag
+            tp = next((m for m in tp if isinstance(m, type) and issubclass(m, BaseModel) and
+                       part in typing.get_args(m.model_fields.get("kind").annotation if "kind" in m.model_fields
+                                               else None)), None)
+            if tp is None:
+                return []
+            continue
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if part not in tp.model_fields:
+                return []
+            tp = tp.model_fields[part].annotation
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        elif typing.get_origin(tp) in (list, tuple):
+            tp = typing.get_args(tp)[0]
+        else:
+            return []
+    tp = unwrap(tp)
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _new_entry_hint(loc: tuple, doc: Any) -> str:
+    """A required field missing from an entry whose name is close to another's: a misspelt name in a variant
+    makes a new, incomplete entry (``actors: {turky: ...}``); say so."""
+    if len(loc) < 3 or not isinstance(doc.get(loc[0]), dict):
+        return ""
+    entry = str(loc[1])
+    hint = did_you_mean(entry, [k for k in doc[loc[0]] if k != entry])
+    return f": '{entry}' is a new entry of {loc[0]}{hint}" if hint else ""
+
+
+def _set_note(fpath: str, file: str, overrides: dict[str, Any]) -> str:
+    """A problem found in a file's value that a --set nearby may have caused: name that --set."""
+    if file == "--set" or not overrides:
+        return ""
+    top = fpath.split(".")[:2]
+    near = [k for k in overrides if k.split(".")[:2] == top or fpath.startswith(k + ".") or k.startswith(fpath)]
+    return f" (after --set {', --set '.join(near)})" if near else ""
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
     """Read, merge, override and validate a scenario file."""
     path = resolve_scenario_path(str(path))
     name = str(path)
+    if not path.exists():
+        raise _not_found(path)
     origins = Origins()
     defaults_path = CONFIGS_DIR / "model.yaml"
     defaults, def_locs = load_yaml_file(defaults_path)
@@ -215,24 +343,75 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         scenario = Scenario.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
-        fpath = _field_path(err["loc"])
+        fpath = _field_path(err["loc"], doc)
         file, line = origins.lookup(fpath, name)
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (not part of the scenario format; see `libya-sim schema`)"
+            hint = did_you_mean(str(err["loc"][-1]), _model_fields_at(err["loc"]))
+            msg = f"unknown key{hint} (not part of the scenario format; see `libya-sim schema`)"
         elif err["type"] == "missing":
-            msg = "required field is missing"
+            msg = "required field is missing" + _new_entry_hint(err["loc"], doc)
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise InputError(msg + more, file, line, fpath) from None
+        raise InputError(msg + more + _set_note(fpath, file, overrides), file, line, fpath) from None
     try:
         check_references(scenario)
         check_citations(scenario, load_bibliography())
     except ReferenceProblem as exc:
         file, line = origins.lookup(exc.path, name)
-        raise InputError(exc.message, file, line, exc.path) from None
+        raise InputError(exc.message + _set_note(exc.path, file, overrides), file, line, exc.path) from None
     resolved = _jsonable(scenario.model_dump(mode="json"))
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
-    return LoadedScenario(scenario=scenario, path=name, resolved=resolved, sha256=digest, overrides=overrides)
+    return LoadedScenario(scenario=scenario, path=name, resolved=resolved, sha256=digest, overrides=overrides,
+                          warnings=scenario_warnings(scenario))
+
+
+def scenario_warnings(s: Scenario) -> list[str]:
+    """What is allowed in a scenario but probably not meant: no armed camp (nobody fights), places no road
+    joins to the rest of the map (and not listed as enclaves), events after the end date (they never happen).
+    Each is ``field: message``."""
+    out = []
+    fighting = {a.camp for a in s.actors.values() if a.faction is not None}
+    if not any(c.armed and cid in fighting for cid, c in s.camps.items()):
+        out.append("camps: no armed camp with a faction: nobody fights, and there are no territory curves to draw")
+    places = list(s.territory.places)
+    if places:
+        links: dict[str, set[str]] = {p: set() for p in places}
+        for a, b in s.territory.roads:
+            links[a].add(b)
+            links[b].add(a)
+        parts: list[set[str]] = []
+        left = set(places)
+        while left:
+            todo = [min(left)]
+            part = set(todo)
+            while todo:
+                for nb in links[todo.pop()] - part:
+                    part.add(nb)
+                    todo.append(nb)
+            parts.append(part)
+            left -= part
+        main = max(parts, key=len)
+        cut = sorted(p for p in places if p not in main and p not in s.territory.enclaves)
+        if cut:
+            out.append(f"territory.roads: no road joins {', '.join(cut)} to the rest of the map "
+                       f"({len(main)} places); add roads, or list them under territory.enclaves if that is meant")
+    for eid, e in s.events.items():
+        if e.date > s.end_date:
+            out.append(f"events.{eid}.date: {e.date} is after end_date {s.end_date}: the event never happens")
+    return out
+
+
+def list_scenarios() -> list[tuple[str, str, str]]:
+    """(name, start date, title) of every scenario of :func:`available_scenarios`; a file that does not load
+    gets its error instead of a title."""
+    out = []
+    for stem, f in sorted(available_scenarios().items()):
+        try:
+            sc = load_scenario(f).scenario
+            out.append((stem, str(sc.start_date), sc.title.strip()))
+        except InputError as exc:
+            out.append((stem, "?", f"does not load: {exc}"))
+    return out
 
 
 def parse_set_args(items: list[str] | None) -> dict[str, Any]:

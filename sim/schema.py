@@ -15,6 +15,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from .errors import did_you_mean
+
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Level = Annotated[float, Field(ge=0.0, le=3.0)]  # 1.0 = the largest documented effort on a channel
@@ -384,7 +386,7 @@ def check_references(s: Scenario) -> None:
     for i, pid in enumerate(s.outcome_places):
         refs.place(pid, f"outcome_places.{i}")
     for i, cid in enumerate(s.headline_camps):
-        refs.need(cid in s.camps, f"headline_camps.{i}", f"unknown camp '{cid}'")
+        refs.need(cid in s.camps, f"headline_camps.{i}", f"unknown camp '{cid}'{did_you_mean(cid, s.camps)}")
 
 
 class _References:
@@ -399,14 +401,15 @@ class _References:
             raise ReferenceProblem(path, msg)
 
     def actor(self, aid: str, path: str) -> None:
-        self.need(aid in self.s.actors, path, f"unknown actor '{aid}'")
+        self.need(aid in self.s.actors, path, f"unknown actor '{aid}'{did_you_mean(aid, self.s.actors)}")
 
     def faction(self, aid: str, path: str) -> None:
         self.actor(aid, path)
         self.need(self.s.actors[aid].faction is not None, path, f"'{aid}' is not a faction")
 
     def place(self, pid: str, path: str) -> None:
-        self.need(pid in self.s.territory.places, path, f"unknown place '{pid}'")
+        self.need(pid in self.s.territory.places, path,
+                  f"unknown place '{pid}'{did_you_mean(pid, self.s.territory.places)}")
 
     def actors(self) -> None:
         for cid, c in self.s.camps.items():
@@ -414,7 +417,8 @@ class _References:
                 self.place(c.campaign, f"camps.{cid}.campaign")
                 self.need(c.armed, f"camps.{cid}.campaign", "only an armed camp can have a campaign")
         for aid, a in self.s.actors.items():
-            self.need(a.camp in self.s.camps, f"actors.{aid}.camp", f"unknown camp '{a.camp}'")
+            self.need(a.camp in self.s.camps, f"actors.{aid}.camp",
+                      f"unknown camp '{a.camp}'{did_you_mean(a.camp, self.s.camps)}")
             if a.kind == ActorKind.faction:
                 self.need(a.faction is not None, f"actors.{aid}.faction", "a faction needs a 'faction' profile")
             if a.kind == ActorKind.patron:
@@ -427,7 +431,8 @@ class _References:
                 for i, pid in enumerate(a.patron.red_lines):
                     self.place(pid, f"actors.{aid}.patron.red_lines.{i}")
             for iid in a.interests:
-                self.need(iid in self.s.issues, f"actors.{aid}.interests.{iid}", f"unknown issue '{iid}'")
+                self.need(iid in self.s.issues, f"actors.{aid}.interests.{iid}",
+                          f"unknown issue '{iid}'{did_you_mean(iid, self.s.issues)}")
 
     def ties(self) -> None:
         for tid, t in self.s.ties.items():
@@ -461,7 +466,8 @@ class _References:
         if e.walkout:
             self.actor(e.walkout, f"{base}.walkout")
         for iid in e.deal.positions:
-            self.need(iid in self.s.issues, f"{base}.deal.positions.{iid}", f"unknown issue '{iid}'")
+            self.need(iid in self.s.issues, f"{base}.deal.positions.{iid}",
+                      f"unknown issue '{iid}'{did_you_mean(iid, self.s.issues)}")
 
     def event_deployment(self, base: str, e) -> None:
         self.actor(e.patron, f"{base}.patron")
@@ -470,7 +476,7 @@ class _References:
     event_withdrawal = event_deployment
 
     def event_tie_change(self, base: str, e) -> None:
-        self.need(e.tie in self.s.ties, f"{base}.tie", f"unknown tie '{e.tie}'")
+        self.need(e.tie in self.s.ties, f"{base}.tie", f"unknown tie '{e.tie}'{did_you_mean(e.tie, self.s.ties)}")
 
     def event_blockade(self, base: str, e) -> None:
         self.actor(e.by, f"{base}.by")
@@ -480,7 +486,8 @@ class _References:
 
     def event_defection(self, base: str, e) -> None:
         self.actor(e.actor, f"{base}.actor")
-        self.need(e.to_camp in self.s.camps, f"{base}.to_camp", f"unknown camp '{e.to_camp}'")
+        self.need(e.to_camp in self.s.camps, f"{base}.to_camp",
+                  f"unknown camp '{e.to_camp}'{did_you_mean(e.to_camp, self.s.camps)}")
 
     def event_recognition_change(self, base: str, e) -> None:
         self.faction(e.actor, f"{base}.actor")

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,3 +21,16 @@ def run_cli(*args, cwd=None, timeout=600, env_extra=None):
 @pytest.fixture
 def toy_path():
     return TOY
+
+
+@pytest.fixture
+def cli(capsys):
+    """The command line in the test process (``sim.cli.main``): returncode, stdout and stderr of one call."""
+    from sim.cli import main
+
+    def call(*args):
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return call

@@ -93,7 +93,7 @@ def test_extends_cycle(tmp_path):
 
 def test_missing_file_and_missing_base(tmp_path):
     e = error_of(tmp_path / "nope.yaml")
-    assert e.message == "file not found"
+    assert e.message.startswith("file not found; scenarios in ")
     p = write(tmp_path, "v.yaml", "title: x\nextends: gone.yaml\n")
     e = error_of(p)
     assert "not found" in e.message and e.line == 2

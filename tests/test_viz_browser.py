@@ -287,3 +287,91 @@ def test_serve_rejects_a_bad_scenario_without_starting(tmp_path, capsys):
     assert viz.serve(str(bad), 0, "127.0.0.1", _free_port()) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "bogus_key" in err[0], err
+
+
+SCENARIO_SELECT = ".v-select:has(label:text-is('Scenario'))"
+
+
+@pytest.mark.browser
+def test_viewer_controls_show_values_apply_to_the_scenario_and_bad_values_are_messages(viewer_url, browser_page):
+    """Sliders show their values and say they act after Reset; a bad seed is a message (under the field, and
+    in the header after Reset), never a traceback; choosing another scenario shows its own controls only
+    (its conference, its patrons' budgets) with its own values; the time plots use the page's width."""
+    from playwright.sync_api import expect
+
+    if SCENARIO != LIBYA:
+        pytest.skip("needs the shipped scenarios")
+    page, problems = browser_page
+    expect.set_options(timeout=30_000)
+    page.goto(viewer_url)
+    step = page.get_by_role("button", **STEP)
+    expect(step).to_be_visible(timeout=60_000)
+    week = page.locator(".libya-week")
+    header = page.locator(".libya-header")
+    reset = page.get_by_role("button", name="Reset", exact=True)
+    expect(page.get_by_text("Scenario, seed and sliders act after Reset.")).to_be_visible()
+    expect(page.locator(".v-input", has_text=re.compile(r"Contest decisiveness \(m\): \d"))).to_be_visible()
+    expect(page.locator(".v-input", has_text="Palermo conference")).to_be_visible()
+
+    seed = page.get_by_label("Seed (integer)")
+    for bad, said in (("-5", "seed -5 is out of range"), ("x1", "seed 'x1' is not a whole number")):
+        seed.fill(bad)
+        seed.press("Enter")
+        expect(page.get_by_text(said).first).to_be_visible()  # under the field, before Reset
+        reset.click()
+        expect(header).to_contain_text(said)
+        expect(header).to_contain_text("Reset used seed 0")
+        expect(week).to_have_text("Week 0")
+        assert "Traceback (most recent call last)" not in page.inner_text("body")
+        step.click()
+        expect(week).to_have_text("Week 1")
+    seed.fill("2")
+    seed.press("Enter")
+
+    page.locator(SCENARIO_SELECT).click()
+    page.get_by_role("option", name="libya_2020_01", exact=True).click()
+    expect(page.locator(".v-input", has_text="Moscow indirect talks")).to_be_visible()
+    expect(page.locator(".v-input", has_text="Palermo conference")).to_have_count(0)
+    from sim.scenario import load_scenario
+
+    budget = load_scenario(REPO / "scenarios" / "libya_2020_01.yaml").scenario.actors["turkey"].patron.budget
+    expect(page.locator(".v-input", has_text=f"Turkey: budget: {budget:g}")).to_be_visible()
+    reset.click()
+    expect(header).to_contain_text("Libya from the Moscow talks")
+    expect(header).to_contain_text("seed 2")
+    expect(header).not_to_contain_text("overrides")  # the new scenario's own values are not changes
+    expect(header.locator(".libya-error")).to_have_count(0)
+
+    _img_state(page, PLOTS)
+    plots, net = page.locator(PLOTS).bounding_box(), page.locator(NET).bounding_box()
+    assert plots["width"] > 1.7 * net["width"], (plots, net)
+    assert not problems, "\n".join(problems)
+
+
+def test_viewer_legends_name_the_actors_in_full():
+    pytest.importorskip("matplotlib")
+    from sim.scenario import load_scenario
+    from sim.viz import draw
+    from sim.viz import model as vm
+
+    m = vm.ViewerModel(scenario_file=str(SCENARIO), seed=1)
+    draw.plots_png(m)
+    texts = [t.get_text() for ax in m._viz_timeplots.axes.flat if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert texts and not [t for t in texts if t.endswith(".")], texts
+    if SCENARIO == LIBYA:
+        assert "Libyan National Army" in texts
+    names = {a.name for a in load_scenario(SCENARIO).scenario.actors.values()}
+    for t in texts:  # each a name, its short form, or its first words with an ellipsis
+        assert t == "all camps" or any(n.startswith(t.rstrip("…")) for n in names), t
+
+
+@pytest.mark.parametrize("seed,problem", [(-1, "out of range"), (2**63, "out of range"), ("1.5", "not a whole number"),
+                                          ("", "not a whole number"), (" 7 ", None)])
+def test_viewer_model_takes_any_seed_text(seed, problem):
+    from sim.viz import model as vm
+
+    m = vm.ViewerModel(scenario_file=str(TOY), seed=seed)
+    if problem is None:
+        assert m.seed == 7 and m.load_error is None
+    else:
+        assert m.seed == 0 and problem in m.load_error

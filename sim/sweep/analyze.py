@@ -164,7 +164,9 @@ def analyze(out: str | Path, num_resamples: int = 100, conf_level: float = 0.95,
         if method in ("sobol", "morris") and not _usable(name, Y, log):
             continue
         if method == "sobol":
-            rows += _sobol_rows(name, params, problem, Y, spec.design.second_order, num_resamples, conf_level)
+            new_rows = _sobol_rows(name, params, problem, Y, spec.design.second_order, num_resamples, conf_level)
+            _warn_sample_too_small(name, new_rows, spec, log)
+            rows += new_rows
         elif method == "morris":
             X = design.sort_values("point")[[f"_x{j}" for j in range(len(params))]].to_numpy()
             Si = _morris(problem, X, Y, spec.design.num_levels, num_resamples, conf_level)
@@ -221,6 +223,31 @@ def _sobol_rows(name: str, params: list[str], problem: dict, Y: np.ndarray, seco
                     row[f"S2[{q}]"] = Si["S2"][j, k]
         rows.append(row)
     return rows
+
+
+IMPOSSIBLE_MARGIN = 0.05  # S1 below -0.05 or ST above 1.05: beyond what rounding explains
+
+
+def _warn_sample_too_small(name: str, rows: list[dict], spec, log) -> None:
+    """A first-order index below 0 or a total index above 1 cannot be: the base sample is too small for the
+    estimates (their error shrinks as 1/sqrt(N)). Say so, and how many samples to use instead."""
+    worst_s1 = min(rows, key=lambda r: r["S1"])
+    worst_st = max(rows, key=lambda r: r["ST"])
+    excess = max(-worst_s1["S1"], worst_st["ST"] - 1.0)
+    if excess <= IMPOSSIBLE_MARGIN:
+        return
+    what = []
+    if worst_s1["S1"] < -IMPOSSIBLE_MARGIN:
+        what.append(f"S1 of {worst_s1['parameter']} is {worst_s1['S1']:.2f} (cannot be below 0)")
+    if worst_st["ST"] > 1.0 + IMPOSSIBLE_MARGIN:
+        what.append(f"ST of {worst_st['parameter']} is {worst_st['ST']:.2f} (cannot be above 1)")
+    n = spec.design.samples
+    want = max(4 * n, n * (excess / IMPOSSIBLE_MARGIN) ** 2)
+    suggested = 1 << math.ceil(math.log2(want))
+    per_sample = len(rows) * (2 if spec.design.second_order else 1) + 2
+    log(f"warning: outcome '{name}': {' and '.join(what)}: the sample is too small for Sobol indices; use "
+        f"samples: {suggested} or more in the sweep file (now {n}; {suggested} x {per_sample} = "
+        f"{suggested * per_sample:,} points x {spec.replications} replications)")
 
 
 def _correlation_rows(name: str, params: list[str], sub: pd.DataFrame) -> list[dict]:

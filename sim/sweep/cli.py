@@ -51,6 +51,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     from .engine import SweepFailed, execute, load_plan, prepare
     from .spec import load_sweep
 
+    fresh: Path | None = None  # the folder of a new sweep: what it wrote there is removed if no run got done
+    keep_folder = False
     try:
         backend = getattr(args, "backend", None) or ("dask" if getattr(args, "scheduler", None) else "local")
         if backend == "local" and getattr(args, "scheduler", None):
@@ -77,6 +79,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             if out.exists() and (not out.is_dir() or any(out.iterdir())):
                 raise InputError("output directory exists and is not empty (use --resume DIR to continue a sweep "
                                  "there, or choose another --out)", str(out))
+            _check_scheduler(getattr(args, "scheduler", None))  # before anything is written
+            fresh, keep_folder = out, out.exists()
             plan = prepare(spec, out)
     except InputError as exc:
         return _err(exc)
@@ -89,8 +93,12 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     try:
         res = execute(plan, backend=backend, workers=workers, scheduler=getattr(args, "scheduler", None),
                       progress=not getattr(args, "no_progress", False))
-    except InputError as exc:
+    except InputError as exc:  # e.g. a scheduler that cannot be reached
+        _remove_if_nothing_done(fresh, keep_folder)
         return _err(exc)
+    if res.status == "interrupted" and res.chunks_done == 0 and _remove_if_nothing_done(fresh, keep_folder):
+        print("interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     rate = res.runs_this_session / res.seconds if res.seconds > 0 else 0.0
     if res.status == "complete":
         print(f"done: {res.runs_total} runs in {out} ({res.runs_this_session} this session, "
@@ -103,6 +111,43 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     print(f"error: sweep failed: {res.error} ({res.chunks_done} of {res.chunks_total} chunks on disk; "
           f"--resume {out} after fixing)", file=sys.stderr)
     return 1
+
+
+def _check_scheduler(address: str | None) -> None:
+    """An InputError, before the sweep's folder is made, if the Dask scheduler cannot be reached."""
+    if not address:
+        return
+    from .engine import connect
+
+    client = connect(address)
+    try:
+        client.close(timeout=10)
+    except Exception:  # noqa: BLE001  (closing a client that worked: nothing to report)
+        pass
+
+
+def _remove_if_nothing_done(folder: Path | None, keep_folder: bool) -> bool:
+    """Remove what a new sweep wrote into ``folder`` if no run of it is on disk (the folder too, unless it
+    was there, empty, before). Returns whether it did."""
+    import shutil
+
+    from .engine import MANIFEST, RUNS, done_chunks, load_plan
+
+    if folder is None or not folder.is_dir():
+        return False
+    try:
+        if done_chunks(load_plan(folder)):
+            return False
+    except (InputError, OSError, ValueError):
+        if any((folder / RUNS).glob("part-*")):
+            return False
+    if not (folder / MANIFEST).exists():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    if keep_folder:  # it was there, empty, before: leave it so
+        folder.mkdir(exist_ok=True)
+        return not any(folder.iterdir())
+    return not folder.exists()
 
 
 def run_analyze_command(args: argparse.Namespace) -> int:

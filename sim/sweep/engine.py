@@ -498,6 +498,17 @@ class _LocalBackend:
             self.pool = None
 
 
+def connect(scheduler: str, timeout: str = "20s"):
+    """A Dask client of the scheduler at ``scheduler``; an InputError if it cannot be reached."""
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:  # unreachable, or not an address
+        raise InputError(f"cannot connect to the Dask scheduler {scheduler}: {exc}".replace("\n", " "),
+                         "--scheduler") from None
+
+
 class _DaskBackend:
     name = "dask"
 
@@ -509,15 +520,17 @@ class _DaskBackend:
         self.evaluator = evaluator
         self.cluster = None
         if scheduler:
-            try:
-                self.client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
-                raise InputError(f"cannot connect to the Dask scheduler: {exc}", "--scheduler") from None
+            self.client = connect(scheduler)
         else:
             logging.getLogger("distributed").setLevel(logging.ERROR)
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
+
+            def start():
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None)
+                self.client = Client(self.cluster)
+
+            _start_quietly(start)
+            self.client.run(_quiet_worker_logs)  # a cancelled chunk is not worth a warning on the terminal
         nworkers = len(self.client.scheduler_info().get("workers", {})) or workers
         self.workers = nworkers
         self.ac = as_completed()
@@ -569,6 +582,43 @@ class _DaskBackend:
             except Exception:  # noqa: BLE001
                 pass
             self.cluster = None
+
+
+def _quiet_worker_logs() -> None:
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+
+
+def _start_quietly(start: Callable[[], None]) -> None:
+    """Start a local Dask cluster whose worker processes never see a Ctrl-C, then run ``start``.
+
+    A Ctrl-C at the terminal reaches the whole process group: Dask's worker processes would each print a
+    KeyboardInterrupt traceback, or "Nanny failed to start" while they start. Here they are forked from a
+    forkserver that was itself started with SIGINT ignored, so they inherit the ignored signal (asyncio then
+    installs no handler of its own); only this process sees Ctrl-C, and it stops them. While the cluster
+    starts, a Ctrl-C is only remembered, and passed on to this process's handler once it has started."""
+    if threading.current_thread() is not threading.main_thread():
+        start()
+        return
+    import multiprocessing.forkserver
+
+    import dask
+
+    from distributed.utils import get_mp_context
+
+    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    get_mp_context()  # sets the forkserver's preloaded modules (distributed and its packages)
+    pressed = []
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()  # inherits SIGINT ignored, and passes it on
+        signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+        start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        signal.raise_signal(signal.SIGINT)
 
 
 def open_backend(backend: str, workers: int, evaluator, scheduler: str | None) -> Backend:

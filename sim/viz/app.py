@@ -31,13 +31,13 @@ CSS = """
 .libya-events h4 { margin: 0 0 4px 0; }
 """
 
-# grid cells (12 columns, rows of 30 px + 10 px gaps): header; map | network; plots | events
+# grid cells (12 columns, rows of 30 px + 10 px gaps): header; map | network; plots (the full width); events
 LAYOUT = [
     {"i": 0, "x": 0, "y": 0, "w": 12, "h": 2},
     {"i": 1, "x": 0, "y": 2, "w": 6, "h": 14},
     {"i": 2, "x": 6, "y": 2, "w": 6, "h": 14},
-    {"i": 3, "x": 0, "y": 16, "w": 8, "h": 13},
-    {"i": 4, "x": 8, "y": 16, "w": 4, "h": 13},
+    {"i": 3, "x": 0, "y": 16, "w": 12, "h": 15},
+    {"i": 4, "x": 0, "y": 31, "w": 12, "h": 10},
 ]
 _mesa_initial_layout = solara_viz.make_initial_grid_layout
 
@@ -50,6 +50,74 @@ def _initial_layout(num_components: int):
 
 
 solara_viz.make_initial_grid_layout = _initial_layout
+
+
+AFTER_RESET = "Scenario, seed and sliders act after Reset."
+
+
+def _number(value) -> str:
+    return f"{float(value):g}"
+
+
+@solara.component
+def ScenarioInputs(user_params, on_change=None):
+    """The sidebar's model inputs (in place of Mesa's UserInputs): the scenario, the seed (a bad one is a
+    message under it, and Reset uses 0), and only the sliders that apply to the chosen scenario (its
+    patrons, its first conference), each showing its value. Choosing another scenario puts that
+    scenario's own values on its sliders."""
+    first = user_params.get("scenario_file", {})
+    chosen, set_chosen = solara.use_state(first.get("value"))
+    seed_text, set_seed_text = solara.use_state(str(user_params.get("seed", {}).get("value", "0")))
+    values, set_values = solara.use_state({})
+    path = vm.CURRENT_CHOICES.get(chosen, chosen) if chosen else vm.default_scenario()
+    knobs = solara.use_memo(lambda: _knobs_or_none(path), [path])
+
+    def pick(label):
+        set_chosen(label)
+        on_change("scenario_file", label)
+        new = _knobs_or_none(vm.CURRENT_CHOICES.get(label, label))
+        defaults = dict(new.defaults) if new else {}
+        for key, value in defaults.items():  # the new scenario's own values, not the last one's
+            on_change(key, value)
+        set_values(defaults)
+
+    def seed_changed(text):
+        set_seed_text(text or "")
+        on_change("seed", text or "")
+
+    def slider_changed(key, value):
+        set_values({**values, key: value})
+        on_change(key, value)
+
+    solara.Select("Scenario", values=list(first.get("values", [])), value=chosen, on_value=pick)
+    _, problem = vm.parse_seed(seed_text)
+    solara.InputText("Seed (integer)", value=seed_text, on_value=seed_changed,
+                     error=problem.replace("Reset used", "Reset will use") if problem else False)
+    solara.HTML(tag="div", unsafe_innerHTML=AFTER_RESET, classes=["libya-after-reset"],
+                style={"font-size": "0.85rem", "color": "#555", "margin": "6px 0"})
+    if knobs is None:
+        return
+    for key, opt in knobs.model_params.items():
+        if key not in knobs.paths:
+            continue
+        value = values.get(key, knobs.defaults.get(key))
+        if opt["type"] == "SliderFloat":
+            solara.SliderFloat(f"{opt['label']}: {_number(value)}", value=value, min=opt["min"], max=opt["max"],
+                               step=opt["step"], on_value=lambda v, key=key: slider_changed(key, v),
+                               thumb_label=False).key(f"{path}|{key}")
+        elif opt["type"] == "Select":
+            solara.Select(opt["label"], values=opt["values"], value=value,
+                          on_value=lambda v, key=key: slider_changed(key, v)).key(f"{path}|{key}")
+
+
+def _knobs_or_none(path: str):
+    try:
+        return vm.knobs_for(path)
+    except Exception:  # noqa: BLE001  (a scenario that does not load: Reset shows why)
+        return None
+
+
+solara_viz.UserInputs = ScenarioInputs  # ModelCreator looks it up when it renders
 
 
 def _key(model) -> list:

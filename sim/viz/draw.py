@@ -409,6 +409,17 @@ def network_png(model) -> bytes:
 
 
 # ---------------------------------------------------------------- time plots
+LEGEND_NAME = 30  # characters of an actor's name in a legend ("Libyan National Army", not "Libyan National A.")
+_BELOW = dict(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, handlelength=2.2,
+              columnspacing=1.0)
+
+
+def legend_name(name: str) -> str:
+    """An actor's name in a legend: its short form, cut at a word with an ellipsis if still long."""
+    out = short_name(name, 200)
+    return out if len(out) <= LEGEND_NAME else out[: LEGEND_NAME - 1].rsplit(" ", 1)[0] + "…"
+
+
 def camp_series(model) -> tuple[list[str], dict[str, dict[str, np.ndarray]], np.ndarray]:
     """From model.recorder.camps: camp -> column -> array over steps."""
     rows = model.recorder.camps
@@ -433,12 +444,13 @@ class TimePlots:
     (see :func:`plots_png`) and each week sets new data on the existing lines.
     """
 
-    def __init__(self, model, width: float = 8.8, height: float = 4.8, max_factions: int = 8):
+    def __init__(self, model, width: float = 13.0, height: float = 6.6, max_factions: int = 8):
         camps, series, x = camp_series(model)
         self.fig = fig = Figure(figsize=(width, height), facecolor="white")
         self.axes = axes = fig.subplots(2, 3)
         self.titles: list = []
-        fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.085, wspace=0.25, hspace=0.42)
+        # the page gives the plots its full width; the legends of the lower row sit beneath their axes
+        fig.subplots_adjust(left=0.04, right=0.99, top=0.9, bottom=0.27, wspace=0.18, hspace=0.38)
         self.horizon = max(10, int(getattr(model, "end_step", 0)) or 52)
         self.camps = [c for c in camps if model.spec.camps[c].armed
                       or series[c]["territory_share"].max(initial=0) > 0]
@@ -461,13 +473,13 @@ class TimePlots:
         self.fighter_lines = self._actor_lines(ax, model, top)
         self._title(ax, "Fighters per faction (thousands)")
         if top:
-            ax.legend(fontsize=5.5, loc="upper left", framealpha=0.7, ncol=1 if len(top) <= 4 else 2)
+            ax.legend(**_BELOW, ncol=1 if len(top) <= 4 else 2)
         # support given per patron
         ax = axes[1][1]
         self.support_lines = self._actor_lines(ax, model, model.patrons)
         self._title(ax, "Support given per patron (sum of tie levels)")
         if model.patrons:
-            ax.legend(fontsize=5.5, loc="upper left", framealpha=0.7, ncol=1 if len(model.patrons) <= 4 else 2)
+            ax.legend(**_BELOW, ncol=1 if len(model.patrons) <= 4 else 2)
         # casualties
         ax = axes[1][2]
         self.casualty_lines = {c: ax.plot([], [], color=camp_color(model, c), lw=1.3)[0] for c in self.camps}
@@ -498,7 +510,7 @@ class TimePlots:
             k = count[a.camp]
             count[a.camp] += 1
             (ln,) = ax.plot([], [], color=camp_color(model, a.camp), ls=LINESTYLES[k % len(LINESTYLES)], lw=1.3,
-                            label=short_name(a.name, 18))
+                            label=legend_name(a.name))
             lines[a.actor_id] = ln
         return lines
 

@@ -135,12 +135,15 @@ class Knobs:
     paths: dict[str, str] = field(default_factory=dict)  # setting -> dotted override path
 
 
-def _short(name: str) -> str:
+def _short(name: str, limit: int = 40) -> str:
+    """A name for a label: up to its first bracket or dash, cut at a word if still longer than ``limit``."""
     for sep in (" (", " - ", ", "):
         head = name.split(sep, 1)[0]
         if len(head) >= 3:
             name = head
-    return name if len(name) <= 28 else name[:27] + "."
+    if len(name) <= limit:
+        return name
+    return name[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _round(x: float, step: float) -> float:
@@ -181,7 +184,7 @@ def build_model_params(scenario_path: str, seed: int) -> Knobs:
         eid, ev = conf
         mp[KEY_CONFERENCE] = {"type": "Select", "value": AS_SCENARIO,
                               "values": [AS_SCENARIO, "auto", "agreement", "failure"],
-                              "label": f"{_short(ev.name)} ({ev.date}): outcome"}
+                              "label": f"{_short(ev.name, 28)} ({ev.date}): outcome"}
         knobs.paths[KEY_CONFERENCE] = f"events.{eid}.outcome"
     for k, v in mp.items():
         if k in knobs.paths:
@@ -192,6 +195,34 @@ def build_model_params(scenario_path: str, seed: int) -> Knobs:
 # set by the page (sim/viz/app.py) before the first model is built
 CURRENT_KNOBS: Knobs | None = None
 CURRENT_CHOICES: dict[str, str] = {}
+MAX_SEED = 2**63 - 1  # seeds are written as 64-bit integers, as `run` writes them
+
+
+def knobs_for(path: str) -> Knobs:
+    """The sliders of one scenario (its patrons, its first conference, its parameter values)."""
+    p = resolve_scenario_path(path)
+    try:
+        mtime = p.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return _knobs_cached(str(p), mtime)
+
+
+@lru_cache(maxsize=32)
+def _knobs_cached(path: str, mtime: float) -> Knobs:
+    return build_model_params(path, 0)
+
+
+def parse_seed(text: Any) -> tuple[int, str | None]:
+    """(seed, None) for a whole number from 0 to 2^63 - 1, else (0, the reason)."""
+    raw = str(text).strip()
+    try:
+        seed = int(raw)
+    except ValueError:
+        return 0, f"seed '{raw}' is not a whole number; Reset used seed 0"
+    if not 0 <= seed <= MAX_SEED:
+        return 0, f"seed {seed} is out of range (0 to {MAX_SEED}); Reset used seed 0"
+    return seed, None
 
 
 def overrides_for(settings: dict[str, Any], resolved: dict[str, Any], knobs: Knobs | None) -> dict[str, Any]:
@@ -223,19 +254,17 @@ class ViewerModel(ConflictModel):
     def __init__(self, scenario_file: str | None = None, seed: Any = 0, **settings: Any):
         settings.pop("scenario", None)  # Mesa's experimental Scenario object, not ours
         settings.pop("rng", None)
-        self.load_error: str | None = None
+        problems: list[str] = []
         path = CURRENT_CHOICES.get(scenario_file, scenario_file) if scenario_file else default_scenario()
-        try:
-            seed_int = int(str(seed).strip())
-        except ValueError:
-            self.load_error = f"seed '{seed}' is not an integer; using 0"
-            seed_int = 0
+        seed_int, problem = parse_seed(seed)
+        if problem:
+            problems.append(problem)
         try:
             base = load(path)
-            overrides = overrides_for(settings, base.resolved, CURRENT_KNOBS)
+            overrides = overrides_for(settings, base.resolved, knobs_for(path))
             loaded = load(path, overrides) if overrides else base
         except InputError as exc:
-            self.load_error = f"error: {exc}"
+            problems.append(f"error: {exc}")
             overrides = {}
             path = default_scenario() if Path(default_scenario()).resolve() != Path(path).resolve() \
                 else str(FALLBACK_SCENARIO)
@@ -243,7 +272,14 @@ class ViewerModel(ConflictModel):
         self.scenario_path = path
         self.overrides = overrides
         self.viz_token = next(_tokens)  # changes on every Reset: memo key for the figures
-        super().__init__(loaded.scenario, seed=seed_int, record=True)
+        try:
+            super().__init__(loaded.scenario, seed=seed_int, record=True)
+        except Exception as exc:  # noqa: BLE001  (whatever a setting did, the page shows a message, not a traceback)
+            problems.append(f"error: could not build the model with these settings ({exc}); showing "
+                            f"{Path(path).stem} with seed 0 and no changes")
+            self.overrides = {}
+            super().__init__(load(path).scenario, seed=0, record=True)
+        self.load_error: str | None = "; ".join(problems) or None
         self.end_step = steps_until(self.start_date, self.spec.end_date)
         self.history_weeks: list[int] = []
         self.history_fighters: dict[str, list[float]] = {f.actor_id: [] for f in self.factions}

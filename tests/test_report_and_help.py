@@ -1,0 +1,166 @@
+"""What the analyst reads: the help of every option with its default, compare --quiet, the comparison report
+(markdown rendered in report.html, Wilson intervals in the table and on the probability bars, casualties and
+weeks of fighting plotted, numbers without 1.74e+03), a scenario with no armed camp (no crash, no matplotlib
+warning), and analyze's warning when a Sobol sample is too small."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import CLI, ROOT, TOY, run_cli
+from sim.cli import build_parser
+
+
+def _subparser(name: str) -> argparse.ArgumentParser:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "viz"])
+def test_every_option_says_what_it_does_and_its_default(command):
+    for action in _subparser(command)._actions:
+        if action.dest == "help":
+            continue
+        assert action.help and "default" in action.help, (command, action.dest, action.help)
+
+
+def test_compare_help_shows_the_100_run_default_and_quiet():
+    res = subprocess.run(CLI + ["compare", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0
+    text = " ".join(res.stdout.split())
+    assert "--runs N" in text or "--runs RUNS" in text
+    assert "seeded runs of each scenario (default 100)" in text and "--quiet" in text
+
+
+def test_compare_quiet_prints_only_the_results_folder(tmp_path):
+    out = tmp_path / "cmp"
+    res = run_cli("compare", TOY, TOY, "--runs", 2, "--until", "2020-02-03", "--out", out, "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"results: {out}" and res.stderr == ""
+    assert (out / "report.html").is_file()
+
+
+# ---------------------------------------------------------------------- no armed camp
+def test_a_scenario_with_no_armed_camp_runs_and_compares_without_noise(tmp_path):
+    unarmed = tmp_path / "unarmed.yaml"
+    unarmed.write_text(f"extends: {TOY}\ncamps:\n  RED: {{armed: false}}\n  BLUE: {{armed: false}}\n"
+                       "headline_camps: []\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}  # warnings as a user sees them
+    for args in (["run", unarmed, "--runs", 2, "--out", tmp_path / "run"],
+                 ["compare", unarmed, TOY, "--runs", 2, "--out", tmp_path / "cmp1", "--quiet"],
+                 ["compare", TOY, unarmed, "--runs", 2, "--out", tmp_path / "cmp2", "--quiet"]):
+        res = subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, cwd=ROOT, env=env,
+                             timeout=600)
+        assert res.returncode == 0, res.stderr
+        lines = [x for x in res.stderr.splitlines() if x.strip() and "it/s" not in x and "run/s" not in x]
+        assert lines and all(x.startswith("warning: ") and "no armed camp" in x for x in lines), res.stderr
+
+
+# ---------------------------------------------------------------------- the report
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    weak = tmp / "weak_blue.yaml"
+    weak.write_text(f"extends: {TOY}\nactors:\n  blue_army: {{faction: {{fighters: 2000}}}}\n")
+    out = tmp / "cmp"
+    res = run_cli("compare", TOY, weak, "--runs", 8, "--out", out)
+    assert res.returncode == 0, res.stderr
+    return out, res
+
+
+def test_report_html_renders_the_markdown(report):
+    out, _ = report
+    page = (out / "report.html").read_text()
+    body = re.sub(r'src="data:image/png;base64,[^"]+"', "", page)
+    assert "**" not in body and "```" not in body and "|---" not in body
+    assert "<b>toy_war</b>" in body and "<h2>Headline</h2>" in body and "<table>" in body
+    assert "<code>" in body and "<li>" in body
+
+
+def test_report_tables_give_wilson_intervals(report):
+    out, _ = report
+    rows = list(csv.DictReader((out / "comparison.csv").open()))
+    md = (out / "report.md").read_text()
+    assert "95% interval (Wilson)" in md
+    for r in rows:
+        if r["kind"] != "probability":
+            continue
+        line = next(x for x in md.splitlines() if x.startswith(f"| {r['metric']} | {r['scenario']} |"))
+        assert f"| {float(r['ci_low']):.2f} to {float(r['ci_high']):.2f} |" in line, line
+    assert "95% interval (Wilson)" in (out / "report.html").read_text()
+
+
+def test_the_outcome_plot_shows_casualties_fighting_and_probability_intervals(monkeypatch, tmp_path):
+    import matplotlib
+
+    from sim import report as rep
+    from sim.compare import Metric
+
+    values = {n: [1.0, 2.0, 3.0] for n in ("a", "b")}
+    import numpy as np
+
+    metrics = [Metric(k, k, "value", {n: np.array(v) for n, v in values.items()}) for k in
+               ("red_territory_share", "red_population_share", "red_oil_share", "blue_territory_share",
+                "blue_population_share", "blue_oil_share", "casualties", "ceasefire_week", "weeks_of_fighting")]
+    metrics.append(Metric("p_red_holds_x", "P(RED holds x at the end)", "probability",
+                          {"a": np.array([1.0, 0.0, 1.0]), "b": np.array([0.0, 0.0, 1.0])}))
+    plotted = [m.name for m in rep.outcome_metrics_plotted(metrics, ["RED", "BLUE"])]
+    assert len(plotted) == 6 and "casualties" in plotted and "weeks_of_fighting" in plotted
+    figures = []
+    monkeypatch.setattr(rep, "save", lambda fig, path: figures.append(fig))
+    rep._outcomes_plot(tmp_path / "x.png", ["a", "b"], metrics, ["RED", "BLUE"])
+    titles = {ax.get_title() for ax in figures[0].axes}
+    assert {"casualties", "weeks_of_fighting"} <= titles
+    bars = [c for ax in figures[0].axes for c in ax.containers if isinstance(c, matplotlib.container.BarContainer)]
+    assert len(bars) == 2 and all(c.errorbar is not None for c in bars)
+    matplotlib.pyplot.close("all")
+
+
+def test_headline_says_mean_and_writes_big_numbers_in_full(report):
+    from sim.compare import _fmt_diff, _fmt_value
+
+    assert _fmt_value(1744.0, "value") == "1,744" and _fmt_diff(-1744.0, "value") == "-1,744"
+    assert _fmt_value(0.123, "value") == "0.123"
+    _, res = report
+    assert "mean" in res.stdout.splitlines()[0]
+    assert not re.search(r"\de[+-]\d", res.stdout), res.stdout
+
+
+# ---------------------------------------------------------------------- analyze
+def _ishigami(samples: int) -> str:
+    pi = math.pi
+    return "\n".join(["model: ishigami", "parameters:"] +
+                     [f"  x{i}: {{bounds: [{-pi}, {pi}]}}" for i in (1, 2, 3)] +
+                     [f"design: {{method: sobol, samples: {samples}, seed: 7}}", "replications: 1",
+                      "outcomes: [y]", "chunk_size: 2048"]) + "\n"
+
+
+@pytest.mark.parametrize("samples,warned", [(16, True), (1024, False)])
+def test_analyze_warns_when_the_sobol_sample_is_too_small(tmp_path, samples, warned):
+    from sim.sweep.analyze import analyze
+    from sim.sweep.engine import execute, prepare
+    from sim.sweep.spec import load_sweep
+
+    f = tmp_path / "s.yaml"
+    f.write_text(_ishigami(samples))
+    out = tmp_path / "out"
+    assert execute(prepare(load_sweep(f), out), backend="local", workers=1, progress=False,
+                   log=lambda m: None).status == "complete"
+    said = []
+    analyze(out, plots=False, log=said.append)
+    warnings = [x for x in said if "the sample is too small" in x]
+    if not warned:
+        assert warnings == [], warnings
+        return
+    assert len(warnings) == 1 and "cannot be below 0" in warnings[0], said
+    asked = int(re.search(r"use samples: (\d+) or more", warnings[0]).group(1))
+    assert asked >= 4 * samples and asked & (asked - 1) == 0  # a power of 2, as Sobol designs need
+    res = run_cli("analyze", out, "--no-plots")
+    assert res.returncode == 0 and "the sample is too small" in res.stdout + res.stderr
