@@ -8,6 +8,7 @@
     libya-sim viz [SCENARIO] [--seed S] [--port P] [--host 127.0.0.1]
     libya-sim sweep configs/sweeps/FILE.yaml [--backend local|dask] [--workers N] [--scheduler ADDR] [--out DIR] [--resume DIR]
     libya-sim analyze DIR
+    libya-sim calibrate TARGETS.yaml [--population N] [--generations G] [--backend local|dask] [--workers N] [--out DIR] [--resume DIR] [--seed S]
     libya-sim demo
 
 Bad input gives one line ``error: file:line: field: message`` and exit code 2.
@@ -219,9 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # the sweep package is optional at import time
         pass
 
+    _add_calibrate(sub)
+
     p = sub.add_parser("demo", help="the main job: two comparisons with reports")
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def _add_calibrate(sub) -> None:
+    from .calibrate.cli import register
+
+    register(sub)
 
 
 def _add_run(sub) -> None:
