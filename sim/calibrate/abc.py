@@ -299,16 +299,21 @@ def resume(out: Path, targets: str | None, population: int | None, generations: 
 
 
 def completed_generations(out: Path) -> int:
-    """Generations in the history (0 if there is none yet)."""
-    if not (out / DB).is_file():
-        return 0
-    from pyabc import History
+    """Generations in the history (0 if there is none yet). Read-only: safe while a calibration writes it."""
+    import sqlite3
 
-    h = History(db_url(out), _id=1)
-    try:
-        return int(h.n_populations)
-    except Exception:  # noqa: BLE001  (a database created but never written)
+    path = out / DB
+    if not path.is_file():
         return 0
+    try:
+        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30)
+        try:
+            row = con.execute("SELECT COUNT(*) FROM populations WHERE abc_smc_id = 1 AND t >= 0").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:  # a database created but not yet written
+        return 0
+    return int(row[0])
 
 
 # ------------------------------------------------------------------ running
@@ -324,26 +329,26 @@ class Outcome:
 def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: str | None = None,
         progress: bool = True) -> Outcome:
     """Run the missing generations; returns how far it got (KeyboardInterrupt is caught: status interrupted)."""
-    import pyabc
-
-    quiet_pyabc()
-    spec = cal.spec
-    out = cal.out
-    done = completed_generations(out)
-    if done == 0 and (out / DB).exists():
-        (out / DB).unlink()  # an interrupted first generation: nothing in it
-    model = particle_model(spec)
-    prior = prior_distribution(spec)
-    distance = TargetDistance({t.id: t.tolerance for t in spec.targets})
-    x0 = observed(spec)
-    session = {"started": _now(), "backend": backend, "workers": workers, "scheduler": scheduler,
-               "generations_at_start": done}
+    session = {"started": _now(), "backend": backend, "workers": workers, "scheduler": scheduler}
     t0 = time.perf_counter()
     evaluations = 0
     status = "complete"
     cluster = None
     bar = None
+    spec = cal.spec
+    out = cal.out
     try:
+        import pyabc
+
+        quiet_pyabc()
+        done = completed_generations(out)
+        session["generations_at_start"] = done
+        if done == 0 and (out / DB).exists():
+            (out / DB).unlink()  # an interrupted first generation: nothing in it
+        model = particle_model(spec)
+        prior = prior_distribution(spec)
+        distance = TargetDistance({t.id: t.tolerance for t in spec.targets})
+        x0 = observed(spec)
         if done < cal.generations:
             cluster = Cluster(backend, workers, scheduler)
             session["workers"] = cluster.workers

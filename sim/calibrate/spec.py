@@ -307,7 +307,7 @@ def load_targets(path: str | Path, require_calibration: bool = True) -> Calibrat
         ids[pat.id] = i
         for d in pat.dates():
             if d > tf.until:
-                key = next(k for k in ("date", "to", "from") if data["patterns"][i].get(k) == d)
+                key = next(k for k in ("date", "to", "from") if str(data["patterns"][i].get(k)) == d.isoformat())
                 raise err(f"{d} is after the window's end ({tf.until}): calibrate only on facts up to "
                           f"{min(tf.until, CUTOFF)}", f"patterns.{i}.{key}")
     if tf.calibration is None:
@@ -354,7 +354,8 @@ def load_targets(path: str | Path, require_calibration: bool = True) -> Calibrat
                           f"(got {ts.record})", where + ".record")
             if pat.kind != "holders" and pat.kind != "casualties" and ts.record < 0:
                 raise err(f"must not be negative (got {ts.record})", where + ".record")
-            targets.append(Target(tid, data["patterns"][i], float(ts.record), float(ts.tolerance), ts.why))
+            pattern = pat.model_dump(by_alias=True, exclude_none=True)  # dates as dates, however they were written
+            targets.append(Target(tid, pattern, float(ts.record), float(ts.tolerance), ts.why))
     return CalibrationSpec(
         file=name, sha256=hashlib.sha256(p.read_bytes()).hexdigest(), scenario=str(found.resolve()),
         until=tf.until, params=params, replications=cal.replications if cal else 0,

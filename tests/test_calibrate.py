@@ -1,0 +1,243 @@
+"""`libya-sim calibrate`: the targets file's validation, ABC-SMC end to end on a tiny budget (17 weeks, two
+parameters, three targets, two runs per parameter set), determinism, resume and Ctrl-C."""
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from conftest import CLI, ROOT, run_cli
+from sim.calibrate import load_targets
+from sim.calibrate.abc import completed_generations
+from sim.calibrate.stats import TargetDistance, rms, statistic
+from sim.cli import main
+from sim.errors import InputError
+
+TINY = ROOT / "tests" / "data" / "calibration_tiny.yaml"
+REAL = ROOT / "configs" / "calibration" / "libya_2018_2020.yaml"
+
+
+# ------------------------------------------------------------------ the targets file
+def test_the_real_targets_file_is_valid_and_dated_by_the_cutoff():
+    spec = load_targets(REAL)
+    assert 4 <= len(spec.params) <= 6
+    assert len(spec.targets) == 13
+    assert spec.until.isoformat() <= "2020-01-15"
+    assert spec.seeds() == list(range(spec.base_seed, spec.base_seed + spec.replications))
+    assert {p.prior for p in spec.params} == {"uniform", "log_uniform", "normal"}
+
+
+def _variant(tmp_path, edit, name="t.yaml"):
+    data = yaml.safe_load(TINY.read_text())
+    edit(data)
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(data, sort_keys=False))
+    return p
+
+
+def _prior(data, **kw):
+    data["calibration"]["parameters"]["parameters.offensive_threshold"] = kw
+
+
+REFUSALS = {
+    "unknown key in a prior": (lambda d: _prior(d, prior="uniform", low=1, high=2, hihg=3),
+                               "calibration.parameters.parameters.offensive_threshold.hihg", "unknown key 'hihg'"),
+    "uniform without high": (lambda d: _prior(d, prior="uniform", low=1),
+                             "calibration.parameters.parameters.offensive_threshold", "needs 'low' and 'high'"),
+    "log-uniform from 0": (lambda d: _prior(d, prior="log_uniform", low=0, high=2),
+                           "calibration.parameters.parameters.offensive_threshold", "low > 0"),
+    "normal without sd": (lambda d: _prior(d, prior="normal", mean=2),
+                          "calibration.parameters.parameters.offensive_threshold", "needs 'mean' and 'sd'"),
+    "an unknown prior": (lambda d: _prior(d, prior="beta", low=0, high=1),
+                         "calibration.parameters.parameters.offensive_threshold.prior", "uniform"),
+    "low above high": (lambda d: _prior(d, prior="uniform", low=3, high=2),
+                       "calibration.parameters.parameters.offensive_threshold", "low < high"),
+    "a path the scenario does not have": (
+        lambda d: d["calibration"]["parameters"].update({"parameters.no_such_thing": {
+            "prior": "uniform", "low": 0, "high": 1}}),
+        "calibration.parameters.parameters.no_such_thing", "unknown key"),
+    "a prior outside the model's range": (
+        lambda d: _prior(d, prior="uniform", low=-1, high=2),
+        "calibration.parameters.parameters.offensive_threshold", "cannot set"),
+    "a target that is no pattern": (lambda d: d["calibration"]["targets"].update({"nope": {
+        "record": 1, "tolerance": 1}}), "calibration.targets.nope", "no pattern 'nope'"),
+    "a share above 1": (lambda d: d["calibration"]["targets"]["sabha_lna_2019_03"].update({"record": 1.5}),
+                        "calibration.targets.sabha_lna_2019_03.record", "must be in [0, 1]"),
+    "a zero tolerance": (lambda d: d["calibration"]["targets"]["casualties"].update({"tolerance": 0}),
+                         "calibration.targets.casualties.tolerance", "greater than 0"),
+    "a window past the cut-off": (lambda d: d.update({"until": "2020-02-01"}), "until", "2020-01-15"),
+    "a pattern after the window": (lambda d: d["patterns"][0].update({"date": "2019-06-01"}),
+                                   "patterns.0.date", "after the window's end"),
+    "a pattern missing a field of its kind": (lambda d: d["patterns"][0].pop("camp"), "patterns.0",
+                                              "needs 'camp'"),
+    "an unknown place": (lambda d: d["patterns"][0].update({"place": "atlantis"}), "patterns.0.place",
+                         "unknown place"),
+    "no calibration section": (lambda d: d.pop("calibration"), "calibration", "no 'calibration' section"),
+    "no replications": (lambda d: d["calibration"].pop("replications"), "calibration.replications",
+                        "required field"),
+    "a duplicate pattern id": (lambda d: d["patterns"].append(dict(d["patterns"][0])), "patterns.3.id",
+                               "used twice"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_a_bad_targets_file_is_refused_with_its_file_line_and_field(tmp_path, case):
+    edit, field, words = REFUSALS[case]
+    path = _variant(tmp_path, edit)
+    with pytest.raises(InputError) as info:
+        load_targets(path)
+    exc = info.value
+    assert exc.file == str(path)
+    assert exc.field == field, str(exc)
+    assert words in exc.message, str(exc)
+    assert exc.line is not None and exc.line >= 1
+
+
+def test_the_command_refuses_bad_input_in_one_line_with_exit_code_2(tmp_path):
+    path = _variant(tmp_path, lambda d: d["calibration"]["targets"]["casualties"].update({"tolerance": -1}))
+    r = run_cli("calibrate", path, "--out", tmp_path / "out", timeout=120)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}:"), r.stderr
+    assert "calibration.targets.casualties.tolerance" in lines[0]
+    assert not (tmp_path / "out").exists()
+    r = run_cli("calibrate", TINY, "--population", "0", timeout=120)
+    assert r.returncode == 2 and "--population" in r.stderr
+
+
+def test_an_output_folder_that_is_not_empty_is_refused(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["calibrate", str(TINY), "--out", str(tmp_path), "-q"]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+# ------------------------------------------------------------------ statistics and distance
+def test_the_distance_is_the_rms_of_the_misses_in_tolerances():
+    d = TargetDistance({"a": 0.5, "b": 10.0})
+    assert d({"a": 1.0, "b": 50.0}, {"a": 1.0, "b": 50.0}) == 0.0
+    assert d({"a": 0.5, "b": 50.0}, {"a": 1.0, "b": 50.0}) == pytest.approx(math.sqrt(1 / 2))
+    assert d({"a": 0.5, "b": 40.0}, {"a": 1.0, "b": 50.0}) == pytest.approx(1.0)
+    assert rms([3.0, 4.0]) == pytest.approx(math.sqrt(12.5))
+
+
+def test_the_statistics_agree_with_the_patterns_on_real_runs():
+    from sim.patterns import evaluate
+    from sim.runner import horizon_steps, run_ensemble
+    from sim.scenario import load_scenario
+
+    spec = load_targets(TINY)
+    s = load_scenario(spec.scenario).scenario
+    runs = run_ensemble(s, 4, 1, horizon_steps(s, until=spec.until), workers=1)
+    by_id = {t.id: t.pattern for t in spec.targets}
+    share = statistic(by_id["sabha_lna_2019_03"], runs)
+    assert evaluate(by_id["sabha_lna_2019_03"], runs).model == f"LNA {share:.0%}"
+    assert statistic(by_id["casualties"], runs) == np.median([r.summary["casualties"] for r in runs])
+    quiet = statistic(by_id["quiet_winter"], runs)
+    assert evaluate(by_id["quiet_winter"], runs).model.startswith(f"median {quiet:g} of")
+
+
+# ------------------------------------------------------------------ end to end
+def _calibrate(out, *extra, seed=3, population=6, generations=3):
+    args = ["calibrate", str(TINY), "--population", str(population), "--generations", str(generations),
+            "--seed", str(seed), "--out", str(out), "-q", *extra]
+    assert main(args) == 0
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cal") / "a"
+    _calibrate(out)
+    return out
+
+
+def test_calibrate_writes_the_posterior_the_history_and_the_report(tiny):
+    names = {p.name for p in os.scandir(tiny)}
+    assert {"posterior.parquet", "abc.db", "report.md", "report.html", "calibration.json", "targets.yaml",
+            "plots"} <= names
+    assert not [n for n in names if ".tmp" in n]
+    df = pq.read_table(tiny / "posterior.parquet").to_pandas()
+    assert len(df) == 6
+    assert {"offensive_threshold", "capacity_regeneration", "weight", "distance"} <= set(df.columns)
+    assert df.weight.sum() == pytest.approx(1.0)
+    assert df.offensive_threshold.between(1.0, 4.0).all() and df.capacity_regeneration.between(0.01, 0.16).all()
+    meta = json.loads(pq.read_schema(tiny / "posterior.parquet").metadata[b"libya_sim"])
+    assert meta["parameters"] == {"offensive_threshold": "parameters.offensive_threshold",
+                                  "capacity_regeneration": "parameters.capacity_regeneration"}
+    assert meta["generation"] == 2
+    # every accepted parameter set of the last generation is within that generation's epsilon
+    assert (df.distance <= meta["epsilon"] + 1e-12).all()
+    manifest = json.loads((tiny / "calibration.json").read_text())
+    assert manifest["status"] == "complete" and manifest["seed"] == 3
+    assert manifest["sessions"][0]["runs"] == 2 * manifest["sessions"][0]["evaluations"]
+    md = (tiny / "report.md").read_text()
+    for text in ("Sabha LNA-held on 2019-03-01", "A quiet winter", "Median casualties", "offensive_threshold",
+                 "| 0 | inf | 6 | 100% |"):
+        assert text in md
+    page = (tiny / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 3 and 'src="plots/' not in page
+
+
+def test_the_epsilon_schedule_falls(tiny):
+    from sim.calibrate.abc import Calibration, resume
+    from sim.calibrate.report import read_generations
+
+    cal: Calibration = resume(tiny, None, None, None, None)
+    gens = read_generations(cal)
+    assert [g.t for g in gens] == [0, 1, 2]
+    assert math.isinf(gens[0].epsilon)
+    assert gens[2].epsilon <= gens[1].epsilon < math.inf
+    assert np.average(gens[2].distances, weights=gens[2].weights) < np.mean(gens[0].distances)
+
+
+def test_the_same_seed_on_one_worker_gives_an_identical_posterior(tiny, tmp_path):
+    _calibrate(tmp_path / "b")
+    assert (tmp_path / "b" / "posterior.parquet").read_bytes() == (tiny / "posterior.parquet").read_bytes()
+    assert (tmp_path / "b" / "report.md").read_bytes() == (tiny / "report.md").read_bytes()
+    _calibrate(tmp_path / "c", seed=4)
+    assert (tmp_path / "c" / "posterior.parquet").read_bytes() != (tiny / "posterior.parquet").read_bytes()
+
+
+def test_resume_runs_more_generations_and_gives_what_one_session_gives(tiny, tmp_path):
+    out = tmp_path / "r"
+    _calibrate(out, generations=2)
+    assert completed_generations(out) == 2
+    assert main(["calibrate", "--resume", str(out), "--generations", "3", "-q"]) == 0
+    assert completed_generations(out) == 3
+    assert (out / "posterior.parquet").read_bytes() == (tiny / "posterior.parquet").read_bytes()
+    manifest = json.loads((out / "calibration.json").read_text())
+    assert [s["generations_at_start"] for s in manifest["sessions"]] == [0, 2]
+    # a resumed calibration keeps its population and its seed
+    assert main(["calibrate", "--resume", str(out), "--population", "7", "-q"]) == 2
+    assert main(["calibrate", "--resume", str(out), "--seed", "9", "-q"]) == 2
+
+
+def test_ctrl_c_leaves_a_folder_that_resumes_to_the_same_posterior(tmp_path):
+    out = tmp_path / "i"
+    args = ["calibrate", str(TINY), "--population", "12", "--generations", "3", "--seed", "5", "--out", str(out),
+            "-q"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    proc = subprocess.Popen(CLI + args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while completed_generations(out) < 1 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert proc.poll() is None, "finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("interrupted: ") and f"--resume {out}" in lines[-1], err
+    assert "Traceback" not in err
+    assert not (out / "posterior.parquet").exists()
+    assert json.loads((out / "calibration.json").read_text())["status"] == "running"
+    assert main(["calibrate", "--resume", str(out), "-q"]) == 0
+    _calibrate(tmp_path / "whole", seed=5, population=12)
+    assert (out / "posterior.parquet").read_bytes() == (tmp_path / "whole" / "posterior.parquet").read_bytes()
