@@ -223,7 +223,7 @@ def test_ctrl_c_leaves_a_folder_that_resumes_to_the_same_posterior(tmp_path):
     out = tmp_path / "i"
     args = ["calibrate", str(TINY), "--population", "12", "--generations", "3", "--seed", "5", "--out", str(out),
             "-q"]
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONFAULTHANDLER="1")
     proc = subprocess.Popen(CLI + args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
@@ -231,7 +231,12 @@ def test_ctrl_c_leaves_a_folder_that_resumes_to_the_same_posterior(tmp_path):
         time.sleep(0.1)
     assert proc.poll() is None, "finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # the stacks (faulthandler), then fail
+        _, err = proc.communicate(timeout=30)
+        pytest.fail(f"Ctrl-C did not stop the calibration:\n{err[-6000:]}")
     assert proc.returncode == 130, err
     lines = err.strip().splitlines()
     assert lines[-1].startswith("interrupted: ") and f"--resume {out}" in lines[-1], err
@@ -241,3 +246,72 @@ def test_ctrl_c_leaves_a_folder_that_resumes_to_the_same_posterior(tmp_path):
     assert main(["calibrate", "--resume", str(out), "-q"]) == 0
     _calibrate(tmp_path / "whole", seed=5, population=12)
     assert (out / "posterior.parquet").read_bytes() == (tmp_path / "whole" / "posterior.parquet").read_bytes()
+
+
+# ------------------------------------------------------------------ runs that carry the posterior
+def _manifest(folder):
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def test_a_run_with_a_posterior_records_its_draws_and_reproduces_them(tiny, tmp_path):
+    from sim.calibrate.posterior import load_posterior
+
+    post = load_posterior(tiny)
+    args = ["run", "palermo_failed", "--until", "2019-03-01", "--runs", "3", "--seed", "4", "--posterior", str(tiny),
+            "--workers", "1", "-q"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    rec = _manifest(tmp_path / "a")["posterior"]
+    assert rec["sha256"] == post.sha256
+    assert [d["seed"] for d in rec["draws"]] == [4, 5, 6]
+    assert rec["draws"] == [post.draw(s) for s in (4, 5, 6)]
+    drawn = rec["draws"][0]["values"]
+    assert set(drawn) == {"parameters.offensive_threshold", "parameters.capacity_regeneration"}
+    # the same command again: the same draws and byte-identical tables
+    assert main(args + ["--out", str(tmp_path / "b")]) == 0
+    assert _manifest(tmp_path / "b")["posterior"] == rec
+    assert (tmp_path / "a" / "summary.csv").read_bytes() == (tmp_path / "b" / "summary.csv").read_bytes()
+    # the draw is what the run ran: run 0 equals a run with the drawn values set by hand
+    sets = [x for k, v in drawn.items() for x in ("--set", f"{k}={v!r}")]
+    assert main(["run", "palermo_failed", "--until", "2019-03-01", "--runs", "1", "--seed", "4", "--workers", "1",
+                 "-q", "--out", str(tmp_path / "c"), *sets]) == 0
+    first = (tmp_path / "a" / "summary.csv").read_text().splitlines()[:2]
+    assert (tmp_path / "c" / "summary.csv").read_text().splitlines()[:2] == first
+
+
+def test_each_run_gets_the_parameters_its_seed_draws(tiny):
+    from sim.calibrate.posterior import load_posterior
+    from sim.scenario import load_scenario
+
+    post = load_posterior(tiny)
+    ps = post.scenario(load_scenario("palermo_failed"))
+    draws = [post.draw(s) for s in range(1, 40)]
+    assert len({d["particle"] for d in draws}) > 1  # seeds pick different parameter sets
+    for d in draws[:5]:
+        p = ps.for_seed(d["seed"]).parameters
+        assert p.offensive_threshold == d["values"]["parameters.offensive_threshold"]
+        assert p.capacity_regeneration == d["values"]["parameters.capacity_regeneration"]
+
+
+def test_a_posterior_run_is_the_same_on_one_worker_or_two(tiny, tmp_path):
+    base = ["run", "palermo_failed", "--until", "2019-01-01", "--runs", "8", "--posterior", str(tiny), "-q"]
+    assert main(base + ["--workers", "1", "--out", str(tmp_path / "one")]) == 0
+    assert main(base + ["--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    assert (tmp_path / "one" / "summary.csv").read_bytes() == (tmp_path / "two" / "summary.csv").read_bytes()
+
+
+def test_a_comparison_with_a_posterior_gives_every_scenario_the_same_draws(tiny, tmp_path):
+    assert main(["compare", "palermo_success", "palermo_failed", "--until", "2019-01-01", "--runs", "3",
+                 "--workers", "1", "--posterior", str(tiny), "--out", str(tmp_path / "cmp")]) == 0
+    a = _manifest(tmp_path / "cmp" / "palermo_success")["posterior"]["draws"]
+    b = _manifest(tmp_path / "cmp" / "palermo_failed")["posterior"]["draws"]
+    assert a == b and len(a) == 3
+
+
+def test_posterior_refusals(tiny, tmp_path):
+    r = run_cli("run", "palermo_failed", "--runs", "1", "--posterior", tmp_path, "--out", tmp_path / "x",
+                timeout=120)
+    assert r.returncode == 2 and "posterior.parquet" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run_cli("run", "palermo_failed", "--runs", "1", "--posterior", tiny, "--set",
+                "parameters.offensive_threshold=2", "--out", tmp_path / "y", timeout=120)
+    assert r.returncode == 2 and "parameters.offensive_threshold" in r.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

@@ -317,6 +317,58 @@ def completed_generations(out: Path) -> int:
 
 
 # ------------------------------------------------------------------ running
+class _StopOnCtrlC:
+    """Ctrl-C during a calibration. While parameter sets are being run (inside the sampler, where nothing
+    touches the history) it raises KeyboardInterrupt at once; anywhere else (pyabc reading or writing the
+    history, fitting the kernel) it is noted and raised at the next safe point, so no database lock or
+    transaction is left half-done and the history holds whole generations. A process forked by a sampler
+    leaves quietly (the parent stops the calibration)."""
+
+    def __init__(self):
+        self.requested = False
+        self.running = 0
+        self.pid = os.getpid()
+        self.previous = None
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+        return False
+
+    def _handler(self, signum, frame):
+        if os.getpid() != self.pid:
+            os._exit(130)
+        self.requested = True
+        if self.running:
+            raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def interruptible(self, fn):
+        def wrapped(*args, **kwargs):
+            self.check()
+            self.running += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.running -= 1
+
+        return wrapped
+
+
 @dataclass
 class Outcome:
     status: str          # complete | interrupted
@@ -337,7 +389,9 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
     bar = None
     spec = cal.spec
     out = cal.out
+    stop = _StopOnCtrlC()
     try:
+        stop.__enter__()
         import pyabc
 
         quiet_pyabc()
@@ -349,6 +403,7 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
         prior = prior_distribution(spec)
         distance = TargetDistance({t.id: t.tolerance for t in spec.targets})
         x0 = observed(spec)
+        stop.check()
         if done < cal.generations:
             cluster = Cluster(backend, workers, scheduler)
             session["workers"] = cluster.workers
@@ -371,11 +426,13 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
             eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
             abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population,
                                sampler=cluster.sampler(on_eval), eps=eps)
+            abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
             if t == 0:
                 abc.new(db_url(out), x0, meta_info={"seed": cal.seed, "targets_sha256": spec.sha256})
             else:
                 abc.load(db_url(out), 1)
             history = abc.run(max_nr_populations=1)
+            stop.check()
             pops = history.get_all_populations()
             row = pops[pops.t == t].iloc[0]
             n_eval = int(row.samples)
@@ -389,10 +446,14 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
-        if bar is not None:
-            bar.close()
-        if cluster is not None:
-            cluster.close()
+        stop.running = 0  # from here a Ctrl-C is only noted: the session is being closed
+        try:
+            if bar is not None:
+                bar.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            stop.__exit__(None, None, None)
     seconds = time.perf_counter() - t0
     done_now = completed_generations(out)
     session.update({"finished": _now(), "status": status, "generations_at_end": done_now,
