@@ -138,18 +138,9 @@ class Cluster:
         self.backend, self.workers, self.scheduler = backend, workers, scheduler
         self.client = self.cluster = None
         if backend == "dask":
-            from distributed import Client, LocalCluster
+            from ..sweep.engine import dask_client
 
-            if scheduler:
-                try:
-                    self.client = Client(scheduler, timeout="20s")
-                except (OSError, TimeoutError) as exc:
-                    raise InputError(f"cannot connect to the Dask scheduler: {exc}", "--scheduler") from None
-            else:
-                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None)
-                self.client = Client(self.cluster)
-            self.workers = len(self.client.scheduler_info().get("workers", {})) or workers
+            self.client, self.cluster, self.workers = dask_client(workers, scheduler)
 
     @property
     def in_process(self) -> bool:

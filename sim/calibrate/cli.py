@@ -17,27 +17,10 @@ EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {v})")
-    return v
-
-
-def _nonneg(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0 (got {v})")
-    return v
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..cli import _at_least
+
+    _positive, _nonneg = _at_least(1), _at_least(0)
     p.add_argument("targets", nargs="?", help="targets file (YAML with a 'calibration' section); optional with "
                                               "--resume")
     p.add_argument("--population", type=_positive, help="parameter sets per generation (default: the file's, or 50)")

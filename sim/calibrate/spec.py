@@ -37,7 +37,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
-from ..yamlio import load_yaml_file
+from ..yamlio import line_of as _line
+from ..yamlio import load_yaml_mapping, located_error
 
 CUTOFF = dt.date(2020, 1, 15)  # calibrate only on facts dated up to this day
 KINDS = ("holder", "holders", "attack_weeks", "quiet", "fought", "casualties")
@@ -247,16 +248,6 @@ class CalibrationSpec:
 
 
 # ------------------------------------------------------------------ loading
-def _line(locations: dict[str, int], path: str) -> int | None:
-    parts = path.split(".") if path else []
-    while parts:
-        key = ".".join(parts)
-        if key in locations:
-            return locations[key]
-        parts.pop()
-    return None
-
-
 def _validate(data: dict, name: str, locations: dict[str, int]) -> TargetsFile:
     try:
         return TargetsFile.model_validate(data)
@@ -289,13 +280,9 @@ def load_targets(path: str | Path, require_calibration: bool = True) -> Calibrat
 
     p = Path(path)
     name = str(path)
-    data, locations = load_yaml_file(p)
-    if not isinstance(data, dict):
-        raise InputError("a targets file must be a YAML mapping (key: value) at the top level", name, 1)
+    data, locations = load_yaml_mapping(p, "targets file")
     tf = _validate(data, name, locations)
-
-    def err(message: str, fpath: str) -> InputError:
-        return InputError(message, name, _line(locations, fpath) or 1, fpath)
+    err = located_error(name, locations)
 
     if tf.until > CUTOFF:
         raise err(f"the window must end by {CUTOFF} (facts dated up to 15 January 2020 only; got {tf.until})",

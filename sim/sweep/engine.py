@@ -498,28 +498,34 @@ class _LocalBackend:
             self.pool = None
 
 
+def dask_client(workers: int, scheduler: str | None):
+    """(client, cluster, workers): a client of the scheduler at ``scheduler``, or of a local cluster of
+    ``workers`` single-threaded processes started here (``cluster`` is then that cluster, else None)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"cannot connect to the Dask scheduler: {exc}", "--scheduler") from None
+    else:
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    return client, cluster, len(client.scheduler_info().get("workers", {})) or workers
+
+
 class _DaskBackend:
     name = "dask"
 
     def __init__(self, workers: int, evaluator, scheduler: str | None):
-        import logging
-
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import as_completed
 
         self.evaluator = evaluator
-        self.cluster = None
-        if scheduler:
-            try:
-                self.client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
-                raise InputError(f"cannot connect to the Dask scheduler: {exc}", "--scheduler") from None
-        else:
-            logging.getLogger("distributed").setLevel(logging.ERROR)
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
-        nworkers = len(self.client.scheduler_info().get("workers", {})) or workers
-        self.workers = nworkers
+        self.client, self.cluster, self.workers = dask_client(workers, scheduler)
         self.ac = as_completed()
         self.sweep_id = uuid.uuid4().hex[:8]
         self.attempt = 0
