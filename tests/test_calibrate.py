@@ -1,6 +1,7 @@
 """`libya-sim calibrate`: the targets file's validation, ABC-SMC end to end on a tiny budget (17 weeks, two
 parameters, three targets, two runs per parameter set), determinism, resume and Ctrl-C."""
 
+import datetime as dt
 import json
 import math
 import os
@@ -276,6 +277,10 @@ def test_a_run_with_a_posterior_records_its_draws_and_reproduces_them(tiny, tmp_
                  "-q", "--out", str(tmp_path / "c"), *sets]) == 0
     first = (tmp_path / "a" / "summary.csv").read_text().splitlines()[:2]
     assert (tmp_path / "c" / "summary.csv").read_text().splitlines()[:2] == first
+    # ... and not what the model's own values give
+    assert main(["run", "palermo_failed", "--until", "2019-03-01", "--runs", "1", "--seed", "4", "--workers", "1",
+                 "-q", "--out", str(tmp_path / "d")]) == 0
+    assert (tmp_path / "d" / "summary.csv").read_text().splitlines()[:2] != first
 
 
 def test_each_run_gets_the_parameters_its_seed_draws(tiny):
@@ -315,3 +320,47 @@ def test_posterior_refusals(tiny, tmp_path):
                 "parameters.offensive_threshold=2", "--out", tmp_path / "y", timeout=120)
     assert r.returncode == 2 and "parameters.offensive_threshold" in r.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+SWEEP = """
+name: posterior_sweep
+scenario: palermo_failed
+until: 2019-03-01
+parameters:
+  {path}: {{values: [{a}, {b}]}}
+design: {{method: grid}}
+replications: 2
+base_seed: 7
+outcomes: [casualties]
+"""
+
+
+def test_a_sweep_with_a_posterior_draws_per_replication_seed_and_records_the_draws(tiny, tmp_path):
+    from sim.calibrate.posterior import load_posterior
+    from sim.runner import horizon_steps, run_one
+    from sim.scenario import load_scenario
+    from sim.sweep.engine import read_runs
+    from sim.sweep.evaluators import build_scenario
+
+    f = tmp_path / "s.yaml"
+    f.write_text(SWEEP.format(path="actors.turkey.patron.budget", a=0.5, b=2.0))
+    out = tmp_path / "sw"
+    assert main(["sweep", str(f), "--workers", "1", "--out", str(out), "--posterior", str(tiny),
+                 "--no-progress"]) == 0
+    post = load_posterior(tiny)
+    rec = json.loads((out / "sweep.json").read_text())["posterior"]
+    assert rec["draws"] == [post.draw(7), post.draw(8)]
+    rows = read_runs(out)
+    loaded = load_scenario("palermo_failed")
+    steps = horizon_steps(loaded.scenario, until=dt.date(2019, 3, 1))
+    row = rows.iloc[3]  # point 1 (budget 2.0), replication 1 (seed 8)
+    assert (row.point, row.seed) == (1, 8)
+    s = build_scenario(loaded.resolved, {**post.draw(8)["values"], "actors.turkey.patron.budget": 2.0})
+    assert row.casualties == pytest.approx(run_one(s, 8, steps, record=False).summary["casualties"])
+    plain = build_scenario(loaded.resolved, {"actors.turkey.patron.budget": 2.0})
+    assert row.casualties != pytest.approx(run_one(plain, 8, steps, record=False).summary["casualties"])
+    # resuming the finished sweep reloads the posterior it started with
+    assert main(["sweep", "--resume", str(out), "--workers", "1", "--no-progress"]) == 0
+    # a sweep may not vary a parameter the posterior draws
+    f.write_text(SWEEP.format(path="parameters.offensive_threshold", a=1.5, b=2.5))
+    assert main(["sweep", str(f), "--out", str(tmp_path / "no"), "--posterior", str(tiny), "--no-progress"]) == 2

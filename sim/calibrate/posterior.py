@@ -102,3 +102,14 @@ class PosteriorScenario:
         if name.startswith("_"):  # (unpickling asks before _base exists)
             raise AttributeError(name)
         return getattr(self._base, name)
+
+
+class PosteriorEvaluator:
+    """A sweep evaluator whose runs also carry the posterior's parameters, drawn with the run's seed."""
+
+    def __init__(self, inner, posterior: Posterior):
+        self.inner = inner
+        self.posterior = posterior
+
+    def __call__(self, params: dict[str, Any], seed: int) -> dict[str, Any]:
+        return self.inner({**self.posterior.draw(seed)["values"], **params}, seed)
