@@ -364,3 +364,40 @@ def test_a_sweep_with_a_posterior_draws_per_replication_seed_and_records_the_dra
     # a sweep may not vary a parameter the posterior draws
     f.write_text(SWEEP.format(path="parameters.offensive_threshold", a=1.5, b=2.5))
     assert main(["sweep", str(f), "--out", str(tmp_path / "no"), "--posterior", str(tiny), "--no-progress"]) == 2
+
+
+# ------------------------------------------------------------------ other backends
+def test_two_local_workers_calibrate_and_ctrl_c_leaves_no_process_behind(tmp_path):
+    import psutil
+
+    out = tmp_path / "w2"
+    _calibrate(out, "--workers", "2", population=8, generations=2)
+    assert completed_generations(out) == 2 and (out / "posterior.parquet").is_file()
+    assert json.loads((out / "calibration.json").read_text())["sessions"][0]["workers"] == 2
+
+    out = tmp_path / "w2i"
+    args = ["calibrate", str(TINY), "--population", "40", "--generations", "3", "--out", str(out), "--workers", "2",
+            "-q"]
+    proc = subprocess.Popen(CLI + args, cwd=ROOT, env=dict(os.environ, PYTHONWARNINGS="ignore"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    children = []
+    while completed_generations(out) < 1 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    while not children and time.monotonic() < deadline and proc.poll() is None:
+        children = psutil.Process(proc.pid).children()
+        time.sleep(0.05)
+    assert children and proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive
+
+
+@pytest.mark.cluster
+def test_calibrate_on_a_local_dask_cluster(tmp_path):
+    out = tmp_path / "dask"
+    _calibrate(out, "--backend", "dask", "--workers", "2", population=6, generations=2)
+    assert completed_generations(out) == 2 and (out / "report.html").is_file()
+    assert json.loads((out / "calibration.json").read_text())["sessions"][0]["backend"] == "dask"

@@ -131,6 +131,20 @@ def _counting_single_core(on_eval: Callable[[bool], None]):
     return CountingSingleCoreSampler()
 
 
+def _fork_quietly(fn):
+    """pyabc's multicore sampler forks its workers; Python 3.12 warns because numpy (and pyarrow) keep native
+    threads in this process. The forked workers only run the model, as in sim.runner and the sweep engine."""
+
+    def wrapped(*args, **kwargs):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
 class Cluster:
     """Where the particles run: this process (one worker), forked processes, or a Dask cluster."""
 
@@ -152,10 +166,20 @@ class Cluster:
         if self.in_process:
             return _counting_single_core(on_eval)
         if self.backend == "local":
-            return MulticoreEvalParallelSampler(n_procs=self.workers)
+            sampler = MulticoreEvalParallelSampler(n_procs=self.workers)
+            sampler.sample_until_n_accepted = _fork_quietly(sampler.sample_until_n_accepted)
+            return sampler
         return DaskDistributedSampler(dask_client=self.client)
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
+        if interrupted and self.backend == "local" and not self.in_process:
+            import multiprocessing
+
+            children = multiprocessing.active_children()  # the sampler's processes, left running by the interrupt
+            for p in children:
+                p.terminate()
+            for p in children:
+                p.join(5)
         for thing in (self.client, self.cluster):
             if thing is not None:
                 try:
@@ -442,7 +466,7 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
             if bar is not None:
                 bar.close()
             if cluster is not None:
-                cluster.close()
+                cluster.close(interrupted=status == "interrupted")
         finally:
             stop.__exit__(None, None, None)
     seconds = time.perf_counter() - t0
