@@ -218,6 +218,7 @@ def test_resume_runs_more_generations_and_gives_what_one_session_gives(tiny, tmp
     # a resumed calibration keeps its population and its seed
     assert main(["calibrate", "--resume", str(out), "--population", "7", "-q"]) == 2
     assert main(["calibrate", "--resume", str(out), "--seed", "9", "-q"]) == 2
+    assert main(["calibrate", "--resume", str(out), "--generations", "2", "-q"]) == 2
 
 
 def test_ctrl_c_leaves_a_folder_that_resumes_to_the_same_posterior(tmp_path):
@@ -401,3 +402,19 @@ def test_calibrate_on_a_local_dask_cluster(tmp_path):
     _calibrate(out, "--backend", "dask", "--workers", "2", population=6, generations=2)
     assert completed_generations(out) == 2 and (out / "report.html").is_file()
     assert json.loads((out / "calibration.json").read_text())["sessions"][0]["backend"] == "dask"
+
+
+def test_a_scenario_named_relative_to_the_targets_file_is_found_again_on_resume(tmp_path):
+    import shutil
+
+    from sim.calibrate import abc
+
+    (tmp_path / "scn").mkdir()
+    for name in ("palermo_failed.yaml", "libya_2018_11.yaml"):
+        shutil.copy(ROOT / "scenarios" / name, tmp_path / "scn" / name)
+    (tmp_path / "t").mkdir()
+    f = _variant(tmp_path / "t", lambda d: d.update({"scenario": "../scn/palermo_failed.yaml"}))
+    cal = abc.start(str(f), tmp_path / "out", 4, 1, 1)
+    assert cal.spec.scenario == str((tmp_path / "scn" / "palermo_failed.yaml").resolve())
+    again = abc.resume(tmp_path / "out", None, None, None, None)
+    assert again.spec.scenario == cal.spec.scenario and again.spec.file == str(f)

@@ -259,6 +259,7 @@ def start(targets: str, out: Path, population: int | None, generations: int | No
         "format": FORMAT,
         "package": "libya-sim",
         "targets_file": str(targets),
+        "targets_dir": str(Path(targets).resolve().parent),
         "targets_sha256": spec.sha256,
         "scenario_sha256": _scenario_sha(spec),
         "spec": spec.resolved(),
@@ -273,14 +274,15 @@ def start(targets: str, out: Path, population: int | None, generations: int | No
         "status": "running",
         "sessions": [],
     }
-    cal = Calibration(out, _spec_of_copy(out, spec), manifest)
+    cal = Calibration(out, _spec_of_copy(out, manifest), manifest)
     cal.save()
     return cal
 
 
-def _spec_of_copy(out: Path, original: CalibrationSpec) -> CalibrationSpec:
-    spec = load_targets(out / TARGETS_COPY)
-    spec.file = original.file
+def _spec_of_copy(out: Path, manifest: dict) -> CalibrationSpec:
+    """The spec from the folder's copy of the targets file, named and resolved as the original."""
+    spec = load_targets(out / TARGETS_COPY, base_dir=manifest.get("targets_dir"))
+    spec.file = manifest["targets_file"]
     return spec
 
 
@@ -296,8 +298,7 @@ def resume(out: Path, targets: str | None, population: int | None, generations: 
             raise ValueError(f"format {manifest.get('format')!r}")
     except (ValueError, OSError) as exc:
         raise InputError(f"unreadable manifest ({exc})", str(mpath)) from None
-    spec = load_targets(out / TARGETS_COPY)
-    spec.file = manifest["targets_file"]
+    spec = _spec_of_copy(out, manifest)
     if targets is not None and load_targets(targets).sha256 != manifest["targets_sha256"]:
         raise InputError(f"this targets file differs from the one the calibration in {out} started with", targets)
     if _scenario_sha(spec) != manifest["scenario_sha256"]:
@@ -309,6 +310,10 @@ def resume(out: Path, targets: str | None, population: int | None, generations: 
     if seed is not None and seed != manifest["seed"]:
         raise InputError(f"this calibration's seed is {manifest['seed']}; a resumed one cannot change it", "--seed")
     if generations is not None:
+        done = completed_generations(out)
+        if generations < done:
+            raise InputError(f"{done} generations are done already; --generations must be at least that",
+                             "--generations")
         manifest["generations"] = generations
     return Calibration(out, spec, manifest)
 

@@ -274,8 +274,10 @@ def _validate(data: dict, name: str, locations: dict[str, int]) -> TargetsFile:
         raise InputError(msg, name, line or 1, fpath) from None
 
 
-def load_targets(path: str | Path, require_calibration: bool = True) -> CalibrationSpec:
-    """Read and validate a targets file against the format, the cut-off date and the scenario."""
+def load_targets(path: str | Path, require_calibration: bool = True, base_dir: str | Path | None = None
+                 ) -> CalibrationSpec:
+    """Read and validate a targets file against the format, the cut-off date and the scenario (a relative
+    scenario path is looked up next to the file, or in ``base_dir`` for a copy of a file kept elsewhere)."""
     from ..scenario import REPO_ROOT, load_scenario, resolve_scenario_path
 
     p = Path(path)
@@ -305,7 +307,8 @@ def load_targets(path: str | Path, require_calibration: bool = True) -> Calibrat
     else:
         cal = tf.calibration
 
-    candidates = [p.parent / tf.scenario, REPO_ROOT / tf.scenario, resolve_scenario_path(tf.scenario)]
+    candidates = [Path(base_dir or p.parent) / tf.scenario, REPO_ROOT / tf.scenario,
+                  resolve_scenario_path(tf.scenario)]
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         raise err(f"scenario '{tf.scenario}' not found (looked next to this file, in the repository and in "
