@@ -221,6 +221,7 @@ def test_resume_runs_more_generations_and_gives_what_one_session_gives(tiny, tmp
     assert main(["calibrate", "--resume", str(out), "--generations", "2", "-q"]) == 2
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_a_folder_that_resumes_to_the_same_posterior(tmp_path):
     out = tmp_path / "i"
     args = ["calibrate", str(TINY), "--population", "12", "--generations", "3", "--seed", "5", "--out", str(out),
@@ -368,6 +369,7 @@ def test_a_sweep_with_a_posterior_draws_per_replication_seed_and_records_the_dra
 
 
 # ------------------------------------------------------------------ other backends
+@pytest.mark.slow
 def test_two_local_workers_calibrate_and_ctrl_c_leaves_no_process_behind(tmp_path):
     import psutil
 
@@ -397,6 +399,7 @@ def test_two_local_workers_calibrate_and_ctrl_c_leaves_no_process_behind(tmp_pat
 
 
 @pytest.mark.cluster
+@pytest.mark.slow
 def test_calibrate_on_a_local_dask_cluster(tmp_path):
     out = tmp_path / "dask"
     _calibrate(out, "--backend", "dask", "--workers", "2", population=6, generations=2)
