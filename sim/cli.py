@@ -9,6 +9,7 @@
     libya-sim viz [SCENARIO] [--seed S] [--port P] [--host 127.0.0.1]
     libya-sim sweep configs/sweeps/FILE.yaml [--backend local|dask] [--workers N] [--scheduler ADDR] [--out DIR] [--resume DIR]
     libya-sim analyze DIR
+    libya-sim calibrate TARGETS.yaml [--population N] [--generations G] [--backend local|dask] [--workers N] [--out DIR] [--resume DIR] [--seed S]
     libya-sim demo
 
 Bad input gives one line ``error: file:line: field: message`` and exit code 2.
@@ -65,7 +66,7 @@ _nonneg = _at_least(0)
 # ---------------------------------------------------------------------- run
 def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.date | None, out: str | None,
                  overrides: dict, force: bool, quiet: bool = False, workers: int | None = None,
-                 argv: list[str] | None = None) -> tuple[Path, list]:
+                 argv: list[str] | None = None, posterior: str | None = None) -> tuple[Path, list]:
     from .outputs import atomic_dir, default_out_dir, manifest, write_manifest, write_tables
     from .plots import run_plots
     from .runner import check_seeds, horizon_steps, run_ensemble, run_seeds
@@ -78,17 +79,29 @@ def run_scenario(path: str, runs: int, seed: int, steps: int | None, until: dt.d
     if until is not None and until <= scenario.start_date:
         raise InputError(f"--until {until} is not after the scenario's start_date {scenario.start_date}", loaded.path)
     n_steps = horizon_steps(scenario, steps, until)
+    post = _posterior(posterior)
     folder = atomic_dir(Path(out) if out else default_out_dir(scenario.name), force, unique=out is None)
     started = dt.datetime.now()
     with folder as tmp:
         with progress_bar(runs, f"{scenario.name}", quiet) as bar:
-            results = run_ensemble(scenario, runs, seed, n_steps, record=True, workers=workers,
-                                   progress=bar.update)
+            results = run_ensemble(post.scenario(loaded) if post else scenario, runs, seed, n_steps, record=True,
+                                   workers=workers, progress=bar.update)
         write_tables(tmp, results)
         run_plots(tmp / "plots", scenario, results)
-        write_manifest(tmp, manifest(loaded, runs, run_seeds(runs, seed), n_steps, started, dt.datetime.now(),
-                                     argv))
+        info = manifest(loaded, runs, run_seeds(runs, seed), n_steps, started, dt.datetime.now(), argv)
+        if post:
+            info["posterior"] = post.manifest(run_seeds(runs, seed))
+        write_manifest(tmp, info)
     return folder.dest, results
+
+
+def _posterior(folder: str | None):
+    """The posterior of a calibration folder (``--posterior DIR``), or None."""
+    if folder is None:
+        return None
+    from .calibrate.posterior import load_posterior
+
+    return load_posterior(folder)
 
 
 def summary_table(scenario_name: str, results: list) -> str:
@@ -126,7 +139,8 @@ def cmd_run(args) -> int:
     from .scenario import parse_set_args
 
     dest, results = run_scenario(args.scenario, args.runs, args.seed, args.steps, args.until, args.out,
-                                 parse_set_args(args.set), args.force, quiet=args.quiet, workers=args.workers)
+                                 parse_set_args(args.set), args.force, quiet=args.quiet, workers=args.workers,
+                                 posterior=args.posterior)
     if not args.quiet:
         print(summary_table(results and Path(args.scenario).stem, results))
     print(f"results: {dest}")
@@ -251,9 +265,23 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # the sweep package is optional at import time
         pass
 
+    _add_calibrate(sub)
+
     p = sub.add_parser("demo", help="the main job: two comparisons with reports")
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def _add_posterior(p) -> None:
+    p.add_argument("--posterior", metavar="DIR",
+                   help="draw each run's calibrated parameters from the posterior of `libya-sim calibrate` in DIR "
+                        "(the run's seed picks the draw)")
+
+
+def _add_calibrate(sub) -> None:
+    from .calibrate.cli import register
+
+    register(sub)
 
 
 def _add_run(sub) -> None:
@@ -273,6 +301,7 @@ def _add_run(sub) -> None:
     p.add_argument("--workers", type=_positive, help="worker processes (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no summary: print only the results folder (default: off)")
+    _add_posterior(p)
     p.set_defaults(func=cmd_run)
 
 
@@ -298,6 +327,7 @@ def _add_compare(sub) -> None:
     p.add_argument("--workers", type=_positive, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no headline table: print only the results folder (default: off)")
+    _add_posterior(p)
     p.set_defaults(func=cmd_compare)
 
 

@@ -183,8 +183,12 @@ def _scenario_warnings(loaded, names) -> list[str]:
 
 
 def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: str | None, overrides: dict,
-            force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None):
-    """Run every scenario with the same seeds and write the comparison. Returns (dest, headline text)."""
+            force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None,
+            posterior: str | None = None):
+    """Run every scenario with the same seeds and write the comparison. Returns (dest, headline text).
+
+    With ``posterior`` (a calibration folder), run k of every scenario draws the same parameter set (its seed
+    picks it), so the comparison stays paired."""
     from .progress import progress_bar
     from .outputs import atomic_dir, manifest
     from .runner import run_ensemble, run_seeds
@@ -210,6 +214,12 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
     dest = Path(out) if out else Path("results") / "compare" / f"{'-vs-'.join(names[:3])}-{stamp}"
     started = dt.datetime.now()
     seeds = run_seeds(runs, seed)
+    post = None
+    if posterior is not None:
+        from .calibrate.posterior import load_posterior
+
+        post = load_posterior(posterior)
+        targets = {name: post.scenario(ls) for ls, name in zip(loaded, names)}
     all_results = {}
     folder = atomic_dir(dest, force, unique=out is None)  # a default name gets -2, -3, ... if it is taken
     with folder as tmp:
@@ -217,14 +227,16 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
             for ls, name in zip(loaded, names):
                 steps = steps_until(ls.scenario.start_date, horizon)
                 bar.set_description(name)
-                all_results[name] = run_ensemble(ls.scenario, runs, seed, steps, record=True, workers=workers,
-                                                 progress=bar.update)
+                all_results[name] = run_ensemble(targets[name] if post else ls.scenario, runs, seed, steps,
+                                                 record=True, workers=workers, progress=bar.update)
         from . import plots, report  # noqa: F401  (import matplotlib once, before forking the writers)
 
         jobs = []
         for ls, name in zip(loaded, names):
             steps = steps_until(ls.scenario.start_date, horizon)
             info = manifest(ls, runs, seeds, steps, started, dt.datetime.now(), argv)
+            if post:
+                info["posterior"] = post.manifest(seeds)
             jobs.append((tmp / name, ls.scenario, all_results[name], info))
         with writing_in_background(jobs, workers):
             headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings)
@@ -348,7 +360,8 @@ def run_compare_command(args) -> int:
 
     quiet = getattr(args, "quiet", False)
     dest, headline = compare(args.scenarios, args.runs, args.seed, args.until, args.out, parse_set_args(args.set),
-                             force=args.force, workers=args.workers, quiet=quiet)
+                             force=args.force, workers=args.workers, quiet=quiet,
+                             posterior=getattr(args, "posterior", None))
     if quiet:  # only where the results are
         print(f"results: {dest}")
         return 0

@@ -41,6 +41,8 @@ def horizon_steps(scenario: Scenario, steps: int | None = None, until: dt.date |
 
 
 def run_one(scenario: Scenario, seed: int, steps: int, record: bool = True, run: int = 0) -> RunResult:
+    if hasattr(scenario, "for_seed"):  # parameters drawn per run (--posterior: sim.calibrate.posterior)
+        scenario = scenario.for_seed(seed)
     model = ConflictModel(scenario, seed=seed, record=record)
     # A week allocates many small objects but creates no reference cycles, so the cyclic
     # garbage collector only costs time here (about 3% of a run); reference counting frees them.

@@ -114,3 +114,31 @@ def load_yaml_file(path: str | Path) -> tuple[Any, dict[str, int]]:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
     return load_yaml_text(text, name)
+
+
+def load_yaml_mapping(path: str | Path, what: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """A YAML file whose top level must be a mapping (``what`` names the kind of file in the error)."""
+    data, locations = load_yaml_file(path)
+    if not isinstance(data, dict):
+        raise InputError(f"a {what} must be a YAML mapping (key: value) at the top level", str(path), 1)
+    return data, locations
+
+
+def line_of(locations: dict[str, int], path: str) -> int | None:
+    """The line of a dotted path, or of its nearest parent that has one."""
+    parts = path.split(".") if path else []
+    while parts:
+        key = ".".join(parts)
+        if key in locations:
+            return locations[key]
+        parts.pop()
+    return None
+
+
+def located_error(file: str, locations: dict[str, int]):
+    """``err(message, dotted_path)``: an InputError at the path's line of this file."""
+
+    def err(message: str, path: str) -> InputError:
+        return InputError(message, file, line_of(locations, path) or 1, path)
+
+    return err

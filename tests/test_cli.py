@@ -102,6 +102,6 @@ def test_help_lists_the_commands():
     import re
 
     listed = re.search(r"\{([a-z,]+)\}", res.stdout).group(1).split(",")  # argparse's list of sub-commands
-    assert listed == ["run", "compare", "list", "validate", "sources", "schema", "viz", "sweep", "analyze", "demo"]
+    assert listed == ["run", "compare", "list", "validate", "sources", "schema", "viz", "sweep", "analyze", "calibrate", "demo"]
     for cmd in listed:  # each with its line of help
         assert re.search(rf"^\s+{cmd}\s+\S", res.stdout, re.M), cmd

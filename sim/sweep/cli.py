@@ -28,6 +28,9 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output directory (default: results/sweeps/<name>/<timestamp>/); must be new or empty")
     parser.add_argument("--resume", default=None, metavar="DIR", help="continue the sweep in DIR")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--posterior", default=None, metavar="DIR",
+                        help="draw each run's calibrated parameters from the posterior of `libya-sim calibrate` in "
+                             "DIR (replication r's seed picks the draw, the same at every design point)")
 
 
 def add_analyze_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +69,9 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             if getattr(args, "out", None) and Path(args.out).resolve() != out.resolve():
                 raise InputError("give either --out or --resume, not both", "--resume")
             plan = load_plan(out)
+            if getattr(args, "posterior", None):
+                raise InputError("a resumed sweep keeps the posterior it started with (drop --posterior)",
+                                 "--posterior")
             if args.sweep_file:
                 spec = load_sweep(args.sweep_file)
                 if spec.sha256 != plan.manifest.get("sweep_sha256"):
@@ -81,7 +87,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
                                  "there, or choose another --out)", str(out))
             _check_scheduler(getattr(args, "scheduler", None))  # before anything is written
             fresh, keep_folder = out, out.exists()
-            plan = prepare(spec, out)
+            plan = prepare(spec, out, getattr(args, "posterior", None))
     except InputError as exc:
         return _err(exc)
     except SweepFailed as exc:

@@ -250,13 +250,30 @@ def _write_json_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def prepare(spec: SweepSpec, out: Path) -> Plan:
-    """Validate everything against the model, build the design, write manifest and design."""
+def _with_posterior(spec: SweepSpec, evaluator, folder: str | None, sha256: str | None = None):
+    """The evaluator with each run's calibrated parameters drawn from a posterior (``--posterior DIR``)."""
+    if folder is None:
+        return evaluator, None
+    from ..calibrate.posterior import PosteriorEvaluator, load_posterior
+
+    if spec.model is not None:
+        raise InputError("--posterior applies to scenario sweeps, not to a test model", "--posterior")
+    post = load_posterior(folder)
+    if sha256 is not None and post.sha256 != sha256:
+        raise InputError("the posterior changed since this sweep started (its sha256 differs); start a new sweep",
+                         folder, field="--posterior")
+    post.check_overrides({p.path: None for p in spec.params}, "the sweep's parameters")
+    return PosteriorEvaluator(evaluator, post), post
+
+
+def prepare(spec: SweepSpec, out: Path, posterior: str | None = None) -> Plan:
+    """Validate everything against the model, build the design, write manifest and design (with
+    ``posterior``, a calibration folder, each run also draws the calibrated parameters with its seed)."""
     base = _base_scenario(spec) if spec.scenario else None
     if base is not None:
         _check_parameter_paths(spec, base)
     steps = _steps(spec, base)
-    evaluator = make_evaluator(spec, steps, base)
+    evaluator, post = _with_posterior(spec, make_evaluator(spec, steps, base), posterior)
     design, problem = build_design(spec)
     chunk_size = spec.chunk_size or default_chunk_size(len(design) * spec.replications)
     plan = Plan(spec, design, problem, steps, chunk_size, {}, evaluator, out)
@@ -292,6 +309,8 @@ def prepare(spec: SweepSpec, out: Path) -> Plan:
         "status": "running",
         "sessions": [],
     }
+    if post is not None:
+        plan.manifest["posterior"] = post.manifest([spec.base_seed + r for r in range(spec.replications)])
     _write_json_atomic(out / MANIFEST, plan.manifest)
     return plan
 
@@ -314,7 +333,9 @@ def load_plan(out: Path) -> Plan:
         if base.sha256 != manifest["scenario"]["sha256"]:
             raise InputError("the scenario changed since this sweep started (its sha256 differs); "
                              "start a new sweep", spec.scenario)
-    evaluator = make_evaluator(spec, manifest["steps"], base)
+    post = manifest.get("posterior")
+    evaluator, _ = _with_posterior(spec, make_evaluator(spec, manifest["steps"], base),
+                                   post["folder"] if post else None, post["sha256"] if post else None)
     plan = Plan(spec, design, manifest["design"]["problem"], manifest["steps"], manifest["chunk_size"],
                 manifest["outcome_types"], evaluator, out, manifest)
     return plan
@@ -509,30 +530,39 @@ def connect(scheduler: str, timeout: str = "20s"):
                          "--scheduler") from None
 
 
+def dask_client(workers: int, scheduler: str | None):
+    """(client, cluster, workers): a client of the scheduler at ``scheduler`` (see :func:`connect`), or of a
+    local cluster of ``workers`` single-threaded processes started here, quietly (``cluster`` is then that
+    cluster, else None)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    started: dict = {}
+    if scheduler:
+        started["client"] = connect(scheduler)
+    else:
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+
+        def start():
+            started["cluster"] = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                              dashboard_address=None)
+            started["client"] = Client(started["cluster"])
+
+        _start_quietly(start)
+        started["client"].run(_quiet_worker_logs)  # a cancelled chunk is not worth a warning on the terminal
+    client = started["client"]
+    return client, started.get("cluster"), len(client.scheduler_info().get("workers", {})) or workers
+
+
 class _DaskBackend:
     name = "dask"
 
     def __init__(self, workers: int, evaluator, scheduler: str | None):
-        import logging
-
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import as_completed
 
         self.evaluator = evaluator
-        self.cluster = None
-        if scheduler:
-            self.client = connect(scheduler)
-        else:
-            logging.getLogger("distributed").setLevel(logging.ERROR)
-
-            def start():
-                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None)
-                self.client = Client(self.cluster)
-
-            _start_quietly(start)
-            self.client.run(_quiet_worker_logs)  # a cancelled chunk is not worth a warning on the terminal
-        nworkers = len(self.client.scheduler_info().get("workers", {})) or workers
-        self.workers = nworkers
+        self.client, self.cluster, self.workers = dask_client(workers, scheduler)
         self.ac = as_completed()
         self.sweep_id = uuid.uuid4().hex[:8]
         self.attempt = 0

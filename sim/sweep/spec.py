@@ -33,7 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import InputError
 from ..scenario import REPO_ROOT, resolve_scenario_path
-from ..yamlio import load_yaml_file
+from ..yamlio import line_of as _lookup_line
+from ..yamlio import load_yaml_mapping, located_error
 
 Scalar = Union[bool, int, float, str]
 RESERVED_COLUMNS = ("point", "replication", "seed", "run", "chunk")
@@ -156,16 +157,6 @@ def _allowed_keys(loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
-def _lookup_line(locations: dict[str, int], path: str) -> int | None:
-    parts = path.split(".") if path else []
-    while parts:
-        key = ".".join(parts)
-        if key in locations:
-            return locations[key]
-        parts.pop()
-    return None
-
-
 def _clean_loc(loc: tuple) -> tuple:
     # drop pydantic's union branch labels ("OutcomeSpec", "str", "list[str]", ...)
     out = []
@@ -247,13 +238,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; every problem is an InputError with file and line."""
     p = Path(path)
     name = str(path)
-    data, locations = load_yaml_file(p)
-    if not isinstance(data, dict):
-        raise InputError("a sweep file must be a YAML mapping (key: value) at the top level", name, 1)
+    data, locations = load_yaml_mapping(p, "sweep file")
     sf = _validate(data, name, locations)
-
-    def err(message: str, fpath: str) -> InputError:
-        return InputError(message, name, _lookup_line(locations, fpath) or 1, fpath)
+    err = located_error(name, locations)
 
     scenario = None
     if sf.scenario is not None:
