@@ -81,9 +81,13 @@ class Front:
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
             total = sum(eff[fi] for fi in members)
-            wanted = sorted({g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp})
-            self._worths[camp] = {g: (sum(eff[fi] * factions[fi].goals.get(g, 0.0) for fi in members) / total
-                                      if total > 0.0 else 0.0) for g in wanted}
+            wanted = {g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp}
+            weighted = dict.fromkeys(sorted(wanted), 0.0)  # place -> its members' goals there, strength-weighted
+            for fi in members:
+                for g, w in factions[fi].goals.items():
+                    if g in weighted:
+                        weighted[g] += eff[fi] * w
+            self._worths[camp] = {g: (v / total if total > 0.0 else 0.0) for g, v in weighted.items()}
         return self._worths[camp]
 
     def attack_on(self, camp: str, members: list[int], axis: int) -> float:
