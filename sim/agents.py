@@ -16,7 +16,6 @@ import mesa
 
 from .mechanisms import alignment, combat, diplomacy, economy, support
 from .schema import Actor
-from .world.ties import Gains
 
 
 class ActorAgent(mesa.Agent):
@@ -80,16 +79,17 @@ class FactionAgent(ActorAgent):
         self.casualties = 0.0
 
     # ------------------------------------------------------------------ capability
-    def receive(self, gains: Gains) -> None:
-        """Own means plus what the ties bring this week."""
-        self.strength_fighters = self.fighters + gains.fighters
-        self.quality = min(self.model.params.max_quality, self.heavy_weapons + gains.quality)
-        self.air = self.own_air + gains.air
-        self.air_defence = self.own_air_defence + gains.air_defence
-        self.income = gains.cash
-        self.legitimacy = min(1.0, self.base_legitimacy + gains.legitimacy)
-        self.cover = gains.cover
-        self.support_received = gains.support
+    def receive(self, fighters: float, quality: float, air: float, air_defence: float, cash: float,
+                legitimacy: float, cover: float, support: float) -> None:
+        """Own means plus what the ties bring this week (:data:`sim.world.ties.GAINS`)."""
+        self.strength_fighters = self.fighters + fighters
+        self.quality = min(self.model.params.max_quality, self.heavy_weapons + quality)
+        self.air = self.own_air + air
+        self.air_defence = self.own_air_defence + air_defence
+        self.income = cash
+        self.legitimacy = min(1.0, self.base_legitimacy + legitimacy)
+        self.cover = cover
+        self.support_received = support
 
     def effective_strength(self) -> float:
         return combat.effective_strength(self.strength_fighters, self.quality, self.cohesion)

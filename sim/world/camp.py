@@ -63,8 +63,8 @@ def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list
                      focus: dict[int, float]) -> list[float]:
     """Per faction: the share of its strength it can bring to its camp's threatened places, each weighted by
     the defenders' focus on it (see :func:`defence_at`), summed."""
-    return [sum([row[t] * focus.get(t, 1.0) for t in threatened.get(camp, ())])
-            for camp, row in zip(faction_camps, rows)]
+    weighted = {camp: [(t, focus.get(t, 1.0)) for t in places] for camp, places in threatened.items()}
+    return [sum([row[t] * w for t, w in weighted.get(camp, ())]) for camp, row in zip(faction_camps, rows)]
 
 
 def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,

@@ -16,6 +16,20 @@ from .camp import Balance, defence_at, threatened_reach
 NOBODY: frozenset[int] = frozenset()  # no faction attacking elsewhere: the defence a command expects
 
 
+class AirMultipliers(dict):
+    """(attacking camp, defending camp) -> the attackers' air multiplier; a pair is worked out when first asked
+    for (few of the pairs of camps meet in a week)."""
+
+    def __init__(self, air: dict[str, float], air_defence: dict[str, float], air_weight: float):
+        super().__init__()
+        self._air, self._air_defence, self._weight = air, air_defence, air_weight
+
+    def __missing__(self, pair: tuple[str, str]) -> float:
+        attacker, defender = pair
+        value = self[pair] = combat.air_multiplier(self._air[attacker], self._air_defence[defender], self._weight)
+        return value
+
+
 class Front:
     """The combat stage of a week, and what the commands weigh when they plan."""
 
@@ -111,18 +125,16 @@ class Front:
         return campaign.believed_chance(attack * self._air[camp, enemy], self._defence[place] * self._air[enemy, camp],
                                         m.params.contest_decisiveness, m.geo.defender_advantage[place], optimism)
 
-    def _air_multipliers(self) -> dict[tuple[str, str], float]:
-        """Air power against air defence, for every pair of camps that can meet in battle (one of them armed)."""
+    def _air_multipliers(self) -> AirMultipliers:
+        """Air power against air defence, for the pairs of camps that meet in battle this week."""
         m = self.model
-        camps, armed = m.geo.camps, m.geo.armed_camps
-        air = {c: 0.0 for c in camps}
-        ad = {c: 0.0 for c in camps}
+        air = dict.fromkeys(m.geo.camps, 0.0)
+        ad = dict.fromkeys(m.geo.camps, 0.0)
         for f, camp in zip(m.factions, m.map.view().faction_camps):
             air[camp] += f.air
             ad[camp] += f.air_defence
-        w = m.params.air_weight
-        return {(a, b): combat.air_multiplier(air[a], ad[b], w)
-                for a in camps for b in camps if a != b and (a in armed or b in armed)}
+        return AirMultipliers(air, ad, m.params.air_weight)
+
 
     def defenders(self, place: int, attacking: set[int], force: Balance) -> dict[int, float]:
         """Faction -> strength defending the place (see :func:`.camp.defence_at`)."""
@@ -136,7 +148,7 @@ class Front:
                           self.focus.get(place, 1.0))
 
     def battle(self, t: int, committed: dict[int, float], attacking: set[int],
-               air_mult: dict[tuple[str, str], float], force: Balance) -> None:
+               air_mult: AirMultipliers, force: Balance) -> None:
         """One week's battle for place t: contest, Lanchester losses on both sides, maybe a capture."""
         m = self.model
         p = m.params

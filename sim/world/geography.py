@@ -6,6 +6,8 @@ Values the weekly code reads in tight loops are kept as Python lists of floats
 
 from __future__ import annotations
 
+import math
+
 from ..mechanisms import combat
 from ..schema import Parameters, Scenario
 from ..territory import PlaceGraph, place_graph
@@ -32,6 +34,9 @@ class Geography:
         self.total_population = float(pl.population.sum()) or 1.0
         self.total_oil = float(pl.oil_bpd.sum()) or 1.0
         self.capitals: list[int] = [i for i in range(pl.size) if pl.capital[i]]
+        # Boulding's loss-of-strength gradient from a supply base at each place to every place (see map.supply_reach)
+        self.supply_decay: list[list[float]] = [[math.exp(-d / params.supply_range_km) for d in row]
+                                                for row in self.distance_rows]
         self.defender_advantage: list[float] = [
             combat.defender_advantage(params.defender_advantage, pop, params.urban_advantage_per_100k)
             for pop in self.population]
