@@ -6,6 +6,7 @@ threatened places (force-to-space); the holder keeps most of what it can bring a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ..mechanisms import alignment, combat
@@ -146,11 +147,12 @@ class CampStanding:
 
 def camp_positions(members: list) -> dict[str, float]:
     """A camp's position on each issue: its members' positions weighted by fighters and salience."""
-    num: dict[str, float] = {}
-    den: dict[str, float] = {}
+    num: dict[str, float] = defaultdict(float)
+    den: dict[str, float] = defaultdict(float)
     for f in members:
         w = f.fighters + 1.0
         for issue, (pos, sal) in f.interests.items():
-            num[issue] = num.get(issue, 0.0) + w * sal * pos
-            den[issue] = den.get(issue, 0.0) + w * sal
+            weight = w * sal
+            num[issue] += weight * pos
+            den[issue] += weight
     return {k: num[k] / den[k] for k in num if den[k] > 0}

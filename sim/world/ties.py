@@ -118,7 +118,12 @@ class SupportNetwork:
         self._to_faction[self._target, np.arange(n_t)] = 1.0
         self.backing = [t for t in ties if t.backs]
         self._backing_rows = None  # (patron position, target faction, tie) per backing tie, for rival_support
-        self.alliances = [t for t in ties if t.channel == Channel.alliance]
+        self.allies: dict[str, list[tuple[Tie, object]]] = {}  # actor -> (alliance tie, the other party), tie order
+        for t in ties:
+            if t.channel == Channel.alliance:
+                self.allies.setdefault(t.source, []).append((t, t.target_agent))
+                if t.target != t.source:
+                    self.allies.setdefault(t.target, []).append((t, t.source_agent))
 
     # ------------------------------------------------------------------ what the ties give
     def gains(self, embargo: float) -> tuple[list[list[float]], list[float]]:
@@ -163,6 +168,4 @@ class SupportNetwork:
 
     def allied_level(self, actor_id: str, camp: str) -> float:
         """Sum of the levels of the actor's alliances with members of the camp (either direction)."""
-        return sum(t.level for t in self.alliances if
-                   ((t.source == actor_id and t.target_agent.camp == camp) or
-                    (t.target == actor_id and t.source_agent.camp == camp)))
+        return sum(t.level for t, other in self.allies.get(actor_id, ()) if other.camp == camp)
