@@ -64,7 +64,7 @@ class ConflictModel(mesa.Model):
                       for c, spec in scenario.camps.items()}
         self.map = Map(self.geo, [self.faction_index[scenario.territory.places[p].controller]
                                   for p in self.geo.places.ids],
-                       self.factions, self.patrons, self.params.enclave_supply)
+                       self.factions, self.patrons)
         self.ties = SupportNetwork(self._by_id, self.faction_index, lambda a: isinstance(a, PatronAgent))
         effects = self.params.channel_effects
         for tid, t in scenario.ties.items():

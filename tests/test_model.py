@@ -61,7 +61,7 @@ def test_what_is_derived_from_the_map_is_never_stale(name):
             assert view.faction_camps == tuple(f.camp for f in m.factions)
             assert view.patron_camps == tuple(p.camp for p in m.patrons)
             fresh = MapView(m.geo, view.controller, view.faction_camps, view.patron_camps, [f.home for f in m.factions],
-                            [p.red_lines for p in m.patrons], s.parameters.enclave_supply)
+                            [p.red_lines for p in m.patrons])
             for name in ("place_camps", "members", "fronts", "threatened", "shares", "capital_camp",
                          "red_lines_crossed", "supply_bases", "reach"):
                 assert getattr(view, name) == getattr(fresh, name), name

@@ -95,13 +95,15 @@ class Front:
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
             total = sum(eff[fi] for fi in members)
-            wanted = {g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp}
-            weighted = dict.fromkeys(sorted(wanted), 0.0)  # place -> its members' goals there, strength-weighted
+            weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
+            wanted = set()
             for fi in members:
                 for g, w in factions[fi].goals.items():
-                    if g in weighted:
-                        weighted[g] += eff[fi] * w
-            self._worths[camp] = {g: (v / total if total > 0.0 else 0.0) for g, v in weighted.items()}
+                    if pc[g] != camp:
+                        weighted[g] = weighted.get(g, 0.0) + eff[fi] * w
+                        if w > 0:
+                            wanted.add(g)
+            self._worths[camp] = {g: (weighted[g] / total if total > 0.0 else 0.0) for g in sorted(wanted)}
         return self._worths[camp]
 
     def attack_on(self, camp: str, members: list[int], axis: int) -> float:
