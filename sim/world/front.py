@@ -38,6 +38,7 @@ class Front:
         self.spread: list[float] = []
         self.attacked_last_week: list[int] = []
         self.focus: dict[int, float] = {}
+        self._reach_key: tuple | None = None
         self.casualties = 0.0
         self.weeks_of_fighting = 0
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
@@ -59,8 +60,7 @@ class Front:
         # how thinly each faction is spread over its camp's threatened places (force-to-space); the places
         # attacked last week draw reinforcements
         self.focus = {t: p.defence_focus for t in self.attacked_last_week}
-        reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
-        self.spread = [e * s for e, s in zip(force.strength, reach)]
+        self.spread = [e * s for e, s in zip(force.strength, self._threatened_reach(view, force))]
         self._force, self._view = force, view
         self._air = self._air_multipliers()
         self._defence: dict[int, float] = {}
@@ -87,6 +87,15 @@ class Front:
                 self.battle(t, plans[t], attacking, self._air, force)
         for camp in geo.armed_camps:
             m.camps[camp].command.end_week(p)
+
+    def _threatened_reach(self, view, force: Balance) -> list[float]:
+        """:func:`.camp.threatened_reach` this week; last week's while the map and the places attacked last week
+        (the focus) are the same."""
+        key = (view, force.rows, tuple(self.attacked_last_week))
+        if key != self._reach_key:
+            self._reach_key = key
+            self._reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
+        return self._reach
 
     # ------------------------------------------------------------------ what a command weighs
     def objective_worths(self, camp: str, members: list[int]) -> dict[int, float]:
