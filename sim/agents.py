@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import mesa
 
-from .mechanisms import air, alignment, combat, diplomacy, economy, support
+from .mechanisms import air as air_mech
+from .mechanisms import alignment, combat, diplomacy, economy, support
 from .schema import Actor
-from .world.ties import Gains
 
 
 class ActorAgent(mesa.Agent):
@@ -83,19 +83,21 @@ class FactionAgent(ActorAgent):
         self.casualties = 0.0
 
     # ------------------------------------------------------------------ capability
-    def receive(self, gains: Gains) -> None:
-        """Own means plus what the ties bring this week."""
-        self.strength_fighters = self.fighters + gains.fighters
-        self.quality = min(self.model.params.max_quality, self.heavy_weapons + gains.quality)
+    def receive(self, fighters: float, quality: float, air: float, air_defence: float, cash: float,
+                legitimacy: float, cover: float, support: float) -> None:
+        """Own means plus what the ties bring this week (:data:`sim.world.ties.GAINS`); the air stocks move
+        towards what is supplied by deliveries (:func:`sim.mechanisms.air.restock`)."""
+        self.strength_fighters = self.fighters + fighters
+        self.quality = min(self.model.params.max_quality, self.heavy_weapons + quality)
         rate = self.model.params.air_delivery_rate
-        self.air_supplied = self.own_air + gains.air
-        self.air_defence_supplied = self.own_air_defence + gains.air_defence
-        self.air = air.restock(self.air, self.air_supplied, rate)
-        self.air_defence = air.restock(self.air_defence, self.air_defence_supplied, rate)
-        self.income = gains.cash
-        self.legitimacy = min(1.0, self.base_legitimacy + gains.legitimacy)
-        self.cover = gains.cover
-        self.support_received = gains.support
+        self.air_supplied = self.own_air + air
+        self.air_defence_supplied = self.own_air_defence + air_defence
+        self.air = air_mech.restock(self.air, self.air_supplied, rate)
+        self.air_defence = air_mech.restock(self.air_defence, self.air_defence_supplied, rate)
+        self.income = cash
+        self.legitimacy = min(1.0, self.base_legitimacy + legitimacy)
+        self.cover = cover
+        self.support_received = support
 
     def fill_stocks(self) -> None:
         """At the start the air stocks are what the sources give (own means and the ties' levels)."""

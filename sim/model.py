@@ -66,7 +66,7 @@ class ConflictModel(mesa.Model):
                       for c, spec in scenario.camps.items()}
         self.map = Map(self.geo, [self.faction_index[scenario.territory.places[p].controller]
                                   for p in self.geo.places.ids],
-                       self.factions, self.patrons, self.params.supply_range_km, self.params.enclave_supply)
+                       self.factions, self.patrons)
         self.ties = SupportNetwork(self._by_id, self.faction_index, lambda a: isinstance(a, PatronAgent))
         effects = self.params.channel_effects
         for tid, t in scenario.ties.items():
@@ -157,7 +157,7 @@ class ConflictModel(mesa.Model):
     def _receive_support(self) -> None:
         gains, given = self.ties.gains(self.embargo)
         for f, g in zip(self.factions, gains):
-            f.receive(g)
+            f.receive(*g)
         for agent, amount in zip(self._by_id.values(), given):
             agent.support_given = amount
 

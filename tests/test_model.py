@@ -1,6 +1,7 @@
 """The model as a whole: invariants, determinism, the engine's independence from Libya."""
 
 import hashlib
+import inspect
 
 import numpy as np
 import pytest
@@ -8,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SCENARIOS, TOY
+from sim.agents import FactionAgent
 from sim.model import ConflictModel
 from sim.world.map import MapView
+from sim.world.ties import GAINS
 from sim.outputs import write_tables
 from sim.runner import horizon_steps, run_ensemble, run_one
 from sim.scenario import load_scenario
@@ -58,11 +61,15 @@ def test_what_is_derived_from_the_map_is_never_stale(name):
             assert view.faction_camps == tuple(f.camp for f in m.factions)
             assert view.patron_camps == tuple(p.camp for p in m.patrons)
             fresh = MapView(m.geo, view.controller, view.faction_camps, view.patron_camps, [f.home for f in m.factions],
-                            [p.red_lines for p in m.patrons], s.parameters.supply_range_km, s.parameters.enclave_supply)
+                            [p.red_lines for p in m.patrons])
             for name in ("place_camps", "members", "fronts", "threatened", "shares", "capital_camp",
                          "red_lines_crossed", "supply_bases", "reach"):
                 assert getattr(view, name) == getattr(fresh, name), name
     assert changes > 10  # the map did change, so the derived values were recomputed
+
+
+def test_a_faction_receives_the_gains_of_its_ties_in_their_order():
+    assert list(inspect.signature(FactionAgent.receive).parameters)[1:] == list(GAINS)
 
 
 def test_a_camp_changes_only_through_the_map():

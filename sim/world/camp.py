@@ -6,6 +6,7 @@ threatened places (force-to-space); the holder keeps most of what it can bring a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ..mechanisms import alignment, combat
@@ -63,8 +64,8 @@ def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list
                      focus: dict[int, float]) -> list[float]:
     """Per faction: the share of its strength it can bring to its camp's threatened places, each weighted by
     the defenders' focus on it (see :func:`defence_at`), summed."""
-    return [sum([row[t] * focus.get(t, 1.0) for t in threatened.get(camp, ())])
-            for camp, row in zip(faction_camps, rows)]
+    weighted = {camp: [(t, focus.get(t, 1.0)) for t in places] for camp, places in threatened.items()}
+    return [sum([row[t] * w for t, w in weighted.get(camp, ())]) for camp, row in zip(faction_camps, rows)]
 
 
 def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,
@@ -156,11 +157,12 @@ class CampStanding:
 
 def camp_positions(members: list) -> dict[str, float]:
     """A camp's position on each issue: its members' positions weighted by fighters and salience."""
-    num: dict[str, float] = {}
-    den: dict[str, float] = {}
+    num: dict[str, float] = defaultdict(float)
+    den: dict[str, float] = defaultdict(float)
     for f in members:
         w = f.fighters + 1.0
         for issue, (pos, sal) in f.interests.items():
-            num[issue] = num.get(issue, 0.0) + w * sal * pos
-            den[issue] = den.get(issue, 0.0) + w * sal
+            weight = w * sal
+            num[issue] += weight * pos
+            den[issue] += weight
     return {k: num[k] / den[k] for k in num if den[k] > 0}

@@ -70,7 +70,9 @@ class Command:
     def _choose(self, front, targets: list[int], members: list[int]) -> None:
         m = front.model
         best, value = None, m.params.offensive_threshold
-        for place in front.objective_worths(self.camp, members):
+        for place, worth in front.objective_worths(self.camp, members).items():
+            if worth < value:  # its believed chance is at most 1: it cannot reach the value to beat
+                continue
             ev = self.expected_value(front, targets, members, place)
             if ev >= value:
                 best, value = place, ev
@@ -103,7 +105,7 @@ class Command:
     def axis(geo, targets: list[int], objective: int) -> int | None:
         """The place of the front nearest the objective by road (the objective itself once it is on the front)."""
         dist = geo.distance_rows[objective]
-        best = min(targets, key=lambda t: (dist[t], t), default=None)
+        best = min(targets, key=dist.__getitem__, default=None)  # targets are in place order: the first nearest
         return best if best is not None and math.isfinite(dist[best]) else None
 
     # ------------------------------------------------------------------ after the battles

@@ -24,6 +24,7 @@ class Front:
         self.spread: list[float] = []
         self.attacked_last_week: list[int] = []
         self.focus: dict[int, float] = {}
+        self._reach_key: tuple | None = None
         self.casualties = 0.0
         self.weeks_of_fighting = 0
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
@@ -45,8 +46,7 @@ class Front:
         # how thinly each faction is spread over its camp's threatened places (force-to-space); the places
         # attacked last week draw reinforcements
         self.focus = {t: p.defence_focus for t in self.attacked_last_week}
-        reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
-        self.spread = [e * s for e, s in zip(force.strength, reach)]
+        self.spread = [e * s for e, s in zip(force.strength, self._threatened_reach(view, force))]
         self._force, self._view = force, view
         m.air.new_week(view)
         self._defence: dict[int, float] = {}
@@ -98,6 +98,15 @@ class Front:
                       f"{m.geo.places.names[place]} abandoned by {camp} ({holder.name}), cut off; "
                       f"{m.factions[taker].camp} ({m.factions[taker].name}) takes it over")
 
+    def _threatened_reach(self, view, force: Balance) -> list[float]:
+        """:func:`.camp.threatened_reach` this week; last week's while the map and the places attacked last week
+        (the focus) are the same."""
+        key = (view, force.rows, tuple(self.attacked_last_week))
+        if key != self._reach_key:
+            self._reach_key = key
+            self._reach = threatened_reach(view.threatened, view.faction_camps, force.rows, self.focus)
+        return self._reach
+
     # ------------------------------------------------------------------ what a command weighs
     def objective_worths(self, camp: str, members: list[int]) -> dict[int, float]:
         """Places some member wants that the camp does not hold (in place order), with their worth to the
@@ -105,9 +114,15 @@ class Front:
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
             total = sum(eff[fi] for fi in members)
-            wanted = sorted({g for fi in members for g, w in factions[fi].goals.items() if w > 0 and pc[g] != camp})
-            self._worths[camp] = {g: (sum(eff[fi] * factions[fi].goals.get(g, 0.0) for fi in members) / total
-                                      if total > 0.0 else 0.0) for g in wanted}
+            weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
+            wanted = set()
+            for fi in members:
+                for g, w in factions[fi].goals.items():
+                    if pc[g] != camp:
+                        weighted[g] = weighted.get(g, 0.0) + eff[fi] * w
+                        if w > 0:
+                            wanted.add(g)
+            self._worths[camp] = {g: (weighted[g] / total if total > 0.0 else 0.0) for g in sorted(wanted)}
         return self._worths[camp]
 
     def red_line_cost(self, camp: str, place: int) -> float:

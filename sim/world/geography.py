@@ -6,9 +6,11 @@ Values the weekly code reads in tight loops are kept as Python lists of floats
 
 from __future__ import annotations
 
+import math
+
 from ..mechanisms import combat
 from ..schema import ActorKind, Parameters, Scenario
-from ..territory import PlaceGraph, haversine_km, place_graph
+from ..territory import PlaceGraph, components, haversine_km, place_graph
 
 
 class Geography:
@@ -25,6 +27,7 @@ class Geography:
                                                        for c in self.camps}
         pl = self.places
         pidx = {p: i for i, p in enumerate(pl.ids)}
+        self._components: dict[tuple[bool, ...], list[int]] = {}
         self.size = pl.size
         self.distance_rows: list[list[float]] = pl.distance_km.tolist()  # by road
         self.straight_km: list[list[float]] = [[haversine_km(pl.lat[i], pl.lon[i], pl.lat[j], pl.lon[j])
@@ -39,9 +42,23 @@ class Geography:
         self.total_population = float(pl.population.sum()) or 1.0
         self.total_oil = float(pl.oil_bpd.sum()) or 1.0
         self.capitals: list[int] = [i for i in range(pl.size) if pl.capital[i]]
+        # Boulding's loss-of-strength gradient from a supply base at each place to every place, along open
+        # supply lines and to places cut off from them (see map.supply_reach)
+        self.supply_decay: list[list[float]] = [[math.exp(-d / params.supply_range_km) for d in row]
+                                                for row in self.distance_rows]
+        self.cut_off_supply: list[list[float]] = [[d * params.enclave_supply for d in row]
+                                                  for row in self.supply_decay]
         self.defender_advantage: list[float] = [
             combat.defender_advantage(params.defender_advantage, pop, params.urban_advantage_per_100k)
             for pop in self.population]
+
+    def road_components(self, passable: tuple[bool, ...]) -> list[int]:
+        """:func:`sim.territory.components` of the roads through the passable places; remembered, since a
+        capture changes the ground of only the camps that fought for the place."""
+        net = self._components.get(passable)
+        if net is None:
+            net = self._components[passable] = components(passable, self.places.neighbours)
+        return net
 
     def hostile(self, a: str, b: str) -> bool:
         """Two different armed camps are at war."""

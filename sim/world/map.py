@@ -10,10 +10,8 @@ derived value can never go stale.
 
 from __future__ import annotations
 
-import math
 from functools import cached_property
 
-from ..territory import components
 from .geography import Geography
 
 
@@ -21,16 +19,13 @@ class MapView:
     """The map as it stands: who holds each place and the camp of every actor. Read-only."""
 
     def __init__(self, geo: Geography, controller: tuple[int, ...], faction_camps: tuple[str, ...],
-                 patron_camps: tuple[str, ...], homes: list[int], red_lines: list[list[int]],
-                 supply_range_km: float, enclave_supply: float):
+                 patron_camps: tuple[str, ...], homes: list[int], red_lines: list[list[int]]):
         self.geo = geo
         self.controller = controller  # place -> faction index
         self.faction_camps = faction_camps  # faction index -> camp
         self.patron_camps = patron_camps
         self._homes = homes
         self._red_lines = red_lines
-        self._supply_range_km = supply_range_km
-        self._enclave_supply = enclave_supply
 
     @cached_property
     def place_camps(self) -> list[str]:
@@ -109,7 +104,7 @@ class MapView:
     @cached_property
     def reach(self) -> list[list[float]]:
         """Per faction, per place: the share of its strength it can bring there (see :func:`supply_reach`)."""
-        return supply_reach(self.geo, self.supplied, self.supply_bases, self._supply_range_km, self._enclave_supply)
+        return supply_reach(self.geo, self.supplied, self.supply_bases)
 
     @cached_property
     def red_lines_crossed(self) -> list[bool]:
@@ -135,47 +130,50 @@ def supplied_places(geo: Geography, place_camps: list[str], faction_camps, bases
     (the front); a cut-off enclave, or deep enemy ground, is beyond it."""
     neighbours = geo.places.neighbours
     nets: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
+    supplied_from: dict[tuple[str, int], set[int]] = {}  # (camp, component) -> the places it supplies
     out = []
     for camp, base in zip(faction_camps, bases):
         net = nets.get(camp)
         if net is None:
-            passable = [pc == camp or pc not in geo.armed_camps for pc in place_camps]
-            net = nets[camp] = components(passable, neighbours)
-        supplied = {i for i, label in enumerate(net) if label >= 0 and label == net[base]}
-        supplied |= {j for i in supplied for j in neighbours[i]}
-        out.append(supplied)
+            net = nets[camp] = geo.road_components(tuple([pc == camp or pc not in geo.armed_camps
+                                                          for pc in place_camps]))
+        supplied = supplied_from.get((camp, net[base]))
+        if supplied is None:
+            supplied = {i for i, label in enumerate(net) if label >= 0 and label == net[base]}
+            supplied |= {j for i in supplied for j in neighbours[i]}
+            supplied_from[camp, net[base]] = supplied
+        out.append(supplied)  # shared by the factions of a camp on the same ground: read-only
     return out
 
 
-def supply_reach(geo: Geography, supplied: list[set[int]], bases: list[int], supply_range_km: float,
-                 enclave_supply: float) -> list[list[float]]:
+def supply_reach(geo: Geography, supplied: list[set[int]], bases: list[int]) -> list[list[float]]:
     """Share of each faction's strength it can bring to each place (faction x place).
 
     Loss-of-strength gradient (Boulding 1962, *Conflict and Defense*) along the supply line: strength comes
-    forward from the faction's supply base and decays as ``exp(-road km / supply_range_km)``; a place its
-    supply line does not reach (:func:`supplied_places`) gets ``enclave_supply`` of it.
+    forward from the faction's supply base and decays as ``exp(-road km / supply_range_km)``
+    (``geo.supply_decay``); a place its supply line does not reach (:func:`supplied_places`) gets
+    ``enclave_supply`` of it (``geo.cut_off_supply``).
     """
-    dist = geo.distance_rows
     out = []
     for reached, base in zip(supplied, bases):
-        row = dist[base]
-        out.append([math.exp(-row[t] / supply_range_km) * (1.0 if t in reached else enclave_supply)
-                    for t in range(geo.size)])
+        decay = geo.supply_decay[base]
+        row = geo.cut_off_supply[base].copy()
+        for t in reached:
+            row[t] = decay[t]
+        out.append(row)
     return out
 
 
 class Map:
     """Who holds each place and which camp each actor is in; the only ways to change either."""
 
-    def __init__(self, geo: Geography, controller: list[int], factions: list, patrons: list,
-                 supply_range_km: float, enclave_supply: float):
+    def __init__(self, geo: Geography, controller: list[int], factions: list, patrons: list):
         self.geo = geo
         self._controller = list(controller)
         self._factions = factions
         self._patrons = patrons
         self._homes = [f.home for f in factions]
         self._red_lines = [p.red_lines for p in patrons]
-        self._supply = (supply_range_km, enclave_supply)
         self._view: MapView | None = None
         self.version = 0  # counts changes (for tests and caches keyed on the map)
 
@@ -183,7 +181,7 @@ class Map:
         """The map as it stands now (the same object until the next change)."""
         if self._view is None:
             self._view = MapView(self.geo, tuple(self._controller), tuple(f.camp for f in self._factions),
-                                 tuple(p.camp for p in self._patrons), self._homes, self._red_lines, *self._supply)
+                                 tuple(p.camp for p in self._patrons), self._homes, self._red_lines)
         return self._view
 
     def capture(self, place: int, faction_index: int) -> None:

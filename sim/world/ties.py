@@ -4,12 +4,10 @@ A :class:`Tie` is one channel of support from one actor to another, with its
 sourced baseline level and its current level (patrons change the levels of their
 adaptive ties each week). What one unit of level gives the client is the
 channel's effect (``channel_effects`` in configs/model.yaml), read by name into
-:class:`Gains`.
+the client's :data:`GAINS`.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 
@@ -20,20 +18,11 @@ EMBARGOED = frozenset({Channel.arms, Channel.mercenaries, Channel.troops, Channe
                        Channel.air_defence})
 
 
-class Gains(NamedTuple):
-    """What a client receives this week through all its ties (sums of level x effect)."""
-
-    fighters: float
-    quality: float
-    air: float
-    air_defence: float
-    cash: float
-    legitimacy: float
-    cover: float  # level of diplomatic cover (shields from the arms embargo)
-    support: float  # support received (every channel but alliance), for the record
-
-
 CHANNEL_GAINS = ("fighters", "quality", "air", "air_defence", "cash", "legitimacy")  # fields of ChannelEffect
+# What a client receives this week through all its ties (sums of level x effect), in the order of the
+# parameters of FactionAgent.receive: the channels' gains, the level of diplomatic cover (shields from the
+# arms embargo) and the support received (every channel but alliance, for the record).
+GAINS = CHANNEL_GAINS + ("cover", "support")
 
 
 class Tie:
@@ -61,7 +50,7 @@ class Tie:
         self.backs = False  # patron support that rival patrons react to
 
     def gains_per_level(self) -> tuple[float, ...]:
-        """One unit of level's :class:`Gains`, in field order."""
+        """What one unit of level gives the client, in the order of :data:`GAINS`."""
         e = self.effect
         own = tuple(getattr(e, name) for name in CHANNEL_GAINS) if e else (0.0,) * len(CHANNEL_GAINS)
         return own + (float(self.channel is Channel.diplomatic_cover), float(self.counts_as_support))
@@ -119,7 +108,7 @@ class SupportNetwork:
         self._arrays_for = n_t = len(ties)
         actor_pos = {a: i for i, a in enumerate(self._agents)}
         n_f = len(self._faction_index)
-        self._gain = np.array([t.gains_per_level() for t in ties], dtype=float).reshape(n_t, len(Gains._fields))
+        self._gain = np.array([t.gains_per_level() for t in ties], dtype=float).reshape(n_t, len(GAINS))
         self._target = np.array([self._faction_index[t.target] for t in ties], dtype=int)
         self._source = np.array([actor_pos[t.source] for t in ties], dtype=int)
         self._support = np.array([t.counts_as_support for t in ties], dtype=float)
@@ -129,11 +118,16 @@ class SupportNetwork:
         self._to_faction[self._target, np.arange(n_t)] = 1.0
         self.backing = [t for t in ties if t.backs]
         self._backing_rows = None  # (patron position, target faction, tie) per backing tie, for rival_support
-        self.alliances = [t for t in ties if t.channel == Channel.alliance]
+        self.allies: dict[str, list[tuple[Tie, object]]] = {}  # actor -> (alliance tie, the other party), tie order
+        for t in ties:
+            if t.channel == Channel.alliance:
+                self.allies.setdefault(t.source, []).append((t, t.target_agent))
+                if t.target != t.source:
+                    self.allies.setdefault(t.target, []).append((t, t.source_agent))
 
     # ------------------------------------------------------------------ what the ties give
-    def gains(self, embargo: float) -> tuple[list[Gains], list[float]]:
-        """(per faction: :class:`Gains` this week, per actor: support given), the arms embargo applied:
+    def gains(self, embargo: float) -> tuple[list[list[float]], list[float]]:
+        """(per faction: its :data:`GAINS` this week, per actor: support given), the arms embargo applied:
         it cuts the embargoed channels by its enforcement unless the client has diplomatic cover."""
         levels = self.levels
         to_faction = self._to_faction
@@ -141,7 +135,7 @@ class SupportNetwork:
             cover = to_faction @ (levels * self._cover)
             bite = 1.0 - embargo * (1.0 - np.minimum(1.0, cover[self._target]))
             levels = np.where(self._embargoed, levels * bite, levels)
-        gained = [Gains._make(row) for row in (to_faction @ (levels[:, None] * self._gain)).tolist()]
+        gained = (to_faction @ (levels[:, None] * self._gain)).tolist()
         given = np.bincount(self._source, weights=levels * self._support, minlength=len(self._agents)).tolist()
         return gained, given
 
@@ -174,6 +168,4 @@ class SupportNetwork:
 
     def allied_level(self, actor_id: str, camp: str) -> float:
         """Sum of the levels of the actor's alliances with members of the camp (either direction)."""
-        return sum(t.level for t in self.alliances if
-                   ((t.source == actor_id and t.target_agent.camp == camp) or
-                    (t.target == actor_id and t.source_agent.camp == camp)))
+        return sum(t.level for t, other in self.allies.get(actor_id, ()) if other.camp == camp)
