@@ -35,6 +35,7 @@ class PlaceGraph:
     neighbours: list[list[int]]
     roads: list[tuple[int, int]]
     distance_km: np.ndarray  # shortest road distance, inf if unreachable
+    straight_km: list[list[float]]  # great-circle distance (aircraft do not follow roads)
 
     @property
     def size(self) -> int:
@@ -87,6 +88,7 @@ def build_place_graph(territory: Territory, detour: float) -> PlaceGraph:
         neighbours=neighbours,
         roads=roads,
         distance_km=dist,
+        straight_km=[[haversine_km(lat[i], lon[i], lat[j], lon[j]) for j in range(n)] for i in range(n)],
     )
 
 

@@ -29,6 +29,7 @@ class Front:
         self.weeks_of_fighting = 0
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
         self.captures: list[tuple[int, str, str]] = []  # (step, winner camp, loser camp)
+        self._forward_view, self._forward = None, {}  # forward reach per (faction, axis), for one map view
 
     # ------------------------------------------------------------------ the week
     def fight(self, force: Balance) -> None:
@@ -81,13 +82,9 @@ class Front:
         (:mod:`sim.mechanisms.siege`); the strongest hostile faction next to the place takes it over."""
         m = self.model
         view = m.map.view()
-        pc, members, supplied = view.place_camps, view.members, view.supplied
-        neighbours, airbases = m.geo.places.neighbours, m.geo.airbases
-        for place, camp in enumerate(pc):
-            if camp not in m.geo.armed_camps or place in airbases:
-                continue
-            if any(place in supplied[fi] for fi in members[camp]):
-                continue
+        pc, members, neighbours = view.place_camps, view.members, m.geo.places.neighbours
+        for place in view.cut_off:
+            camp = pc[place]
             hostile = m.geo.hostile_to[camp]
             besiegers = [fi for j in neighbours[place] if pc[j] in hostile for fi in members[pc[j]]]
             if not besiegers or not siege.gives_way(m.params.siege_endurance_weeks, float(m.rng.random())):
@@ -156,7 +153,17 @@ class Front:
         return [(fi, share * eff[fi] * max(reach[fi][axis], self._forward_reach(fi, axis))) for fi in members]
 
     def _forward_reach(self, fi: int, axis: int) -> float:
-        """Share of the faction's strength that reaches the axis through its camp's air base nearest it."""
+        """Share of the faction's strength that reaches the axis through its camp's air base nearest it
+        (remembered while the map is unchanged)."""
+        view = self._view
+        if view is not self._forward_view:
+            self._forward_view, self._forward = view, {}
+        key = (fi, axis)
+        if key not in self._forward:
+            self._forward[key] = self._forward_reach_now(fi, axis)
+        return self._forward[key]
+
+    def _forward_reach_now(self, fi: int, axis: int) -> float:
         m, view = self.model, self._view
         p, dist = m.params, m.geo.distance_rows
         camp, supplied = view.faction_camps[fi], view.supplied[fi]

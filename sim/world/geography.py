@@ -10,7 +10,7 @@ import math
 
 from ..mechanisms import combat
 from ..schema import ActorKind, Parameters, Scenario
-from ..territory import PlaceGraph, components, haversine_km, place_graph
+from ..territory import PlaceGraph, components, place_graph
 
 
 class Geography:
@@ -30,8 +30,7 @@ class Geography:
         self._components: dict[tuple[bool, ...], list[int]] = {}
         self.size = pl.size
         self.distance_rows: list[list[float]] = pl.distance_km.tolist()  # by road
-        self.straight_km: list[list[float]] = [[haversine_km(pl.lat[i], pl.lon[i], pl.lat[j], pl.lon[j])
-                                                for j in range(pl.size)] for i in range(pl.size)]
+        self.straight_km: list[list[float]] = pl.straight_km  # shared by every run of the territory: read-only
         homes = [pidx[a.faction.home] for a in scenario.actors.values() if a.kind == ActorKind.faction]
         self.based_at: list[frozenset[int]] = [frozenset(fi for fi, h in enumerate(homes) if h == i)
                                                for i in range(pl.size)]  # place -> factions whose home it is

@@ -102,6 +102,16 @@ class MapView:
         return supplied_places(self.geo, self.place_camps, self.faction_camps, self.supply_bases)
 
     @cached_property
+    def cut_off(self) -> list[int]:
+        """Places (in order) held by an armed camp that none of its factions' supply lines reaches and that are
+        not air bases: garrisons under siege (see :meth:`sim.world.front.Front.lift_sieges`)."""
+        geo, members, supplied = self.geo, self.members, self.supplied
+        reached = {c: set().union(*[supplied[fi] for fi in members[c]]) for c in geo.armed_camps}
+        airbases = set(geo.airbases)
+        return [place for place, camp in enumerate(self.place_camps)
+                if camp in reached and place not in reached[camp] and place not in airbases]
+
+    @cached_property
     def reach(self) -> list[list[float]]:
         """Per faction, per place: the share of its strength it can bring there (see :func:`supply_reach`)."""
         return supply_reach(self.geo, self.supplied, self.supply_bases)
