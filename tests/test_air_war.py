@@ -238,3 +238,19 @@ def test_a_place_cut_off_by_road_falls_unless_it_is_supplied_by_air():
         r = run_one(s, 1, 30)
         return next((e.step for e in r.recorder.events if e.kind == "abandon"), 99)
     assert week_fallen(quick) < week_fallen(slow)
+
+
+# ---------------------------------------------------------------- the viewer's air layer
+def test_the_map_marks_where_a_camp_rules_the_air_and_air_defence_takes_that_away():
+    from sim.viz.draw import MapView, air_superiority
+
+    m = ConflictModel(load_scenario(TOY).scenario, seed=1)
+    m.step()
+    middle = m.geo.places.index("middle")
+    assert air_superiority(m)[middle][0] == "RED"  # RED's drones, no air defence on BLUE's side
+    view = MapView(m)
+    view.png(m)
+    assert len(view.air_marks.get_offsets()) == len(air_superiority(m)) > 0
+    guarded = ConflictModel(load_scenario(TOY, {"actors.town_militia.faction.air_defence": 3.0}).scenario, seed=1)
+    guarded.step()
+    assert middle not in air_superiority(guarded)

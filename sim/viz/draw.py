@@ -170,6 +170,8 @@ class MapView:
                                    zorder=3)
         self.rings = ax.scatter([], [], s=[], facecolors="none", edgecolors="#111111", linewidths=1.6, zorder=4)
         self.stars = ax.scatter([], [], s=260, marker="*", c="gold", edgecolors="black", linewidths=0.8, zorder=5)
+        self.air_marks = ax.scatter([], [], s=[], marker="^", facecolors=[], edgecolors="black", linewidths=0.5,
+                                    zorder=5)
         # labels: the biggest places and capitals; places fought over get theirs each week
         self.stretch, self.min_gap = stretch, (xlim[1] - xlim[0]) / 16.0
         self.labelled = self._pick_labels(pl, stretch, self.min_gap)
@@ -227,9 +229,24 @@ class MapView:
                     arrowprops=dict(arrowstyle="->", color=color, lw=1.3, ls="--", alpha=0.8, shrinkA=6,
                                     shrinkB=6)))
 
+    def _draw_air(self, model) -> None:
+        """A triangle above each place where a camp has air superiority this week (its air there beats the
+        enemy's air defence there), in the camp's colour, sized by the margin."""
+        marks = air_superiority(model)
+        if not marks:
+            self.air_marks.set_offsets(np.zeros((0, 2)))
+            self.air_marks.set_sizes([])
+            return
+        idx = sorted(marks)
+        dy = (self.ax.get_ylim()[1] - self.ax.get_ylim()[0]) / 40.0
+        self.air_marks.set_offsets(np.column_stack([self.lon[idx], self.lat[idx] + dy]))
+        self.air_marks.set_sizes([25.0 + 60.0 * min(1.0, marks[i][1]) for i in idx])
+        self.air_marks.set_facecolor([camp_color(model, marks[i][0]) for i in idx])
+
     def png(self, model) -> bytes:
         pl = model.places
         camps = [model.camp_of(i) for i in range(pl.size)]
+        self._draw_air(model)
         self.town_dots.set_facecolor([camp_color(model, camps[i]) for i in self.town])
         self.oil_dots.set_facecolor([camp_color(model, camps[i]) for i in self.oil])
         battles = list(model.battles_this_week)
@@ -255,6 +272,8 @@ class MapView:
             handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#111111", ms=9, label="battle this week"),
                         Line2D([], [], marker="*", ls="", mfc="gold", mec="black", ms=11, label="captured"),
                         Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil"),
+                        Line2D([], [], marker="^", ls="", mfc="#999999", mec="black", ms=7,
+                               label="air superiority (camp colour)"),
                         Line2D([], [], color="#555555", lw=2, marker=">", ms=6,
                                label="campaign: attack axis (dashed: on to its objective)")]
             self.legend = self.ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
@@ -264,6 +283,31 @@ class MapView:
         ceasefire = " · ceasefire" if model.ceasefire_camps else ""
         self.title.set_text(f"Control of places · week {model.week} · {model.date.isoformat()}{ceasefire}")
         return self.layers.png()
+
+
+def air_superiority(model) -> dict[int, tuple[str, float]]:
+    """place -> (camp, margin) for the places where an armed camp's air power over the place exceeds the air
+    defence every hostile camp has there, as the map stands (:class:`sim.world.air.AirWar`, read on a copy so
+    the run is not touched)."""
+    from ..world.air import AirWar
+
+    air = AirWar(model)
+    view = model.map.view()
+    air.new_week(view)
+    out: dict[int, tuple[str, float]] = {}
+    geo = model.geo
+    for place in range(geo.size):
+        best = None
+        for camp in geo.armed_camps:
+            own = air.air_over(camp, place)
+            if own <= 0.0:
+                continue
+            margin = own - max([air.air_defence_over(e, place) for e in geo.hostile_to[camp]], default=0.0)
+            if margin > 0.05 and (best is None or margin > best[1]):
+                best = (camp, margin)
+        if best is not None:
+            out[place] = best
+    return out
 
 
 def map_png(model) -> bytes:
