@@ -20,3 +20,11 @@ def run_cli(*args, cwd=None, timeout=600, env_extra=None):
 @pytest.fixture
 def toy_path():
     return TOY
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The order of the tests is random (pytest-randomly); print its seed even under -q, so that a failure
+    can be repeated in the same order."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.hasplugin("randomly") and isinstance(seed, int):
+        terminalreporter.write_line(f"random order: repeat it with -p randomly --randomly-seed={seed}")
