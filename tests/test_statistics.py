@@ -18,8 +18,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import TOY, run_cli
-from sim.compare import (bootstrap_mean_ci, comparison_rows, divergence_week, headline_metric_names,
-                         headline_table, metrics_from_summaries, wilson_interval)
+from scipy import stats
+
+from sim.compare import (_fmt_diff, _fmt_value, bootstrap_mean_ci, comparison_rows, divergence_week,
+                         headline_metric_names, headline_table, metrics_from_summaries, wilson_interval)
 from sim.sweep.analyze import SOBOL_SEED, _correlation_rows, analyze, point_means
 from sim.sweep.engine import execute, prepare, read_runs
 from sim.sweep.spec import load_sweep
@@ -67,7 +69,61 @@ def test_metrics_are_the_numeric_outcomes_and_the_event_chances(metrics):
     np.testing.assert_array_equal(by["p_ceasefire_by_end"].values["base"], [0, 1, 0, 1])
     np.testing.assert_array_equal(by["p_agreement_holds"].values["other"], [1, 0, 0, 1])
     assert {m.kind for m in metrics if m.name.startswith("p_")} == {"probability"}
-    assert by["p_red_holds_middle"].label == "P(RED holds middle at the end)"
+    assert {m.kind for m in metrics if not m.name.startswith("p_")} == {"value"}
+    # the labels of the report's charts
+    assert [m.label for m in metrics] == ["red territory share", "casualties", "ceasefire week", "weeks of fighting",
+                                          "P(RED holds middle at the end)", "P(a ceasefire by the end)",
+                                          "P(an agreement holds at the end)"]
+
+
+def test_a_variant_with_more_outcomes_is_compared_on_the_baselines(metrics):
+    """A variant whose runs have an outcome the baseline lacks (another outcome place, another camp): the
+    comparison covers the baseline's outcomes."""
+    more = [dict(r, east_controller="red_army", east_camp="RED", blue_territory_share=0.3) for r in OTHER]
+    wider = metrics_from_summaries({"base": BASE, "other": more}, ["middle"], ["RED"])
+    assert [m.name for m in wider] == [m.name for m in metrics]
+    np.testing.assert_array_equal(wider[1].values["other"], metrics[1].values["other"])
+
+
+def test_a_single_run_each_gives_its_one_difference():
+    """compare --runs 1: the one paired difference, with an interval of that one value; a chance of 0 or 1
+    with its Wilson interval."""
+    one = metrics_from_summaries({"base": BASE[:1], "other": OTHER[:1]}, ["middle"], ["RED"])
+    by = rows_by(comparison_rows(one, "base", seed=1))
+    cas = by[("casualties", "other")]
+    assert (cas["runs"], cas["mean"], cas["diff"], cas["diff_lo"], cas["diff_hi"]) == (1, 110.0, 10.0, 10.0, 10.0)
+    assert (by[("p_red_holds_middle", "other")]["ci_low"], by[("p_red_holds_middle", "other")]["ci_high"]) == \
+        pytest.approx((0.2065, 1.0), abs=1e-4)  # 1 of 1
+    assert (by[("p_red_holds_middle", "base")]["ci_low"], by[("p_red_holds_middle", "base")]["ci_high"]) == \
+        pytest.approx((0.0, 0.7935), abs=1e-4)  # 0 of 1
+    assert by[("p_red_holds_middle", "other")]["diff"] == 1.0
+
+
+@pytest.mark.filterwarnings("error")
+def test_an_outcome_that_never_happens_is_missing_without_warnings():
+    """No ceasefire in any run of the baseline: its week is missing (no mean, no warning), the baseline's own
+    difference is still 0 and the variant's, with nothing to pair, missing."""
+    never = [dict(r, ceasefire_week=None) for r in BASE]
+    by = rows_by(comparison_rows(metrics_from_summaries({"base": never, "other": OTHER}, ["middle"], ["RED"]),
+                                 "base", seed=1))
+    base = by[("ceasefire_week", "base")]
+    assert base["runs"] == 0 and all(math.isnan(base[k]) for k in ("mean", "median", "p10", "p90"))
+    assert (base["diff"], base["diff_lo"], base["diff_hi"]) == (0.0, 0.0, 0.0)
+    other = by[("ceasefire_week", "other")]
+    assert other["runs"] == 4 and other["mean"] == pytest.approx(6.0)
+    assert all(math.isnan(other[k]) for k in ("diff", "diff_lo", "diff_hi"))
+    assert by[("p_ceasefire_by_end", "other")]["diff"] == 1.0
+
+
+def test_the_comparison_is_reproducible_from_its_seed():
+    """The same comparison with the same seed gives the same intervals (the bootstrap is seeded)."""
+    rng = np.random.default_rng(12)
+    runs = {s: [summary(int(c), 0.5, "RED", None, False) for c in rng.integers(100, 900, 30)]
+            for s in ("base", "other")}
+    metrics = metrics_from_summaries(runs, ["middle"], ["RED"])
+    first = pd.DataFrame(comparison_rows(metrics, "base", seed=1))
+    assert first.equals(pd.DataFrame(comparison_rows(metrics, "base", seed=1)))
+    assert not first.equals(pd.DataFrame(comparison_rows(metrics, "base", seed=2)))  # the seed matters
 
 
 def test_a_known_difference_has_its_sign_and_size(metrics):
@@ -115,18 +171,47 @@ def test_missing_values_are_left_out_and_paired_by_run(metrics):
 def test_the_headline_shows_the_difference_with_its_sign(metrics):
     rows = comparison_rows(metrics, "base", seed=1)
     text = headline_table(rows, ["base", "other"], metrics, ["RED"], ["middle"])
-    lines = {line.split()[0]: line for line in text.splitlines()[2:]}
+    all_lines = text.splitlines()
+    lines = {line.split()[0]: line for line in all_lines[2:]}
+    assert list(lines) == ["red_territory_share", "casualties", "weeks_of_fighting", "p_red_holds_middle",
+                           "p_ceasefire_by_end", "p_agreement_holds"]
     assert list(lines) == headline_metric_names(metrics, ["RED"], ["middle"])
     assert "275 (+25, +" in lines["casualties"]
     assert lines["p_red_holds_middle"].split()[1:4] == ["25%", "75%", "(+50"]
+    mid = rows_by(rows)[("p_red_holds_middle", "other")]
+    assert f"75% (+50 pts, {100 * mid['diff_lo']:+.0f} pts to {100 * mid['diff_hi']:+.0f} pts)" in \
+        lines["p_red_holds_middle"]
+    # a table: the header names the baseline, a rule of dashes under each column, every column left-aligned
+    header, rule = all_lines[0], all_lines[1]
+    starts = [0, header.index("base (baseline)"), header.index("other (diff, 95% CI)")]
+    assert header.startswith("outcome ") and starts[0] < starts[1] < starts[2]
+    assert set(rule) == {"-", " "} and [m.start() for m in re.finditer(r"-+", rule)] == starts
+    for name, line in lines.items():
+        r0, r1 = rows_by(rows)[(name, "base")], rows_by(rows)[(name, "other")]
+        assert line.startswith(name + " ")
+        assert line[starts[1]:].startswith(_fmt_value(r0["mean"], r0["kind"]) + " ")
+        assert line[starts[2]:].startswith(_fmt_value(r1["mean"], r1["kind"]) + " (")
     assert "0.55 (+0.1, +0 to +0.2)" in lines["red_territory_share"]
     back = headline_table(comparison_rows(metrics, "other", seed=1), ["other", "base"], metrics, ["RED"], ["middle"])
     assert "250 (-25, -" in back
 
 
+def test_the_headline_without_a_headline_camp_and_its_formats(metrics):
+    assert headline_metric_names(metrics, [], ["middle"]) == ["casualties", "weeks_of_fighting", "p_ceasefire_by_end",
+                                                              "p_agreement_holds"]
+    assert _fmt_value(math.nan, "value") == _fmt_value(math.nan, "probability") == "n/a"
+    assert _fmt_diff(math.nan, "value") == _fmt_diff(math.nan, "probability") == "n/a"
+    assert (_fmt_value(0.75, "probability"), _fmt_diff(0.75, "probability"), _fmt_diff(-0.05, "probability")) == \
+        ("75%", "+75 pts", "-5 pts")
+    assert (_fmt_value(1234.5, "value"), _fmt_diff(-0.0123, "value")) == ("1.23e+03", "-0.0123")
+
+
 def test_bootstrap_interval_edges_and_sign():
     assert bootstrap_mean_ci(np.array([]), np.random.default_rng(0)) == (pytest.approx(math.nan, nan_ok=True),) * 2
     assert bootstrap_mean_ci(np.array([0.3, 0.3, 0.3]), np.random.default_rng(0)) == (0.3, 0.3)
+    # a constant difference is reported as it is (a mean of three 0.1 is 0.10000000000000002)
+    assert bootstrap_mean_ci(np.array([0.1, 0.1, 0.1]), np.random.default_rng(0)) == (0.1, 0.1)
+    assert bootstrap_mean_ci(np.array([0.1]), np.random.default_rng(0)) == (0.1, 0.1)
     up = np.random.default_rng(5).normal(1.0, 0.2, size=60)
     lo, hi = bootstrap_mean_ci(up, np.random.default_rng(0))
     assert 0.8 < lo < up.mean() < hi < 1.2
@@ -134,6 +219,25 @@ def test_bootstrap_interval_edges_and_sign():
     assert -1.2 < lo2 < -up.mean() < hi2 < -0.8
     lo90, hi90 = bootstrap_mean_ci(up, np.random.default_rng(0), level=0.5)
     assert lo < lo90 < hi90 < hi  # a narrower interval at a lower level
+
+
+def test_bootstrap_interval_is_the_seeded_percentile_interval():
+    """The percentile interval (Efron & Tibshirani), of `samples` resamples drawn from the generator given:
+    the same generator state, the same interval."""
+    skewed = np.random.default_rng(8).exponential(1.0, size=25)
+
+    def scipy_ci(method, resamples):
+        ci = stats.bootstrap((skewed,), np.mean, n_resamples=resamples, method=method,
+                             random_state=np.random.default_rng(0)).confidence_interval
+        return ci.low, ci.high
+
+    ours = bootstrap_mean_ci(skewed, np.random.default_rng(0), samples=300)
+    assert ours == bootstrap_mean_ci(skewed, np.random.default_rng(0), samples=300)
+    assert ours != bootstrap_mean_ci(skewed, np.random.default_rng(1), samples=300)
+    assert ours == pytest.approx(scipy_ci("percentile", 300), rel=1e-12)
+    # the data tell these apart: BCa, or another number of resamples, give another interval
+    assert ours != pytest.approx(scipy_ci("BCa", 300), rel=1e-6)
+    assert ours != pytest.approx(scipy_ci("percentile", 9999), rel=1e-6)
 
 
 def test_wilson_interval_is_asymmetric_near_the_edges():
@@ -158,6 +262,57 @@ def test_divergence_week_in_either_direction_and_on_common_steps():
     one_run = {"a": base[:1], "b": base[:1].copy()}
     one_run["b"][0, 4:] += 0.2
     assert divergence_week(one_run, "a", 1) == {"b": 4}
+
+
+def test_divergence_week_needs_more_than_noise():
+    """Weeks of noise that averages zero are no divergence, a shift is (from its first week); one run in three
+    that differs is not enough; two runs that both differ are; a one-week comparison can diverge in week 0."""
+    rng = np.random.default_rng(6)
+    base = rng.normal(0.5, 0.05, size=(60, 12))
+    noise = rng.normal(0.0, 0.05, size=(60, 12))
+    noise -= noise.mean(axis=0)  # every week's mean difference is 0
+    shifted = base + noise
+    shifted[:, 7:] += 0.05
+    assert divergence_week({"a": base, "b": shifted, "noise": base + noise}, "a", 1) == {"b": 7, "noise": None}
+    three = np.full((3, 4), 0.5)
+    up, down = three.copy(), three.copy()
+    up[2] += 0.3
+    down[2] -= 0.3
+    assert divergence_week({"a": three, "up": up, "down": down}, "a", 1) == {"up": None, "down": None}
+    two = np.full((2, 5), 0.5)
+    both = two.copy()
+    both[0, 2:] += 0.1
+    both[1, 2:] += 0.2
+    assert divergence_week({"a": two, "b": both}, "a", 1) == {"b": 2}
+    week = base[:, :1]
+    assert divergence_week({"a": week, "b": week + 0.1 + noise[:, :1] / 5}, "a", 1) == {"b": 0}
+
+
+def test_divergence_week_is_the_first_of_either_kind():
+    """The first week that differs, whether the bootstrap finds it (runs differ by different amounts) or every
+    run differs by the same amount (no interval needed)."""
+    rng = np.random.default_rng(9)
+    base = rng.integers(0, 64, size=(50, 8)) / 64  # exact in binary: a shift of 0.25 is the same in every run
+    tested = base.copy()
+    tested[:, 3] += 0.1 + rng.normal(0.0, 0.01, 50)
+    tested[:, 5] += 0.25
+    constant_first = base.copy()
+    constant_first[:, 2] += 0.25
+    constant_first[:, 5] += 0.1 + rng.normal(0.0, 0.01, 50)
+    assert divergence_week({"a": base, "tested": tested, "constant": constant_first}, "a", 1) == \
+        {"tested": 3, "constant": 2}
+
+
+def test_divergence_week_is_reproducible_from_its_seed():
+    """Weeks at the edge of significance: which comes first depends on the bootstrap's resamples, so on the
+    seed, and the same seed gives the same week."""
+    rng = np.random.default_rng(4)
+    z = rng.normal(0.0, 1.0, size=(30, 12))
+    z = (z - z.mean(axis=0)) / z.std(axis=0, ddof=1)
+    series = {"a": np.full((30, 12), 0.5), "b": 0.5 + z + 1.96 / np.sqrt(30)}  # each week's mean at its edge
+    weeks = [divergence_week(series, "a", seed)["b"] for seed in range(10)]
+    assert len(set(weeks)) > 1
+    assert [divergence_week(series, "a", seed)["b"] for seed in range(10)] == weeks
 
 
 # ====================================================================== compare: through the command line
