@@ -454,13 +454,15 @@ def test_point_means_average_every_replication_and_count_them():
                          "y": [1.0, 2.0, 6.0, -1.0, -3.0, 5.0], "won": [True, False, False, True, True, False],
                          "who": ["a", "b", "a", "a", "a", "b"]})
     spec = SimpleNamespace(outcomes=["y", "won", "who"], params=[SimpleNamespace(column="x1")])
-    design = pd.DataFrame({"point": [0, 1, 2], "x1": [0.0, 0.5, 1.0]})
+    design = pd.DataFrame({"point": [0, 1, 2, 3], "x1": [0.0, 0.5, 1.0, 1.5]})  # point 3 not run yet
     means, skipped = point_means(runs, spec, design)
     assert skipped == ["who"]
-    assert list(means["y"]) == [3.0, -2.0, 5.0]
-    assert list(means["won"]) == pytest.approx([1 / 3, 1.0, 0.0])
-    assert list(means["runs"]) == [3, 2, 1]
-    assert list(means["x1"]) == [0.0, 0.5, 1.0]
+    assert list(means.columns) == ["point", "x1", "y", "won", "runs"]
+    assert list(means["point"]) == [0, 1, 2, 3]
+    np.testing.assert_array_equal(means["y"], [3.0, -2.0, 5.0, np.nan])
+    np.testing.assert_allclose(means["won"], [1 / 3, 1.0, 0.0, np.nan])
+    np.testing.assert_array_equal(means["runs"], [3, 2, 1, np.nan])
+    assert list(means["x1"]) == [0.0, 0.5, 1.0, 1.5]
 
 
 def test_correlations_have_the_sign_of_the_slope():
@@ -474,6 +476,9 @@ def test_correlations_have_the_sign_of_the_slope():
     assert rows["up"]["spearman"] == pytest.approx(sub["up"].corr(sub["y"], method="spearman"))
     assert rows["up"]["pearson"] == pytest.approx(sub["up"].corr(sub["y"]))
     assert rows["flat"]["spearman"] == 0.0 and rows["flat"]["pearson"] == 0.0  # a constant parameter
+    sub["same"] = 1.0
+    for r in _correlation_rows("same", ["up", "kind"], sub):  # a constant outcome
+        assert (r["spearman"], r["pearson"], r["mean_at_low"], r["mean_at_high"]) == (0.0, 0.0, 1.0, 1.0)
     assert rows["kind"]["spearman"] > 0.5  # categories by their codes: "b" (high x) above "a"
     assert rows["up"]["mean_at_high"] == pytest.approx(sub["y"][sub["up"] == sub["up"].max()].mean())
     assert rows["up"]["mean_at_low"] < rows["up"]["mean_at_high"]
@@ -509,3 +514,99 @@ outcomes:
     assert row.spearman < -0.9 and row.pearson < -0.9  # a forced failure: no agreement
     assert row.mean_at_low >= 0.8 and row.mean_at_high == 0.0  # a forced agreement can still break down
     assert (out / "analysis" / "grid_agreement.png").stat().st_size > 0
+
+
+def set_outcome(out, fn) -> None:
+    """Replace the outcome y of every run by fn(runs) (the rows hold their parameters)."""
+    for part in sorted((out / "runs").glob("part-*.parquet")):
+        table = pq.read_table(part)
+        df = table.to_pandas()
+        df["y"] = fn(df)
+        pq.write_table(pa.Table.from_pandas(df, schema=table.schema, preserve_index=False), part)
+
+
+def test_morris_effects_of_a_known_linear_outcome_averaged_over_replications(tmp_path):
+    """y = 2 x1 - 3 x2 on [-pi, pi]: every elementary effect of x1 is 2 * 2 pi (a step across the whole range),
+    of x2 -3 * 2 pi, of x3 0, so mu = mu* up to sign and sigma = 0; replications get a noise that cancels only
+    in their mean."""
+    out = sweep(tmp_path, "morris", ishigami_yaml("morris", 20, replications=2).replace(
+        "seed: 7}", "seed: 7, num_levels: 6}"))
+    noise = np.random.default_rng(5).normal(0.0, 2.0, size=10_000)
+    sign = lambda df: np.where(df["replication"] % 2 == 0, 1.0, -1.0)  # noqa: E731
+    set_outcome(out, lambda df: 2 * df["x1"] - 3 * df["x2"] + sign(df) * noise[df["point"]])
+    table = analyze(out, plots=True, log=lambda m: None).set_index("parameter")
+    assert list(table.columns) == ["outcome", "mu", "mu_star", "mu_star_conf", "sigma"]
+    assert table.loc["x1", "mu"] == pytest.approx(4 * PI) and table.loc["x1", "mu_star"] == pytest.approx(4 * PI)
+    assert table.loc["x2", "mu"] == pytest.approx(-6 * PI) and table.loc["x2", "mu_star"] == pytest.approx(6 * PI)
+    assert table.loc["x3", "mu"] == pytest.approx(0, abs=1e-9) and table.loc["x3", "mu_star"] == pytest.approx(0, abs=1e-9)
+    np.testing.assert_allclose(table["sigma"], 0, atol=1e-9)
+    np.testing.assert_allclose(table["mu_star_conf"], 0, atol=1e-9)
+    assert (out / "analysis" / "morris_y.png").stat().st_size > 0
+
+
+def test_morris_confidence_is_seeded_and_has_its_level(tmp_path):
+    """Ishigami's mu* with its bootstrap interval (SALib's, with the resamples and the level asked for):
+    the same each time the folder is analysed, narrower at a lower level; the indices do not depend on the
+    order of the points."""
+    from SALib.analyze import morris
+
+    from sim.sweep.analyze import sensitivity_table
+
+    out = sweep(tmp_path, "morris", ishigami_yaml("morris", 30).replace("seed: 7}", "seed: 7, num_levels: 6}"))
+    table = analyze(out, num_resamples=50, plots=False, log=lambda m: None)
+    assert (table["mu_star_conf"] > 0).all()
+    again = analyze(out, num_resamples=50, plots=False, log=lambda m: None)
+    np.testing.assert_array_equal(again["mu_star_conf"], table["mu_star_conf"])
+    narrow = analyze(out, num_resamples=50, conf_level=0.5, plots=False, log=lambda m: None)
+    assert (narrow["mu_star_conf"].to_numpy() < table["mu_star_conf"].to_numpy()).all()
+    manifest = json.loads((out / "sweep.json").read_text())
+    design = pd.read_parquet(out / "design.parquet")
+    points = pd.read_csv(out / "analysis" / "points.csv")
+    X = design[["_x0", "_x1", "_x2"]].to_numpy()
+    Si = morris.analyze(manifest["design"]["problem"], X, points["y"].to_numpy(), num_resamples=50,
+                        conf_level=0.95, num_levels=6, seed=0)
+    for col in ("mu", "mu_star", "mu_star_conf", "sigma"):
+        np.testing.assert_allclose(table[col], Si[col], rtol=1e-12)
+    spec = load_sweep(tmp_path / "morris.yaml")
+    shuffled = sensitivity_table(points.sample(frac=1, random_state=1), design.sample(frac=1, random_state=2), spec,
+                                 manifest["design"]["problem"], ["y"], num_resamples=50, log=lambda m: None)
+    pd.testing.assert_frame_equal(shuffled, table)
+
+
+def test_sobol_second_order_indices_find_the_interaction(tmp_path):
+    """Ishigami's only interaction is x1 with x3 (S13 = 0.2437); each pair once, in the row of its first."""
+    out = sweep(tmp_path, "s2", ishigami_yaml("sobol", 1024).replace("seed: 7}", "seed: 7, second_order: true}"))
+    table = analyze(out, plots=False, log=lambda m: None).set_index("parameter")
+    assert table.loc["x1", "S2[x3]"] == pytest.approx(0.2437, abs=0.1)
+    assert abs(table.loc["x1", "S2[x2]"]) < 0.1 and abs(table.loc["x2", "S2[x3]"]) < 0.1
+    assert table.loc["x1", "S2[x3]"] > 0.1 + max(abs(table.loc["x1", "S2[x2]"]), abs(table.loc["x2", "S2[x3]"]))
+    assert math.isnan(table.loc["x2", "S2[x2]"]) and table.loc["x3", ["S2[x2]", "S2[x3]"]].isna().all()
+    assert table.loc["x1", "S1"] == pytest.approx(S1_TRUE["x1"], abs=0.1)
+
+
+def test_sobol_of_a_constant_or_an_incomplete_outcome(tmp_path):
+    """A constant outcome has indices of 0 (and a note); one with missing values is skipped (with a note)."""
+    out = sweep(tmp_path, "flat", ishigami_yaml("sobol", 64))
+    set_outcome(out, lambda df: np.full(len(df), 3.0))
+    notes = []
+    table = analyze(out, plots=False, log=notes.append)
+    assert list(table.parameter) == ["x1", "x2", "x3"]
+    assert (table[["S1", "S1_conf", "ST", "ST_conf"]] == 0.0).all().all()
+    assert "note: outcome 'y' is constant (3) over the design; indices are 0" in notes
+    set_outcome(out, lambda df: np.where(df["point"] % 10 == 0, np.nan, df["x1"]))
+    notes = []
+    assert analyze(out, plots=False, log=notes.append).empty
+    missing = int((pd.read_parquet(out / "design.parquet")["point"] % 10 == 0).sum())
+    assert f"note: outcome 'y' has missing values at {missing} points; skipped" in notes
+
+
+def test_analyze_refuses_duplicate_runs(tmp_path):
+    import shutil
+
+    from sim.errors import InputError
+
+    out = sweep(tmp_path, "dup", ishigami_yaml("latin", 20))
+    part = sorted((out / "runs").glob("part-*.parquet"))[0]
+    shutil.copy(part, part.with_name("part-900000.parquet"))  # the same runs twice
+    with pytest.raises(InputError, match=r"duplicate rows \(point, replication\)"):
+        analyze(out, plots=False, log=lambda m: None)
