@@ -476,6 +476,9 @@ def test_correlations_have_the_sign_of_the_slope():
     assert rows["up"]["spearman"] == pytest.approx(sub["up"].corr(sub["y"], method="spearman"))
     assert rows["up"]["pearson"] == pytest.approx(sub["up"].corr(sub["y"]))
     assert rows["flat"]["spearman"] == 0.0 and rows["flat"]["pearson"] == 0.0  # a constant parameter
+    sub["event"] = (sub["up"] > 0.5).astype(float)  # happens or not: two values
+    event = {r["parameter"]: r for r in _correlation_rows("event", ["up"], sub)}["up"]
+    assert event["spearman"] > 0.8 and (event["mean_at_low"], event["mean_at_high"]) == (0.0, 1.0)
     sub["same"] = 1.0
     for r in _correlation_rows("same", ["up", "kind"], sub):  # a constant outcome
         assert (r["spearman"], r["pearson"], r["mean_at_low"], r["mean_at_high"]) == (0.0, 0.0, 1.0, 1.0)
@@ -492,6 +495,16 @@ def test_latin_sweep_correlations_have_the_sign_of_the_effect(tmp_path):
     assert abs(table.loc["x2", "spearman"]) < 0.15 and abs(table.loc["x3", "pearson"]) < 0.15
     points = pd.read_csv(out / "analysis" / "points.csv")
     assert table.loc["x1", "spearman"] == pytest.approx(points["x1"].corr(points["y"], method="spearman"))
+    # an outcome missing at some points (no ceasefire in any replication, say) leaves the other outcomes' points
+    from sim.sweep.analyze import sensitivity_table
+
+    points["gappy"] = points["y"].where(points["x2"] > 0)
+    both = sensitivity_table(points, pd.read_parquet(out / "design.parquet"), load_sweep(tmp_path / "latin.yaml"),
+                             {}, ["y", "gappy"], log=lambda m: None).set_index(["outcome", "parameter"])
+    pd.testing.assert_series_equal(both.loc["y"]["spearman"], table["spearman"], check_names=False)
+    assert both.loc[("y", "x2"), "mean_at_low"] == table.loc["x2", "mean_at_low"]
+    kept = points[points["x2"] > 0]
+    assert both.loc[("gappy", "x1"), "pearson"] == pytest.approx(kept["x1"].corr(kept["y"]))
 
 
 def test_grid_sweep_with_a_text_parameter_gets_the_sign_of_its_effect(tmp_path):
@@ -569,8 +582,18 @@ def test_morris_confidence_is_seeded_and_has_its_level(tmp_path):
         np.testing.assert_allclose(table[col], Si[col], rtol=1e-12)
     spec = load_sweep(tmp_path / "morris.yaml")
     shuffled = sensitivity_table(points.sample(frac=1, random_state=1), design.sample(frac=1, random_state=2), spec,
-                                 manifest["design"]["problem"], ["y"], num_resamples=50, log=lambda m: None)
+                                 manifest["design"]["problem"], ["y"], num_resamples=50, conf_level=0.95,
+                                 log=lambda m: None)
     pd.testing.assert_frame_equal(shuffled, table)
+    # the defaults are analyze's
+    default = analyze(out, plots=False, log=lambda m: None)
+    pd.testing.assert_frame_equal(sensitivity_table(points, design, spec, manifest["design"]["problem"], ["y"],
+                                                    log=lambda m: None), default)
+    # an outcome missing at a point is skipped (Morris needs every point)
+    set_outcome(out, lambda df: df["y"].where(df["point"] != 3))
+    notes = []
+    assert analyze(out, plots=False, log=notes.append).empty
+    assert "note: outcome 'y' has missing values at 1 points; skipped" in notes
 
 
 def test_sobol_second_order_indices_find_the_interaction(tmp_path):
@@ -590,7 +613,8 @@ def test_sobol_of_a_constant_or_an_incomplete_outcome(tmp_path):
     set_outcome(out, lambda df: np.full(len(df), 3.0))
     notes = []
     table = analyze(out, plots=False, log=notes.append)
-    assert list(table.parameter) == ["x1", "x2", "x3"]
+    assert list(table.columns) == ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(table.parameter) == ["x1", "x2", "x3"] and (table.outcome == "y").all()
     assert (table[["S1", "S1_conf", "ST", "ST_conf"]] == 0.0).all().all()
     assert "note: outcome 'y' is constant (3) over the design; indices are 0" in notes
     set_outcome(out, lambda df: np.where(df["point"] % 10 == 0, np.nan, df["x1"]))
@@ -598,6 +622,17 @@ def test_sobol_of_a_constant_or_an_incomplete_outcome(tmp_path):
     assert analyze(out, plots=False, log=notes.append).empty
     missing = int((pd.read_parquet(out / "design.parquet")["point"] % 10 == 0).sum())
     assert f"note: outcome 'y' has missing values at {missing} points; skipped" in notes
+    # the outcomes after a skipped one are analysed, each in its own rows
+    from sim.sweep.analyze import sensitivity_table
+
+    points = pd.read_csv(out / "analysis" / "points.csv").assign(x1_again=lambda d: d["x1"], minus=lambda d: -d["x2"])
+    spec = load_sweep(tmp_path / "flat.yaml")
+    problem = json.loads((out / "sweep.json").read_text())["design"]["problem"]
+    table = sensitivity_table(points, pd.read_parquet(out / "design.parquet"), spec, problem,
+                              ["y", "x1_again", "minus"], log=lambda m: None)
+    assert list(table.outcome) == ["x1_again"] * 3 + ["minus"] * 3
+    assert list(table.parameter) == ["x1", "x2", "x3"] * 2
+    assert table.S1.iloc[0] == pytest.approx(1.0, abs=0.1) and table.ST.iloc[4] == pytest.approx(1.0, abs=0.1)
 
 
 def test_analyze_refuses_duplicate_runs(tmp_path):
@@ -608,5 +643,18 @@ def test_analyze_refuses_duplicate_runs(tmp_path):
     out = sweep(tmp_path, "dup", ishigami_yaml("latin", 20))
     part = sorted((out / "runs").glob("part-*.parquet"))[0]
     shutil.copy(part, part.with_name("part-900000.parquet"))  # the same runs twice
-    with pytest.raises(InputError, match=r"duplicate rows \(point, replication\)"):
+    set_outcome(out, lambda df: df["y"] + np.where(df.index % 2 == 0, 0.0, 1e-3))  # with values that differ
+    with pytest.raises(InputError) as e:
         analyze(out, plots=False, log=lambda m: None)
+    assert str(e.value) == f"{out}: duplicate rows (point, replication) in runs/"
+
+
+def test_analyze_refuses_a_latin_sweep_with_no_runs(tmp_path):
+    from sim.errors import InputError
+
+    out = sweep(tmp_path, "empty", ishigami_yaml("latin", 20))
+    for part in (out / "runs").glob("part-*.parquet"):
+        part.unlink()
+    with pytest.raises(InputError) as e:
+        analyze(out, plots=False, log=lambda m: None)
+    assert str(e.value).startswith(f"{out}: sweep is incomplete: 0 of 20 runs on disk")
