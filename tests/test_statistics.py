@@ -589,6 +589,11 @@ def test_morris_confidence_is_seeded_and_has_its_level(tmp_path):
     default = analyze(out, plots=False, log=lambda m: None)
     pd.testing.assert_frame_equal(sensitivity_table(points, design, spec, manifest["design"]["problem"], ["y"],
                                                     log=lambda m: None), default)
+    # two outcomes, each in its own rows
+    two = sensitivity_table(points.assign(twice=2 * points["y"]), design, spec, manifest["design"]["problem"],
+                            ["y", "twice"], num_resamples=50, log=lambda m: None)
+    assert list(two.outcome) == ["y"] * 3 + ["twice"] * 3
+    np.testing.assert_allclose(two["mu"].iloc[3:], 2 * table["mu"].to_numpy())
     # an outcome missing at a point is skipped (Morris needs every point)
     set_outcome(out, lambda df: df["y"].where(df["point"] != 3))
     notes = []
@@ -600,6 +605,7 @@ def test_sobol_second_order_indices_find_the_interaction(tmp_path):
     """Ishigami's only interaction is x1 with x3 (S13 = 0.2437); each pair once, in the row of its first."""
     out = sweep(tmp_path, "s2", ishigami_yaml("sobol", 1024).replace("seed: 7}", "seed: 7, second_order: true}"))
     table = analyze(out, plots=False, log=lambda m: None).set_index("parameter")
+    assert list(table.columns) == ["outcome", "S1", "S1_conf", "ST", "ST_conf", "S2[x2]", "S2[x3]"]
     assert table.loc["x1", "S2[x3]"] == pytest.approx(0.2437, abs=0.1)
     assert abs(table.loc["x1", "S2[x2]"]) < 0.1 and abs(table.loc["x2", "S2[x3]"]) < 0.1
     assert table.loc["x1", "S2[x3]"] > 0.1 + max(abs(table.loc["x1", "S2[x2]"]), abs(table.loc["x2", "S2[x3]"]))
@@ -617,6 +623,11 @@ def test_sobol_of_a_constant_or_an_incomplete_outcome(tmp_path):
     assert list(table.parameter) == ["x1", "x2", "x3"] and (table.outcome == "y").all()
     assert (table[["S1", "S1_conf", "ST", "ST_conf"]] == 0.0).all().all()
     assert "note: outcome 'y' is constant (3) over the design; indices are 0" in notes
+    # an event (0 or 1 at each point: a range of exactly 1) decided by x1 alone
+    set_outcome(out, lambda df: (df["x1"] > 0).astype(float))
+    event = analyze(out, plots=False, log=lambda m: None).set_index("parameter")
+    assert event.loc["x1", "S1"] == pytest.approx(1.0, abs=0.15) and event.loc["x1", "ST"] == pytest.approx(1.0, abs=0.15)
+    assert abs(event.loc["x2", "ST"]) < 0.1 and abs(event.loc["x3", "ST"]) < 0.1
     set_outcome(out, lambda df: np.where(df["point"] % 10 == 0, np.nan, df["x1"]))
     notes = []
     assert analyze(out, plots=False, log=notes.append).empty
@@ -642,8 +653,11 @@ def test_analyze_refuses_duplicate_runs(tmp_path):
 
     out = sweep(tmp_path, "dup", ishigami_yaml("latin", 20))
     part = sorted((out / "runs").glob("part-*.parquet"))[0]
-    shutil.copy(part, part.with_name("part-900000.parquet"))  # the same runs twice
-    set_outcome(out, lambda df: df["y"] + np.where(df.index % 2 == 0, 0.0, 1e-3))  # with values that differ
+    copy = part.with_name("part-900000.parquet")  # the same runs twice, with other values
+    shutil.copy(part, copy)
+    rows = pd.read_parquet(copy)
+    rows["y"] += 1e-3
+    rows.to_parquet(copy, index=False)
     with pytest.raises(InputError) as e:
         analyze(out, plots=False, log=lambda m: None)
     assert str(e.value) == f"{out}: duplicate rows (point, replication) in runs/"
