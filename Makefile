@@ -48,12 +48,13 @@ calibration: venv
 # Mutation testing (docs/testing.md): one module at a time, at low priority, on one core.
 #   make mutation                      # MODULE=mechanisms (sim/mechanisms/)
 #   make mutation MODULE=compare       # the statistics of sim/compare.py (not the report writing)
-#   make mutation MODULE=analyze       # sim/sweep/analyze.py
+#   make mutation MODULE=analyze       # the statistics of sim/sweep/analyze.py (not the plots and files)
 MODULE ?= mechanisms
 MUTANTS_mechanisms := 'sim.mechanisms.*'
 MUTANTS_compare := $(foreach f,bootstrap_mean_ci wilson_interval metrics_from_summaries comparison_rows \
 	divergence_week headline_metric_names headline_table _fmt_value _fmt_diff,'sim.compare.x_$(f)__mutmut_*')
-MUTANTS_analyze := 'sim.sweep.analyze.*'
+MUTANTS_analyze := $(foreach f,point_means _sobol _morris _categorical sensitivity_table _check_complete _usable \
+	_sobol_rows _correlation_rows,'sim.sweep.analyze.x_$(f)__mutmut_*')
 MUTATION_CHILDREN ?= 1
 
 mutation: venv-test

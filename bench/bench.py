@@ -5,7 +5,9 @@
    and the time to turn a run into its CSV tables.
 2. `compare` of two scenarios with 200 runs each to 2020-01-15, on all cores,
    tables, plots and report included.
-3. The sweep benchmarks (bench/bench_sweep.py) unless --skip-sweep.
+3. How long the loader takes to refuse hostile files (bench/bench_loader.py: the tests check the
+   refusals without timing them).
+4. The sweep benchmarks (bench/bench_sweep.py) unless --skip-sweep.
 
 With ``--against REV`` (``make bench AGAINST=REV``), step 1 also times the code of commit REV (checked out
 in a temporary git worktree) in the same bench run, alternating the two four times, and reports the ratio
@@ -108,9 +110,14 @@ def main() -> int:
     print("2. compare palermo_success palermo_failed, 200 runs each ...", flush=True)
     out["compare"] = bench_compare()
     print(json.dumps(out["compare"], indent=2), flush=True)
+    print("3. the loader's refusals of hostile files (bench/bench_loader.py) ...", flush=True)
+    loader = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_loader.py")], capture_output=True,
+                            text=True, check=True)
+    out["loader"] = json.loads(loader.stdout)
+    print(json.dumps(out["loader"], indent=2), flush=True)
     (ROOT / "bench" / "results.json").write_text(json.dumps(out, indent=2) + "\n")
     if not args.skip_sweep:
-        print("3. sweeps (bench/bench_sweep.py) ...", flush=True)
+        print("4. sweeps (bench/bench_sweep.py) ...", flush=True)
         return subprocess.call([sys.executable, str(ROOT / "bench" / "bench_sweep.py")])
     return 0
 

@@ -34,3 +34,11 @@ def cli(capsys):
         return SimpleNamespace(returncode=code, stdout=out, stderr=err)
 
     return call
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The order of the tests is random (pytest-randomly); print its seed even under -q, so that a failure
+    can be repeated in the same order."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.hasplugin("randomly") and isinstance(seed, int):
+        terminalreporter.write_line(f"random order: repeat it with -p randomly --randomly-seed={seed}")

@@ -74,6 +74,7 @@ def test_report_is_self_contained_with_real_images(tmp_path):
         assert (out / sub / "summary.csv").exists() and (out / sub / "plots" / "control_map.png").exists()
 
 
+@pytest.mark.slow
 def test_different_start_dates_are_allowed_with_a_warning(tmp_path):
     out = tmp_path / "cmp"
     res = run_cli("compare", SCENARIOS / "libya_2018_11.yaml", SCENARIOS / "tripoli_offensive_2019_04.yaml",

@@ -22,6 +22,8 @@ import pytest
 
 from conftest import CLI, ROOT, SCENARIOS
 
+pytestmark = pytest.mark.slow  # about forty commands started and interrupted: minutes
+
 HANG = 60  # seconds after the signal before a try counts as hung (generous: the machine is shared)
 FAILED = str(SCENARIOS / "palermo_failed.yaml")
 SUCCESS = str(SCENARIOS / "palermo_success.yaml")

@@ -2,6 +2,7 @@
 
 import hashlib
 import inspect
+import random
 
 import numpy as np
 import pytest
@@ -98,7 +99,12 @@ def test_model_state_stays_in_python_floats():
 
 
 def test_all_randomness_from_the_model_generator():
+    # the global generators in another state before each run (pytest-randomly reseeds them for every test)
+    random.seed(1)
+    np.random.seed(1)
     a = run_one(LIBYA, 7, 30)
+    random.seed(2)
+    np.random.seed(2)
     b = run_one(LIBYA, 7, 30)
     c = run_one(LIBYA, 8, 30)
     assert a.summary == b.summary and a.recorder.events == b.recorder.events

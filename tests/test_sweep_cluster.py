@@ -110,28 +110,49 @@ def test_cluster_rows_identical_to_local(cluster, tmp_path):
     assert manifest["sessions"][0]["backend"] == "dask" and manifest["sessions"][0]["workers"] == 2
 
 
+def _worker_address(client, name: str) -> str:
+    return next(a for a, w in client.scheduler_info()["workers"].items() if w.get("name") == name)
+
+
+def _chunks_held(client, address: str) -> list[str]:
+    """The sweep chunks the scheduler has given to the worker at `address` and not seen finish."""
+    return [k for k in client.processing(workers=[address]).get(address, []) if str(k).startswith("sweep-")]
+
+
 def test_killed_worker_every_row_arrives(cluster, tmp_path):
+    """A worker dies while it holds a chunk: the chunk is run again elsewhere, every row arrives once."""
+    from distributed import Client
+
     address, tmp = cluster["address"], cluster["tmp"]
     victim = _start_worker(address, tmp, "victim")
+    held: list[str] = []
     try:
         _wait_workers(address, 3)
-        # 480 runs in 48 chunks of 10, 0.02 s a run: ~3 s on 3 workers
-        f = write(tmp_path, "slow.yaml", ishigami_yaml(method="latin", samples=480, delay=0.02, chunk_size=10))
+        # 480 runs in 48 chunks of 10, 0.05 s a run: ~8 s on 3 workers
+        f = write(tmp_path, "slow.yaml", ishigami_yaml(method="latin", samples=480, delay=0.05, chunk_size=10))
         out = tmp_path / "slow"
         plan = prepare(load_sweep(f), out)
         result = {}
-        t = threading.Thread(target=lambda: result.setdefault(
-            "res", execute(plan, backend="dask", scheduler=address, progress=False, log=lambda m: None)))
-        t.start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 6:
-            time.sleep(0.02)
-        _stop(victim, signal.SIGKILL)  # the nanny and its worker die at once, mid-sweep
+        with Client(address, timeout="20s") as client:
+            victim_address = _worker_address(client, "victim")
+            t = threading.Thread(target=lambda: result.setdefault(
+                "res", execute(plan, backend="dask", scheduler=address, progress=False, log=lambda m: None)))
+            t.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not (
+                    len(list((out / "runs").glob("part-*.parquet"))) >= 6 and _chunks_held(client, victim_address)):
+                time.sleep(0.02)
+            # frozen first, so that what it holds cannot finish between the look and the kill
+            os.killpg(victim.pid, signal.SIGSTOP)
+            time.sleep(0.5)  # news the worker sent before it stopped reaches the scheduler
+            held = _chunks_held(client, victim_address)
+            _stop(victim, signal.SIGKILL)  # the nanny and its worker die at once, mid-sweep
         parts_at_kill = len(list((out / "runs").glob("part-*.parquet")))
         t.join(timeout=120)
         assert not t.is_alive()
     finally:
         _stop(victim, signal.SIGKILL)
+    assert held, "the killed worker held no chunk: the test tested nothing"
     res = result["res"]
     assert res.status == "complete", res
     assert parts_at_kill < 48

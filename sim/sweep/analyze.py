@@ -156,7 +156,25 @@ def analyze(out: str | Path, num_resamples: int = 100, conf_level: float = 0.95,
     adir = out / "analysis"
     adir.mkdir(exist_ok=True)
     points.to_csv(adir / "points.csv", index=False)
-    problem = manifest["design"]["problem"]
+    table = sensitivity_table(points, design, spec, manifest["design"]["problem"], outcomes, num_resamples,
+                              conf_level, log)
+    table.to_csv(adir / "indices.csv", index=False)
+    if plots and not table.empty:
+        _plot_indices(table, points, spec, [o for o in outcomes if o in set(table["outcome"])], adir)
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format",
+                           "{:.4f}".format):
+        log(f"{spec.name}: {method}, {len(points)} points x {spec.replications} replications, {len(runs)} runs")
+        log(table.to_string(index=False) if not table.empty else "(no indices)")
+    log(f"wrote {adir / 'indices.csv'}")
+    return table
+
+
+def sensitivity_table(points: pd.DataFrame, design: pd.DataFrame, spec: SweepSpec, problem: dict,
+                      outcomes: list[str], num_resamples: int = 100, conf_level: float = 0.95,
+                      log: Callable[[str], None] = print) -> pd.DataFrame:
+    """The statistics of `analyze` (nothing written): one row per outcome and parameter, with the Sobol
+    indices, the Morris effects or the correlations of the per-point means (`point_means`)."""
+    method = spec.design.method
     params = [p.column for p in spec.params]
     rows = []
     for name in outcomes:
@@ -174,16 +192,7 @@ def analyze(out: str | Path, num_resamples: int = 100, conf_level: float = 0.95,
                       "mu_star_conf": Si["mu_star_conf"][j], "sigma": Si["sigma"][j]} for j, p in enumerate(params)]
         else:
             rows += _correlation_rows(name, params, points.dropna(subset=[name]))
-    table = pd.DataFrame(rows)
-    table.to_csv(adir / "indices.csv", index=False)
-    if plots and not table.empty:
-        _plot_indices(table, points, spec, [o for o in outcomes if o in set(table["outcome"])], adir)
-    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format",
-                           "{:.4f}".format):
-        log(f"{spec.name}: {method}, {len(points)} points x {spec.replications} replications, {len(runs)} runs")
-        log(table.to_string(index=False) if not table.empty else "(no indices)")
-    log(f"wrote {adir / 'indices.csv'}")
-    return table
+    return pd.DataFrame(rows)
 
 
 def _check_complete(out: Path, runs: pd.DataFrame, total: int, method: str, log) -> None:
