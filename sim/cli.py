@@ -275,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_posterior(p) -> None:
     p.add_argument("--posterior", metavar="DIR",
                    help="draw each run's calibrated parameters from the posterior of `libya-sim calibrate` in DIR "
-                        "(the run's seed picks the draw)")
+                        "(the run's seed picks the draw; default: the parameters of configs/model.yaml and the scenario)")
 
 
 def _add_calibrate(sub) -> None:

@@ -203,7 +203,7 @@ def test_the_headline_without_a_headline_camp_and_its_formats(metrics):
     assert _fmt_diff(math.nan, "value") == _fmt_diff(math.nan, "probability") == "n/a"
     assert (_fmt_value(0.75, "probability"), _fmt_diff(0.75, "probability"), _fmt_diff(-0.05, "probability")) == \
         ("75%", "+75 pts", "-5 pts")
-    assert (_fmt_value(1234.5, "value"), _fmt_diff(-0.0123, "value")) == ("1.23e+03", "-0.0123")
+    assert (_fmt_value(1234.5, "value"), _fmt_diff(-0.0123, "value")) == ("1,234", "-0.0123")
 
 
 def test_bootstrap_interval_edges_and_sign():
