@@ -412,8 +412,6 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
     stop = _StopOnCtrlC()
     try:
         stop.__enter__()
-        import pyabc
-
         quiet_pyabc()
         done = completed_generations(out)
         session["generations_at_start"] = done
@@ -429,40 +427,8 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
             session["workers"] = cluster.workers
         for t in range(done, cal.generations):
             bar = _bar(t, cal.population, progress)
-            counts = {"n": 0, "acc": 0, "t0": time.perf_counter()}
-            eps_t = np.inf if t == 0 else _next_epsilon(out, t)
-
-            def on_eval(accepted: bool, counts=counts, bar=bar, eps_t=eps_t) -> None:
-                counts["n"] += 1
-                counts["acc"] += accepted
-                if bar is not None:
-                    if accepted:
-                        bar.update(1)
-                    _postfix(bar, eps_t, counts["acc"], counts["n"], spec.replications,
-                             time.perf_counter() - counts["t0"])
-
-            np.random.seed(generation_seed(cal.seed, t))
-            random.seed(generation_seed(cal.seed, t))
-            eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
-            abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population,
-                               sampler=cluster.sampler(on_eval), eps=eps)
-            abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
-            if t == 0:
-                abc.new(db_url(out), x0, meta_info={"seed": cal.seed, "targets_sha256": spec.sha256})
-            else:
-                abc.load(db_url(out), 1)
-            history = abc.run(max_nr_populations=1)
-            stop.check()
-            pops = history.get_all_populations()
-            row = pops[pops.t == t].iloc[0]
-            n_eval = int(row.samples)
-            evaluations += n_eval
-            if bar is not None:
-                bar.n = cal.population
-                _postfix(bar, float(row.epsilon), cal.population, n_eval, spec.replications,
-                         time.perf_counter() - counts["t0"])
-                bar.close()
-                bar = None
+            evaluations += _run_generation(cal, t, (model, prior, distance, x0), cluster, stop, bar)
+            bar = None
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
@@ -474,8 +440,56 @@ def run(cal: Calibration, backend: str = "local", workers: int = 1, scheduler: s
                 cluster.close(interrupted=status == "interrupted")
         finally:
             stop.__exit__(None, None, None)
-    seconds = time.perf_counter() - t0
-    done_now = completed_generations(out)
+    return _close_session(cal, session, status, evaluations, time.perf_counter() - t0)
+
+
+def _run_generation(cal: Calibration, t: int, problem: tuple, cluster, stop, bar) -> int:
+    """Generation t of ABC-SMC into the history database (``problem``: model, prior, distance, observed);
+    returns the parameter sets it evaluated. Closes the progress bar."""
+    import pyabc
+
+    model, prior, distance, x0 = problem
+    spec, out = cal.spec, cal.out
+    counts = {"n": 0, "acc": 0, "t0": time.perf_counter()}
+    eps_t = np.inf if t == 0 else _next_epsilon(out, t)
+
+    def on_eval(accepted: bool) -> None:
+        counts["n"] += 1
+        counts["acc"] += accepted
+        if bar is not None:
+            if accepted:
+                bar.update(1)
+            _postfix(bar, eps_t, counts["acc"], counts["n"], spec.replications, time.perf_counter() - counts["t0"])
+
+    # pyabc draws its proposals from numpy's and Python's global generators and takes no generator of its own:
+    # seeding them for each generation is what makes a calibration reproducible (the model runs draw only from
+    # their own seeded generators)
+    np.random.seed(generation_seed(cal.seed, t))
+    random.seed(generation_seed(cal.seed, t))
+    eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
+    abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population, sampler=cluster.sampler(on_eval),
+                       eps=eps)
+    abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
+    if t == 0:
+        abc.new(db_url(out), x0, meta_info={"seed": cal.seed, "targets_sha256": spec.sha256})
+    else:
+        abc.load(db_url(out), 1)
+    history = abc.run(max_nr_populations=1)
+    stop.check()
+    pops = history.get_all_populations()
+    row = pops[pops.t == t].iloc[0]
+    n_eval = int(row.samples)
+    if bar is not None:
+        bar.n = cal.population
+        _postfix(bar, float(row.epsilon), cal.population, n_eval, spec.replications, time.perf_counter() - counts["t0"])
+        bar.close()
+    return n_eval
+
+
+def _close_session(cal: Calibration, session: dict, status: str, evaluations: int, seconds: float) -> Outcome:
+    """Record the session in the manifest and save it."""
+    spec = cal.spec
+    done_now = completed_generations(cal.out)
     session.update({"finished": _now(), "status": status, "generations_at_end": done_now,
                     "evaluations": evaluations, "runs": evaluations * spec.replications,
                     "seconds": round(seconds, 3)})

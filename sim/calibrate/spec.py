@@ -289,16 +289,7 @@ def load_targets(path: str | Path, require_calibration: bool = True, base_dir: s
     if tf.until > CUTOFF:
         raise err(f"the window must end by {CUTOFF} (facts dated up to 15 January 2020 only; got {tf.until})",
                   "until")
-    ids: dict[str, int] = {}
-    for i, pat in enumerate(tf.patterns):
-        if pat.id in ids:
-            raise err(f"pattern id '{pat.id}' used twice (also pattern {ids[pat.id]})", f"patterns.{i}.id")
-        ids[pat.id] = i
-        for d in pat.dates():
-            if d > tf.until:
-                key = next(k for k in ("date", "to", "from") if str(data["patterns"][i].get(k)) == d.isoformat())
-                raise err(f"{d} is after the window's end ({tf.until}): calibrate only on facts up to "
-                          f"{min(tf.until, CUTOFF)}", f"patterns.{i}.{key}")
+    _check_patterns(tf, data, err)
     if tf.calibration is None:
         if require_calibration:
             raise err("this file has no 'calibration' section (parameters with priors, replications, targets)",
@@ -319,38 +310,63 @@ def load_targets(path: str | Path, require_calibration: bool = True, base_dir: s
         raise err(f"{tf.until} is not after the scenario's start_date {sc.start_date}", "until")
     _check_places(tf, sc, err)
 
-    params: list[Param] = []
-    targets: list[Target] = []
-    if cal is not None:
-        names: dict[str, str] = {}
-        for ppath, ps in cal.parameters.items():
-            where = f"calibration.parameters.{ppath}"
-            if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", ppath):
-                raise err(f"bad parameter path '{ppath}' (use dotted.path)", where)
-            col = ps.name or ppath.split(".")[-1]
-            if col in names:
-                raise err(f"column name '{col}' used by '{names[col]}' too: give one a 'name'", where)
-            names[col] = ppath
-            params.append(Param(col, ppath, ps.prior, ps.low, ps.high, ps.mean, ps.sd))
-        _check_parameter_paths(params, loaded.resolved, err)
-        by_id = {pat.id: (i, pat) for i, pat in enumerate(tf.patterns)}
-        for tid, ts in cal.targets.items():
-            where = f"calibration.targets.{tid}"
-            if tid not in by_id:
-                raise err(f"no pattern '{tid}' in this file (patterns: {', '.join(by_id)})", where)
-            i, pat = by_id[tid]
-            if pat.kind in SHARE_KINDS and not 0.0 <= ts.record <= 1.0:
-                raise err(f"a '{pat.kind}' pattern's value is a share: the record must be in [0, 1] "
-                          f"(got {ts.record})", where + ".record")
-            if pat.kind != "holders" and pat.kind != "casualties" and ts.record < 0:
-                raise err(f"must not be negative (got {ts.record})", where + ".record")
-            pattern = pat.model_dump(by_alias=True, exclude_none=True)  # dates as dates, however they were written
-            targets.append(Target(tid, pattern, float(ts.record), float(ts.tolerance), ts.why))
+    params = _parameters(cal, loaded.resolved, err) if cal is not None else []
+    targets = _targets(cal, tf, err) if cal is not None else []
     return CalibrationSpec(
         file=name, sha256=hashlib.sha256(p.read_bytes()).hexdigest(), scenario=str(found.resolve()),
         until=tf.until, params=params, replications=cal.replications if cal else 0,
         base_seed=cal.base_seed if cal else 0, targets=targets, population=cal.population if cal else None,
         generations=cal.generations if cal else None, patterns=data)
+
+
+def _check_patterns(tf: TargetsFile, data: dict, err) -> None:
+    """Pattern ids are unique and no pattern's date is after the window's end."""
+    ids: dict[str, int] = {}
+    for i, pat in enumerate(tf.patterns):
+        if pat.id in ids:
+            raise err(f"pattern id '{pat.id}' used twice (also pattern {ids[pat.id]})", f"patterns.{i}.id")
+        ids[pat.id] = i
+        for d in pat.dates():
+            if d > tf.until:
+                key = next(k for k in ("date", "to", "from") if str(data["patterns"][i].get(k)) == d.isoformat())
+                raise err(f"{d} is after the window's end ({tf.until}): calibrate only on facts up to "
+                          f"{min(tf.until, CUTOFF)}", f"patterns.{i}.{key}")
+
+
+def _parameters(cal, resolved: dict, err) -> list[Param]:
+    """The parameters to infer, each with a unique column name and a path that exists in the scenario."""
+    params: list[Param] = []
+    names: dict[str, str] = {}
+    for ppath, ps in cal.parameters.items():
+        where = f"calibration.parameters.{ppath}"
+        if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", ppath):
+            raise err(f"bad parameter path '{ppath}' (use dotted.path)", where)
+        col = ps.name or ppath.split(".")[-1]
+        if col in names:
+            raise err(f"column name '{col}' used by '{names[col]}' too: give one a 'name'", where)
+        names[col] = ppath
+        params.append(Param(col, ppath, ps.prior, ps.low, ps.high, ps.mean, ps.sd))
+    _check_parameter_paths(params, resolved, err)
+    return params
+
+
+def _targets(cal, tf: TargetsFile, err) -> list[Target]:
+    """The targets: a pattern of the file each, with the record's value (a share where the pattern is one)."""
+    by_id = {pat.id: (i, pat) for i, pat in enumerate(tf.patterns)}
+    targets: list[Target] = []
+    for tid, ts in cal.targets.items():
+        where = f"calibration.targets.{tid}"
+        if tid not in by_id:
+            raise err(f"no pattern '{tid}' in this file (patterns: {', '.join(by_id)})", where)
+        i, pat = by_id[tid]
+        if pat.kind in SHARE_KINDS and not 0.0 <= ts.record <= 1.0:
+            raise err(f"a '{pat.kind}' pattern's value is a share: the record must be in [0, 1] "
+                      f"(got {ts.record})", where + ".record")
+        if pat.kind != "holders" and pat.kind != "casualties" and ts.record < 0:
+            raise err(f"must not be negative (got {ts.record})", where + ".record")
+        pattern = pat.model_dump(by_alias=True, exclude_none=True)  # dates as dates, however they were written
+        targets.append(Target(tid, pattern, float(ts.record), float(ts.tolerance), ts.why))
+    return targets
 
 
 def _check_places(tf: TargetsFile, sc, err) -> None:

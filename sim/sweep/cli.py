@@ -51,8 +51,7 @@ def default_out_dir(name: str) -> Path:
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
-    from .engine import SweepFailed, execute, load_plan, prepare
-    from .spec import load_sweep
+    from .engine import SweepFailed, execute
 
     fresh: Path | None = None  # the folder of a new sweep: what it wrote there is removed if no run got done
     keep_folder = False
@@ -63,31 +62,11 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         workers = getattr(args, "workers", None)
         if workers is not None and workers < 1:
             raise InputError("must be at least 1", "--workers")
-        resume = getattr(args, "resume", None)
-        if resume:
-            out = Path(resume)
-            if getattr(args, "out", None) and Path(args.out).resolve() != out.resolve():
-                raise InputError("give either --out or --resume, not both", "--resume")
-            plan = load_plan(out)
-            if getattr(args, "posterior", None):
-                raise InputError("a resumed sweep keeps the posterior it started with (drop --posterior)",
-                                 "--posterior")
-            if args.sweep_file:
-                spec = load_sweep(args.sweep_file)
-                if spec.sha256 != plan.manifest.get("sweep_sha256"):
-                    raise InputError(f"this sweep file differs from the one the sweep in {out} started with",
-                                     args.sweep_file)
+        if getattr(args, "resume", None):
+            plan, out = _resumed_plan(args)
         else:
-            if not args.sweep_file:
-                raise InputError("give a sweep file (or --resume DIR)", "sweep")
-            spec = load_sweep(args.sweep_file)
-            out = Path(args.out) if getattr(args, "out", None) else default_out_dir(spec.name)
-            if out.exists() and (not out.is_dir() or any(out.iterdir())):
-                raise InputError("output directory exists and is not empty (use --resume DIR to continue a sweep "
-                                 "there, or choose another --out)", str(out))
-            _check_scheduler(getattr(args, "scheduler", None))  # before anything is written
-            fresh, keep_folder = out, out.exists()
-            plan = prepare(spec, out, getattr(args, "posterior", None))
+            plan, out, keep_folder = _new_plan(args)
+            fresh = out
     except InputError as exc:
         return _err(exc)
     except SweepFailed as exc:
@@ -117,6 +96,42 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     print(f"error: sweep failed: {res.error} ({res.chunks_done} of {res.chunks_total} chunks on disk; "
           f"--resume {out} after fixing)", file=sys.stderr)
     return 1
+
+
+def _resumed_plan(args: argparse.Namespace):
+    """(plan, folder) of the sweep that ``--resume`` continues, checked against the sweep file if one is given."""
+    from .engine import load_plan
+    from .spec import load_sweep
+
+    out = Path(args.resume)
+    if getattr(args, "out", None) and Path(args.out).resolve() != out.resolve():
+        raise InputError("give either --out or --resume, not both", "--resume")
+    plan = load_plan(out)
+    if getattr(args, "posterior", None):
+        raise InputError("a resumed sweep keeps the posterior it started with (drop --posterior)", "--posterior")
+    if args.sweep_file:
+        spec = load_sweep(args.sweep_file)
+        if spec.sha256 != plan.manifest.get("sweep_sha256"):
+            raise InputError(f"this sweep file differs from the one the sweep in {out} started with",
+                             args.sweep_file)
+    return plan, out
+
+
+def _new_plan(args: argparse.Namespace):
+    """(plan, folder, whether the folder existed) of a new sweep, prepared in a new or empty folder."""
+    from .engine import prepare
+    from .spec import load_sweep
+
+    if not args.sweep_file:
+        raise InputError("give a sweep file (or --resume DIR)", "sweep")
+    spec = load_sweep(args.sweep_file)
+    out = Path(args.out) if getattr(args, "out", None) else default_out_dir(spec.name)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("output directory exists and is not empty (use --resume DIR to continue a sweep "
+                         "there, or choose another --out)", str(out))
+    _check_scheduler(getattr(args, "scheduler", None))  # before anything is written
+    existed = out.exists()
+    return prepare(spec, out, getattr(args, "posterior", None)), out, existed
 
 
 def _check_scheduler(address: str | None) -> None:
