@@ -421,3 +421,24 @@ def test_a_scenario_named_relative_to_the_targets_file_is_found_again_on_resume(
     assert cal.spec.scenario == str((tmp_path / "scn" / "palermo_failed.yaml").resolve())
     again = abc.resume(tmp_path / "out", None, None, None, None)
     assert again.spec.scenario == cal.spec.scenario and again.spec.file == str(f)
+
+
+def test_a_generation_seeds_the_global_generators_and_gives_them_back():
+    """pyabc draws from numpy's and Python's global generators: each generation seeds them, and the caller's
+    states are restored afterwards."""
+    import random
+
+    import numpy as np
+
+    from sim.calibrate.abc import _global_generators_seeded
+
+    np.random.seed(123)
+    random.seed(123)
+    expected = (np.random.random(), random.random())
+    np.random.seed(123)
+    random.seed(123)
+    with _global_generators_seeded(7):
+        first = (np.random.random(), random.random())
+    with _global_generators_seeded(7):
+        assert (np.random.random(), random.random()) == first  # the same seed, the same draws
+    assert (np.random.random(), random.random()) == expected  # the caller's streams go on as if untouched

@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import platform
+import contextlib
 import random
 import shutil
 import time
@@ -461,21 +462,17 @@ def _run_generation(cal: Calibration, t: int, problem: tuple, cluster, stop, bar
                 bar.update(1)
             _postfix(bar, eps_t, counts["acc"], counts["n"], spec.replications, time.perf_counter() - counts["t0"])
 
-    # pyabc draws its proposals from numpy's and Python's global generators and takes no generator of its own:
-    # seeding them for each generation is what makes a calibration reproducible (the model runs draw only from
-    # their own seeded generators)
-    np.random.seed(generation_seed(cal.seed, t))
-    random.seed(generation_seed(cal.seed, t))
-    eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
-    abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population, sampler=cluster.sampler(on_eval),
-                       eps=eps)
-    abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
-    if t == 0:
-        abc.new(db_url(out), x0, meta_info={"seed": cal.seed, "targets_sha256": spec.sha256})
-    else:
-        abc.load(db_url(out), 1)
-    history = abc.run(max_nr_populations=1)
-    stop.check()
+    with _global_generators_seeded(generation_seed(cal.seed, t)):
+        eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
+        abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population, sampler=cluster.sampler(on_eval),
+                           eps=eps)
+        abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
+        if t == 0:
+            abc.new(db_url(out), x0, meta_info={"seed": cal.seed, "targets_sha256": spec.sha256})
+        else:
+            abc.load(db_url(out), 1)
+        history = abc.run(max_nr_populations=1)
+        stop.check()
     pops = history.get_all_populations()
     row = pops[pops.t == t].iloc[0]
     n_eval = int(row.samples)
@@ -484,6 +481,21 @@ def _run_generation(cal: Calibration, t: int, problem: tuple, cluster, stop, bar
         _postfix(bar, float(row.epsilon), cal.population, n_eval, spec.replications, time.perf_counter() - counts["t0"])
         bar.close()
     return n_eval
+
+
+@contextlib.contextmanager
+def _global_generators_seeded(seed: int):
+    """pyabc draws its proposals from numpy's and Python's global generators and takes no generator of its own:
+    seeding them for each generation is what makes a calibration reproducible. Their states are restored after,
+    so the caller's global generators are as they were (the model runs draw only from their own generators)."""
+    np_state, py_state = np.random.get_state(), random.getstate()
+    np.random.seed(seed)
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
 
 
 def _close_session(cal: Calibration, session: dict, status: str, evaluations: int, seconds: float) -> Outcome:
