@@ -133,7 +133,7 @@ class FactionAgent(ActorAgent):
         self.chosen_camp = self.camp
         if m.steps < self.switched_at + p.realignment_lock_weeks:
             return  # it has just changed side: it has burnt its bridges with the camp it left
-        rate = p.alignment_rate_at_war if standing.war_at_door(self.home) else p.alignment_rate
+        rate = p.alignment_rate_at_war if standing.at_stake(self) else p.alignment_rate
         if m.rng.random() >= rate:
             return
         own = self.effective_strength()
@@ -144,9 +144,10 @@ class FactionAgent(ActorAgent):
             utilities[c] = m.ties.allied_level(self.actor_id, c) + alignment.camp_utility(
                 current=(c == self.camp), pay=standing.pay(c), momentum=standing.momentum(c),
                 affinity=alignment.affinity(self.interests, standing.positions(c)), threat=threat,
-                legitimacy=standing.legitimacy(c), inertia=p.alignment_inertia, w_pay=p.alignment_pay_weight,
-                w_momentum=p.alignment_momentum_weight, w_ideology=p.alignment_ideology_weight,
-                w_threat=p.alignment_threat_weight, w_legitimacy=p.alignment_legitimacy_weight)
+                legitimacy=standing.legitimacy(c), spoils=standing.spoils(c, self), inertia=p.alignment_inertia,
+                w_pay=p.alignment_pay_weight, w_momentum=p.alignment_momentum_weight,
+                w_ideology=p.alignment_ideology_weight, w_threat=p.alignment_threat_weight,
+                w_legitimacy=p.alignment_legitimacy_weight, w_spoils=p.alignment_spoils_weight)
         self.chosen_camp = alignment.logit_choice(utilities, float(m.rng.random()))
 
     def join_chosen_camp(self) -> None:

@@ -100,6 +100,7 @@ class Parameters(Strict):
     defence_focus: Annotated[float, Field(ge=1.0, le=100.0)]
     offensive_threshold: Annotated[float, Field(ge=0.0, le=100.0)]
     capture_tempo: Unit
+    surprise_focus: NonNeg
     recapture_worth: Annotated[float, Field(ge=0.0, le=100.0)]
     red_line_weight: Annotated[float, Field(ge=0.0, le=100.0)]
     siege_endurance_weeks: Annotated[float, Field(ge=1.0, le=1000.0)]
@@ -149,6 +150,7 @@ class Parameters(Strict):
     alignment_ideology_weight: NonNeg
     alignment_threat_weight: NonNeg
     alignment_legitimacy_weight: NonNeg
+    alignment_spoils_weight: NonNeg
     realignment_lock_weeks: Annotated[int, Field(ge=0, le=1000)]
     momentum_weeks: Annotated[int, Field(ge=1, le=520)]
     momentum_captures: Annotated[float, Field(gt=0.0, le=100.0)]

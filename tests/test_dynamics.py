@@ -215,3 +215,23 @@ def test_a_campaign_under_way_at_the_start_is_taken_up():
         load_scenario(TOY, {"camps.neutral.campaign": "middle"})
     with pytest.raises(InputError, match="unknown place"):
         load_scenario(TOY, {"camps.RED.campaign": "atlantis"})
+
+
+def opening_battle(surprise_focus: float, seed: int = 1):
+    """The first battle of the toy war, where Red's first campaign opens."""
+    s = load_scenario(TOY.parent / "toy_fighting.yaml", {"parameters.surprise_focus": surprise_focus}).scenario
+    m = ConflictModel(s, seed=seed, record=True)
+    while not m.recorder.battles and m.steps < 30:
+        m.step()
+    return m.recorder.battles[0]
+
+
+def test_a_campaign_s_opening_week_catches_the_defenders_reserves_elsewhere():
+    """Surprise (Whaley 1969; Betts 1982): in a campaign's first week the camp's mobile forces weigh its axis
+    surprise_focus times as much; the garrison is there. A later week is no surprise (the week after an attack
+    draws reinforcements, defence_focus)."""
+    surprised, expected = opening_battle(0.25), opening_battle(1.0)
+    assert (surprised.step, surprised.place, surprised.attackers) == (expected.step, expected.place,
+                                                                     expected.attackers)
+    assert surprised.defenders < 0.9 * expected.defenders
+    assert opening_battle(0.0).defenders < surprised.defenders

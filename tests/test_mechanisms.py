@@ -204,10 +204,10 @@ def test_supply_components_join_exactly_the_places_roads_connect(case):
 
 
 def test_camp_utility_rises_with_each_pull():
-    base = dict(current=False, pay=0.5, momentum=0.0, affinity=0.5, threat=0.2, legitimacy=0.5, inertia=2.5,
-                w_pay=1.0, w_momentum=1.0, w_ideology=2.0, w_threat=1.5, w_legitimacy=1.0)
+    base = dict(current=False, pay=0.5, momentum=0.0, affinity=0.5, threat=0.2, legitimacy=0.5, spoils=0.2,
+                inertia=2.5, w_pay=1.0, w_momentum=1.0, w_ideology=2.0, w_threat=1.5, w_legitimacy=1.0, w_spoils=1.0)
     u = alignment.camp_utility(**base)
-    for key in ("pay", "momentum", "affinity", "threat", "legitimacy"):
+    for key in ("pay", "momentum", "affinity", "threat", "legitimacy", "spoils"):
         assert alignment.camp_utility(**{**base, key: base[key] + 0.3}) > u, key
     assert alignment.camp_utility(**{**base, "current": True}) == pytest.approx(u + 2.5)
     off = {**base, "w_legitimacy": 0.0}

@@ -1,8 +1,8 @@
 """Alignment and defection of militias and tribes.
 
 A switchable faction picks a camp by a logit (McFadden 1974) over utilities
-that weigh pay and patronage, momentum (recent captures), ideological affinity
-and the threat a camp poses to its home, with a bonus for the current camp
+that weigh pay and patronage, momentum (recent captures), ideological affinity,
+the threat a camp poses to its home and the spoils its campaign offers, with a bonus for the current camp
 (switching cost), so defections are rare but real (the Kaniyat of Tarhuna in
 2019, Sirte's 604 brigade in January 2020).
 """
@@ -23,11 +23,21 @@ def threat(strength_there: float, own: float, worth: float, campaign_on_it: bool
     return strength_there / total * intent
 
 
+def spoils(goals: dict[int, float], objective: int | None) -> float:
+    """What a camp's campaign offers a faction (Schweller 1994, "Bandwagoning for Profit", *International
+    Security* 19(1): revisionist actors join a rising revisionist power to share the gains): the worth to the
+    faction of the campaign's objective, over the worth of its most wanted place; 0 without a campaign."""
+    if objective is None or not goals:
+        return 0.0
+    top = max(goals.values())
+    return max(0.0, goals.get(objective, 0.0)) / top if top > 0.0 else 0.0
+
+
 def camp_utility(*, current: bool, pay: float, momentum: float, affinity: float, threat: float, legitimacy: float,
-                 inertia: float, w_pay: float, w_momentum: float, w_ideology: float, w_threat: float,
-                 w_legitimacy: float) -> float:
+                 spoils: float, inertia: float, w_pay: float, w_momentum: float, w_ideology: float, w_threat: float,
+                 w_legitimacy: float, w_spoils: float) -> float:
     return ((inertia if current else 0.0) + w_pay * pay + w_momentum * momentum + w_ideology * affinity
-            + w_threat * threat + w_legitimacy * legitimacy)
+            + w_threat * threat + w_legitimacy * legitimacy + w_spoils * spoils)
 
 
 def logit_choice(utilities: dict[str, float], u: float) -> str:

@@ -97,8 +97,9 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
 
 class CampStanding:
     """What a faction weighs about each camp when it chooses one (see FactionAgent.choose_camp): pay,
-    momentum, positions on the issues (fighter-weighted), legitimacy (its most legitimate faction's)
-    and the threat the camp poses to the faction's home (its forces there and its intent).
+    momentum, positions on the issues (fighter-weighted), legitimacy (its most legitimate faction's),
+    the threat the camp poses to the faction's home (its forces there and its intent) and the spoils its
+    campaign offers (the worth to the faction of the campaign's objective).
 
     Everything is read from the start of the stage (the map view the balance was measured on), so the
     factions choose simultaneously: no choice depends on the order in which they are asked."""
@@ -111,6 +112,8 @@ class CampStanding:
         fought = model.front.attacked_last_week
         neighbours = model.geo.places.neighbours
         self.near_battles = set(fought) | {j for t in fought for j in neighbours[t]}
+        self.objectives = {name: c.command.objective for name, c in model.camps.items()
+                           if c.command is not None and c.command.objective is not None}
         self._positions: dict[str, dict[str, float]] = {}
         self._legitimacy: dict[str, float] = {}
 
@@ -119,6 +122,18 @@ class CampStanding:
         war reaches them (Kalyvas 2006, *The Logic of Violence in Civil War*; Christia 2012, *Alliance
         Formation in Civil Wars*: groups realign as the balance shifts around them)."""
         return home in self.near_battles
+
+    def at_stake(self, faction) -> bool:
+        """Does the war reach the faction this week: a battle at or next to its home last week
+        (:meth:`war_at_door`), or a camp's campaign aimed at its home or at a place it wants? A campaign
+        forces the choice on those whose fate it decides."""
+        if self.war_at_door(faction.home):
+            return True
+        return any(o == faction.home or faction.goals.get(o, 0.0) > 0.0 for o in self.objectives.values())
+
+    def spoils(self, camp: str, faction) -> float:
+        """What the camp's campaign offers the faction (:func:`sim.mechanisms.alignment.spoils`)."""
+        return alignment.spoils(faction.goals, self.objectives.get(camp))
 
     def pay(self, camp: str) -> float:
         return self.model.camps[camp].pay_rate / self.max_pay

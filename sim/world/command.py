@@ -25,6 +25,7 @@ class Command:
         self.capacity = capacity  # offensive capacity, 0..1
         self.optimism = optimism  # how much the command over-rates its own strength (0 = not at all)
         self.objective: int | None = None
+        self.launched_at = -1  # the step its campaign was launched
         self.forced_until = -1  # the command holds to the objective until this step (commitment, or a script)
         self.rest_until = 0  # no new campaign before this step (an operational pause)
         self.battles = 0  # battles it attacked in this week
@@ -83,8 +84,13 @@ class Command:
         """Start a campaign on the place; the command holds to it for at least ``weeks`` (a script's), or
         ``campaign_commitment_weeks``, unless it culminates or the front is lost."""
         self.objective = place
+        self.launched_at = m.steps
         self.forced_until = m.steps + (weeks if weeks is not None else m.params.campaign_commitment_weeks)
         m.log("campaign", [self.camp], f"{self.camp} launches a campaign on {m.geo.places.names[place]}")
+
+    def opens_this_week(self, step: int) -> bool:
+        """Is this the first week of its campaign (the defenders have not yet seen where it strikes)?"""
+        return self.objective is not None and self.launched_at == step
 
     def expected_value(self, front, targets: list[int], members: list[int], place: int) -> float:
         """Worth of the place to the camp, less the reaction its capture (and that of the axis on the way) would

@@ -65,6 +65,8 @@ class Front:
             plan = command.plan(self, targets, members)
             if plan and m.peace.restrains(camp, m.rng):
                 continue
+            if plan and command.opens_this_week(m.steps):
+                self.surprise(plan[0][0])
             for t, fi, strength in plan:
                 plans.setdefault(t, {})[fi] = strength
         self.attacked_last_week = sorted(plans)
@@ -76,6 +78,14 @@ class Front:
         self.lift_sieges(force)
         for camp in geo.armed_camps:
             m.camps[camp].command.end_week(p)
+
+    def surprise(self, axis: int) -> None:
+        """A campaign's first week: the attacker chooses the time and the place, and the defenders' reserves are
+        elsewhere (Whaley 1969, *Stratagem: Deception and Surprise in War*; Betts 1982, *Surprise Attack*). The
+        camp's mobile forces weigh the axis ``surprise_focus`` times as much as a place they watch; the garrison
+        (the holder and the militias at home) is there. A place attacked last week is no surprise."""
+        if axis not in self.focus:
+            self.focus[axis] = self.model.params.surprise_focus
 
     def lift_sieges(self, force: Balance) -> None:
         """Garrisons cut off from their camp's supply, by road and by air, may give way
