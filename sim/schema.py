@@ -91,6 +91,7 @@ class Parameters(Strict):
     air_defence_range_km: Annotated[float, Field(gt=0.0)]
     air_shootdown_rate: Annotated[float, Field(ge=0.0, le=10.0)]
     air_strike_rate: Annotated[float, Field(ge=0.0, le=10.0)]
+    air_interdiction_rate: Unit
     air_delivery_rate: Unit
     supply_range_km: Annotated[float, Field(gt=0.0)]
     rear_supply_factor: Annotated[float, Field(ge=1.0, le=100.0)]
@@ -112,6 +113,7 @@ class Parameters(Strict):
     campaign_horizon_weeks: Annotated[float, Field(ge=1.0, le=520.0)]
     campaign_launch_capacity: Unit
     campaign_commitment_weeks: Annotated[int, Field(ge=0, le=520)]
+    campaign_breakpoint: Unit
     culmination_capacity: Unit
     capacity_cost_per_battle: Unit
     capacity_regeneration: Unit

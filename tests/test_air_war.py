@@ -254,3 +254,44 @@ def test_the_map_marks_where_a_camp_rules_the_air_and_air_defence_takes_that_awa
     guarded = ConflictModel(load_scenario(TOY, {"actors.town_militia.faction.air_defence": 3.0}).scenario, seed=1)
     guarded.step()
     assert middle not in air_superiority(guarded)
+
+
+# ---------------------------------------------------------------- air interdiction
+def test_interdiction_stops_a_share_of_the_forces_moving_under_enemy_air():
+    assert air.interdiction(2.0, 0.5, 0.2) == pytest.approx(0.3)  # 0.2 x (2.0 - 0.5)
+    assert air.interdiction(2.0, 2.5, 0.2) == 0.0  # own air defence covers the move
+    assert air.interdiction(2.0, 0.0, 0.0) == 0.0  # the rate at 0: no interdiction
+    assert air.interdiction(20.0, 0.0, 0.2) == 1.0  # never more than all of them
+
+
+def opening_battle(overrides: dict):
+    """The first battle of the fighting toy war (Red attacks, with drones; Blue has none)."""
+    s = load_scenario(TOY.parent / "toy_fighting.yaml", overrides).scenario
+    m = ConflictModel(s, seed=1, record=True)
+    while not m.recorder.battles and m.steps < 30:
+        m.step()
+    return m.recorder.battles[0]
+
+
+def test_air_superiority_thins_the_reserves_sent_to_defend_but_not_the_garrison():
+    """Red's air over the place stops some of Blue's reserves on their way; what Red brings is not thinned,
+    Blue having no air; the garrison is there already."""
+    base = opening_battle({})
+    interdicted = opening_battle({"parameters.air_interdiction_rate": 0.3})
+    assert (interdicted.step, interdicted.place) == (base.step, base.place)
+    assert interdicted.attackers == pytest.approx(base.attackers)
+    assert interdicted.defenders < base.defenders
+    total = opening_battle({"parameters.air_interdiction_rate": 1.0,
+                            "actors.red_army.faction.air": 3.0})
+    assert total.defenders > 0.0  # the holder's garrison still stands
+    assert total.defenders <= interdicted.defenders
+
+
+def test_the_defender_s_air_thins_the_attack_on_its_place():
+    base = opening_battle({})
+    blue_air = opening_battle({"actors.blue_army.faction.air": 1.0})
+    blue_air_interdicts = opening_battle({"actors.blue_army.faction.air": 1.0,
+                                          "parameters.air_interdiction_rate": 0.2})
+    assert blue_air.step == blue_air_interdicts.step and blue_air.place == blue_air_interdicts.place
+    assert blue_air_interdicts.attackers < blue_air.attackers
+    assert base.attackers > 0.0

@@ -235,3 +235,31 @@ def test_a_campaign_s_opening_week_catches_the_defenders_reserves_elsewhere():
                                                                      expected.attackers)
     assert surprised.defenders < 0.9 * expected.defenders
     assert opening_battle(0.0).defenders < surprised.defenders
+
+
+def test_an_attack_breaks_off_at_its_breakpoint():
+    assert campaign.broken(69.0, 100.0, 0.3) and not campaign.broken(71.0, 100.0, 0.3)
+    assert not campaign.broken(10.0, None, 0.3)  # not measured yet (the launch week)
+    assert not campaign.broken(0.0, 100.0, 1.0)  # a breakpoint of 1: never
+
+
+def bleeding_offensive(breakpoint: float) -> ConflictModel:
+    """Red ordered to attack the middle town for 40 weeks, at a bloody attrition rate."""
+    push = {"events.push": {"date": "2020-01-06", "kind": "offensive", "actor": "red_army", "target": "middle",
+                            "weeks": 40, "assumption": "test data"}}
+    s = load_scenario(TOY, {"parameters.attrition_rate": 0.05, "parameters.campaign_breakpoint": breakpoint,
+                            **push}).scenario
+    m = ConflictModel(s, seed=1, record=True)
+    for _ in range(30):
+        m.step()
+    return m
+
+
+def test_a_bleeding_attack_is_broken_off_even_when_ordered_and_the_army_survives():
+    """Helmbold's breakpoint: the attack ends once Red has lost 30% of its strength, before its 40 ordered weeks;
+    without a breakpoint it fights on until it is bled white and loses its home."""
+    broken, fought_on = bleeding_offensive(0.3), bleeding_offensive(1.0)
+    ended = [e[4] for e in broken.recorder.events if e[2] == "campaign" and "ends" in e[4]]
+    assert ended == ["RED campaign on Middle ends: the attack breaks (losses)"]
+    assert not any("breaks" in e[4] for e in fought_on.recorder.events)
+    assert broken.force.totals["RED"] > 3 * fought_on.force.totals["RED"]

@@ -10,6 +10,9 @@
   *The Calculus of Conventional War*): in a week of fighting over a place, air defence shoots down air
   power in proportion to its own strength there, and strikes destroy air defence in proportion to the air
   power there; neither side loses more than it has there.
+- Air interdiction (Warden 1988; Pape 1996, *Bombing to Win*, on interdiction of supply and movement): forces
+  moving to a place through the enemy's air superiority there arrive thinned, by ``interdiction_rate`` times the
+  enemy's air over the place net of one's own air defence there, at most all of them.
 - Stocks are rebuilt by deliveries: every week a faction's stock of air power (or air defence) grows by a
   share of what its own means and its patrons supply, up to that level; a withdrawn supply is gone at once.
 """
@@ -29,6 +32,13 @@ def exchange(air: float, air_defence: float, shootdown_rate: float, strike_rate:
     if air <= 0.0 or air_defence <= 0.0:
         return 0.0, 0.0
     return min(air, shootdown_rate * air_defence), min(air_defence, strike_rate * air)
+
+
+def interdiction(enemy_air: float, own_air_defence: float, rate: float) -> float:
+    """Share of the forces moving to a place that the enemy's air stops there: ``rate`` times its net air
+    superiority over the place, within [0, 1]."""
+    net = enemy_air - own_air_defence
+    return min(1.0, rate * net) if net > 0.0 else 0.0
 
 
 def restock(stock: float, supplied: float, delivery_rate: float) -> float:

@@ -44,6 +44,13 @@ def forward_reach(rear_km: float, front_km: float, range_km: float, rear_factor:
     return math.exp(-(rear_km / (range_km * rear_factor) + front_km / range_km))
 
 
+def broken(strength: float, at_launch: float | None, breakpoint: float) -> bool:
+    """Has an attack lost its breakpoint share of the strength it started with? Attacks are broken off after
+    losses of a roughly constant share of the force (Helmbold 1964, "Historical data and theories of combat";
+    Dupuy 1987, *Understanding War*: the attacker's breakpoint)."""
+    return at_launch is not None and at_launch > 0.0 and strength < (1.0 - breakpoint) * at_launch
+
+
 def next_capacity(capacity: float, battles: int, cost_per_battle: float, regeneration: float) -> float:
     """Offensive capacity after a week: spent by each battle fought, rebuilt every week, within [0, 1]."""
     return min(1.0, max(0.0, capacity - cost_per_battle * battles + regeneration))

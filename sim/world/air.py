@@ -6,7 +6,9 @@ holds no air base flies from its factions' supply bases). A faction's air defenc
 supply base and protects the places around it. In a battle, each side's air over the place, net of the
 other side's air defence there, multiplies its strength (:func:`sim.mechanisms.combat.air_multiplier`),
 and the two exchange losses (:func:`sim.mechanisms.air.exchange`), which the factions' stocks carry into
-the next weeks until deliveries replace them.
+the next weeks until deliveries replace them. A side's air superiority over a place also thins the other
+side's forces moving there: the attackers brought to a campaign's axis, and the reserves sent to defend it,
+not the garrison already there (:func:`sim.mechanisms.air.interdiction`).
 """
 
 from __future__ import annotations
@@ -73,6 +75,12 @@ class AirWar:
         """What the camp's air, net of the enemy's air defence over the place, multiplies its strength by."""
         return combat.air_multiplier(self.air_over(camp, place), self.air_defence_over(enemy, place),
                                      self.model.params.air_weight)
+
+    def interdicted(self, camp: str, enemy: str, place: int) -> float:
+        """Share of the camp's forces moving to the place that the enemy's air stops there
+        (:func:`sim.mechanisms.air.interdiction`)."""
+        return air.interdiction(self.air_over(enemy, place), self.air_defence_over(camp, place),
+                                self.model.params.air_interdiction_rate)
 
     def fight_over(self, place: int, attacker: str, defender: str) -> tuple[float, float, float, float]:
         """The week's air fighting over a battle: each side's air meets the other's air defence there.

@@ -70,15 +70,15 @@ def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list
 
 def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[int], force: Balance,
                spread: list[float], hold_share: float, attacking: set[int], offensive_share: float,
-               focus: float = 1.0, based_here: frozenset[int] = frozenset()) -> dict[int, float]:
+               focus: float = 1.0, based_here: frozenset[int] = frozenset(), arriving: float = 1.0) -> dict[int, float]:
     """Faction -> strength defending the place.
 
     The holder, and every faction of the camp whose home it is (militias defend their own town first), keep
     ``hold_share`` of what they can bring there; the other factions of an armed camp
     spread their force over the camp's threatened places, each in proportion to what it can bring
     to each times the camp's focus on the place (``spread``: its strength times its focus-weighted reach
-    over them); a camp reinforces the places it was attacked at (``focus`` > 1 there). A local holder
-    defends alone.
+    over them); a camp reinforces the places it was attacked at (``focus`` > 1 there), and ``arriving`` of those
+    reserves get there (the rest is stopped by the enemy's air). A local holder defends alone.
     Factions that are attacking elsewhere this week defend with what they did not commit."""
     rows, eff = force.rows, force.strength
     if not armed:
@@ -90,7 +90,7 @@ def defence_at(place: int, holder: int, camp: str, armed: bool, members: list[in
             part = s_gt * hold_share
         else:
             spread_g = spread[g]
-            part = s_gt * s_gt * focus / spread_g if spread_g > 0 else 0.0
+            part = s_gt * s_gt * focus * arriving / spread_g if spread_g > 0 else 0.0
         out[g] = part * ((1.0 - offensive_share) if g in attacking else 1.0)
     return out
 

@@ -3,7 +3,8 @@
 
 Each week an armed camp's command
 1. reviews its campaign: it ends when the objective is taken, when the offensive culminates (capacity
-   spent), or when the objective is no longer worth it under the command's (updated) beliefs;
+   spent), when the camp has lost a breakpoint share of the strength it had at the launch (the attack
+   breaks), or when the objective is no longer worth it under the command's (updated) beliefs;
 2. without a campaign, and rested and resupplied, chooses the objective with the highest expected value;
 3. attacks along the campaign's axis (the place of its front nearest the objective) with every member's
    offensive share, brought forward along its supply line.
@@ -26,6 +27,7 @@ class Command:
         self.optimism = optimism  # how much the command over-rates its own strength (0 = not at all)
         self.objective: int | None = None
         self.launched_at = -1  # the step its campaign was launched
+        self.strength_at_launch: float | None = None  # the camp's effective strength when its campaign began
         self.forced_until = -1  # the command holds to the objective until this step (commitment, or a script)
         self.rest_until = 0  # no new campaign before this step (an operational pause)
         self.battles = 0  # battles it attacked in this week
@@ -42,6 +44,8 @@ class Command:
             self._choose(front, targets, members)
         if self.objective is None:
             return []
+        if self.strength_at_launch is None:
+            self.strength_at_launch = front.strength_of(self.camp)
         axis = self.axis(front.model.geo, targets, self.objective)
         commits = front.campaign_force(members, axis)
         self.believed = front.believed_weekly_chance(self.camp, sum(s for _, s in commits), axis, self.optimism)
@@ -60,6 +64,8 @@ class Command:
             why = "no front left"
         elif self.capacity < p.culmination_capacity:
             why = "the offensive culminates"
+        elif campaign.broken(front.strength_of(self.camp), self.strength_at_launch, p.campaign_breakpoint):
+            why = "the attack breaks (losses)"
         elif not forced and self.expected_value(front, targets, members, self.objective) < p.offensive_threshold:
             why = "abandoned"
         if why is not None:
@@ -85,6 +91,7 @@ class Command:
         ``campaign_commitment_weeks``, unless it culminates or the front is lost."""
         self.objective = place
         self.launched_at = m.steps
+        self.strength_at_launch = None  # measured when it first plans the campaign's week
         self.forced_until = m.steps + (weeks if weeks is not None else m.params.campaign_commitment_weeks)
         m.log("campaign", [self.camp], f"{self.camp} launches a campaign on {m.geo.places.names[place]}")
 

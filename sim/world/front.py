@@ -149,6 +149,10 @@ class Front:
             self._red_line_costs[key] = cost
         return self._red_line_costs[key]
 
+    def strength_of(self, camp: str) -> float:
+        """The camp's effective strength this week."""
+        return self._force.totals[camp]
+
     def attack_on(self, camp: str, members: list[int], axis: int) -> float:
         """The strength a camp's campaign brings to the axis (see :meth:`campaign_force`), once per week."""
         key = (camp, axis)
@@ -160,6 +164,9 @@ class Front:
         """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line,
         or from the camp's forward base if that brings more (:func:`sim.mechanisms.campaign.forward_reach`)."""
         share, eff, reach = self.model.params.offensive_share, self._force.strength, self._force.rows
+        if members:  # the defenders' air over the axis thins what is brought there
+            share *= 1.0 - self.model.air.interdicted(self._view.faction_camps[members[0]],
+                                                      self._view.place_camps[axis], axis)
         return [(fi, share * eff[fi] * max(reach[fi][axis], self._forward_reach(fi, axis))) for fi in members]
 
     def _forward_reach(self, fi: int, axis: int) -> float:
@@ -190,23 +197,27 @@ class Front:
         """The command's estimate of winning a week's battle for the place with this attack."""
         m = self.model
         enemy = self._view.place_camps[place]
-        if place not in self._defence:
-            self._defence[place] = sum(self.defenders(place, NOBODY, self._force).values())
+        key = (place, camp)
+        if key not in self._defence:
+            self._defence[key] = sum(self.defenders(place, NOBODY, self._force, camp).values())
         air = m.air
         return campaign.believed_chance(attack * air.multiplier(camp, enemy, place),
-                                        self._defence[place] * air.multiplier(enemy, camp, place),
+                                        self._defence[key] * air.multiplier(enemy, camp, place),
                                         m.params.contest_decisiveness, m.geo.defender_advantage[place], optimism)
 
-    def defenders(self, place: int, attacking: set[int], force: Balance) -> dict[int, float]:
-        """Faction -> strength defending the place (see :func:`.camp.defence_at`)."""
+    def defenders(self, place: int, attacking: set[int], force: Balance, attacker: str | None = None
+                  ) -> dict[int, float]:
+        """Faction -> strength defending the place against the attacker's camp (see :func:`.camp.defence_at`);
+        the attacker's air over the place thins the reserves sent there."""
         m = self.model
         view = m.map.view()
         holder = view.controller[place]
         camp = view.faction_camps[holder]
         p = m.params
+        arriving = 1.0 - m.air.interdicted(camp, attacker, place) if attacker is not None else 1.0
         return defence_at(place, holder, camp, m.geo.is_armed(camp), view.members[camp], force, self.spread,
                           p.hold_weight / (p.hold_weight + 1.0), attacking, p.offensive_share,
-                          self.focus.get(place, 1.0), m.geo.based_at[place])
+                          self.focus.get(place, 1.0), m.geo.based_at[place], arriving)
 
     def battle(self, t: int, committed: dict[int, float], attacking: set[int], force: Balance) -> None:
         """One week's battle for place t: the air over it, contest, Lanchester losses on both sides, maybe a
@@ -222,7 +233,7 @@ class Front:
             return
         fis = sorted(contrib)
         att_camp = camp_of[fis[0]]
-        defenders = self.defenders(t, attacking, force)
+        defenders = self.defenders(t, attacking, force, att_camp)
         attack, defence = sum(contrib.values()), sum(defenders.values())
         att_air, def_air = m.air.multiplier(att_camp, enemy_camp, t), m.air.multiplier(enemy_camp, att_camp, t)
         air_lost = m.air.fight_over(t, att_camp, enemy_camp)
