@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test bench calibration venv venv-test browser-deps clean mutation
+.PHONY: demo test bench calibration calibration-docs venv venv-test browser-deps clean mutation
 
 $(BIN)/python:
 	@test -n "$(PYTHON312)" || { echo "python3.12 not found (Mesa 3.5 needs Python 3.12)"; exit 2; }
@@ -44,6 +44,11 @@ bench: venv
 
 calibration: venv
 	$(BIN)/python bench/calibration.py
+
+# Rewrites the generated tables of docs/calibration.md (the patterns and places of 100 runs, and the report of
+# the calibration the defaults come from); a test checks they are up to date.
+calibration-docs: venv
+	$(BIN)/python bench/calibration.py --write-docs
 
 # Mutation testing (docs/testing.md): one module at a time, at low priority, on one core.
 #   make mutation                      # MODULE=mechanisms (sim/mechanisms/)
