@@ -225,7 +225,7 @@ def cmd_demo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="libya-sim", description="Agent-based what-if simulation of a proxy war (Libya 2014-2020).")
+    parser = _Parser(prog="libya-sim", description="Agent-based what-if simulation of proxy wars, each theatre a set of YAML scenarios.")
     parser.add_argument("--version", action="version", version=f"libya-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_run(sub)

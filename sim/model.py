@@ -15,7 +15,7 @@ A step is one week:
 7. a ceasefire may break down (:class:`sim.world.peace.PeaceProcess`);
 8. the week is recorded (:class:`sim.record.Recorder`).
 
-Nothing here names Libya: actors, camps, places and issues come from the scenario.
+Nothing here names a theatre: actors, camps, places and issues come from the scenario.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ the bibliography (:mod:`sim.sources`). Every problem is an
 
 Merging: mappings merge key by key; any other value (lists included) replaces
 the base value; ``null`` in a variant deletes the base entry (for example
-``events: {turkish_deployment: null}``).
+``events: {talks: null}``).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def available_scenarios() -> dict[str, Path]:
 
 
 def resolve_scenario_path(name: str) -> Path:
-    """A path, or a bare scenario name (``palermo_failed`` or ``palermo_failed.yaml``) looked up in
+    """A path, or a bare scenario name (``my_war`` or ``my_war.yaml``) looked up in
     ./scenarios/ and then the project's scenarios/ (see :func:`scenario_dirs`)."""
     p = Path(name)
     if p.exists() or os.sep in name or (os.altsep and os.altsep in name):

@@ -1,7 +1,7 @@
 """The scenario format: typed, validated objects (pydantic).
 
 A scenario is what a YAML file says after ``extends`` and ``--set`` are applied.
-Nothing here knows about Libya: actors, camps, places and issues are all named
+Nothing here knows about a theatre: actors, camps, places and issues are all named
 by the scenario. Cross-references (a tie to an unknown actor, a road to an
 unknown place, ...) are checked in :func:`check_references`, which reports the
 dotted path of the offending field so the loader can name its line.
