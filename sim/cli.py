@@ -148,9 +148,9 @@ def cmd_run(args) -> int:
 
 
 def print_warnings(loaded) -> None:
-    """A scenario's warnings (see sim.scenario.scenario_warnings), one line each on stderr."""
+    """A scenario's warnings (see sim.checks), one line each on stderr: ``warning: file:line: field: message``."""
     for w in loaded.warnings:
-        print(f"warning: {loaded.path}: {w}", file=sys.stderr)
+        print(f"warning: {w.located()}", file=sys.stderr)
 
 
 def cmd_validate(args) -> int:

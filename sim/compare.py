@@ -173,11 +173,12 @@ def _load_all(paths: list[str], overrides: dict):
 
 
 def _scenario_warnings(loaded, names) -> list[str]:
-    """Each scenario's warnings (see sim.scenario.scenario_warnings): printed now, and kept for the report."""
+    """Each scenario's warnings (see sim.checks): printed now (with their file and line), and kept for the report
+    (with the scenario's name)."""
     out = []
     for ls, name in zip(loaded, names):
         for w in ls.warnings:
-            print(f"warning: {ls.path}: {w}", file=sys.stderr)
+            print(f"warning: {w.located()}", file=sys.stderr)
             out.append(f"{name}: {w}")
     return out
 

@@ -225,6 +225,9 @@ class Tie(Cited):
     level: Level
     max_level: Level = 1.0
     adaptive: bool = True
+    # a note for validation, read by nothing in a run (so not part of the resolved scenario): level 0 is meant
+    dormant: bool = Field(False, exclude=True, description="the tie is at level 0 on purpose (it waits for an "
+                          "escalation or an event); a tie at level 0 without it gets a warning")
 
 
 # ---------------------------------------------------------------- territory
