@@ -35,7 +35,8 @@ class ScenarioWarning:
 def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
     """Every check's (field, message), in this order: camps, roads, places, ties, events."""
     out: list[tuple[str, str]] = []
-    for check in (no_armed_camp, roads_apart, places_beyond_supply, idle_ties, late_events):
+    for check in (no_armed_camp, roads_apart, places_beyond_supply, idle_ties, late_events, idle_blockades,
+                  old_form_blockades):
         out += list(check(s))
     return out
 
@@ -127,3 +128,30 @@ def late_events(s: Scenario) -> Iterator[tuple[str, str]]:
     for eid, e in s.events.items():
         if e.date > s.end_date:
             yield f"events.{eid}.date", f"{e.date} is after end_date {s.end_date}: the event never happens"
+
+
+def idle_blockades(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A blockade of places that cuts no revenue: none of them has oil (revenue is the oil of the places), or
+    they are the ports of the blockader's own camp, which a naval or air blockade spares."""
+    places = s.territory.places
+    for eid, e in s.events.items():
+        if e.kind != "blockade" or e.lift or not e.of_places:
+            continue
+        if e.places and not any(places[p].oil_bpd > 0 for p in e.places):
+            yield (f"events.{eid}.places", f"none of {', '.join(e.places)} has oil (oil_bpd): the blockade cuts "
+                                           "no revenue")
+        elif e.ports_of and not any(p.port and p.oil_bpd > 0 for p in places.values()):
+            yield f"events.{eid}.ports_of", "no port of the map has oil (oil_bpd): the blockade cuts no revenue"
+        elif e.ports_of == s.actors[e.by].camp and e.means != "shutdown":
+            yield (f"events.{eid}.ports_of", f"{e.ports_of} is the camp of '{e.by}' itself: a {e.means} blockade "
+                                             "spares its own side and cuts nothing")
+
+
+def old_form_blockades(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A blockade by a patron or an organisation that names no places: it shuts its own camp's oil."""
+    for eid, e in s.events.items():
+        if e.kind == "blockade" and not e.lift and not e.of_places and s.actors[e.by].faction is None:
+            yield (f"events.{eid}.by",
+                   f"'{e.by}' holds no places: this blockade shuts the oil that the factions of its own camp "
+                   f"({s.actors[e.by].camp}) hold; to blockade others' oil, name them with 'places:' or "
+                   "'ports_of:'")

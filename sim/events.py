@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+from .world.oil import Closure
 from .world.ties import Tie
 
 Handler = Callable[[object, str, object], None]
@@ -98,14 +99,37 @@ def tie_change(model, eid, ev) -> None:
 
 @handles("blockade")
 def blockade(model, eid, ev) -> None:
-    """A faction (or every faction of an actor's camp) shuts, or reopens, the oil it holds."""
+    """An actor blockades (or lifts its blockade of) named places or a camp's ports; in the old form (``by``
+    alone), a faction (or every faction of an actor's camp) shuts, or reopens, the oil it holds."""
+    if ev.of_places:
+        blockade_of_places(model, ev)
+        return
     if ev.by in model.faction_index:
         members = [model.faction_index[ev.by]]
     else:
         members = list(model.map.view().members[model.actor(ev.by).camp])
     model.oil.blockade(members, lift=ev.lift)
+    if ev.lift:
+        model.oil.reopen(ev.by)  # a lift without places ends every blockade of the actor
     model.log("blockade", [ev.by],
               ev.text or f"{model.name_of(ev.by)} {'lifts' if ev.lift else 'imposes'} an oil blockade")
+
+
+def blockade_of_places(model, ev) -> None:
+    """The revenue of the places (or of the ports a camp holds) is cut by the enforcement, from now on."""
+    names = model.geo.places.names
+    where = ", ".join(names[model.geo.places.index(p)] for p in ev.places) or f"the ports of {ev.ports_of}"
+    targets = [model.geo.places.index(p) for p in ev.places] or [("ports", ev.ports_of)]
+    if ev.lift:
+        model.oil.reopen(ev.by, targets)
+        model.log("blockade", [ev.by], ev.text or f"{model.name_of(ev.by)} lifts its blockade of {where}")
+        return
+    enforcement = 1.0 if ev.enforcement is None else ev.enforcement
+    for target in targets:
+        place, camp = (target, None) if isinstance(target, int) else (None, target[1])
+        model.oil.close(ev.by, Closure(model.actor(ev.by), ev.means, enforcement, place, camp))
+    model.log("blockade", [ev.by], ev.text or f"{model.name_of(ev.by)} imposes a {ev.means} blockade on {where} "
+                                              f"(enforcement {enforcement:g})")
 
 
 @handles("arms_embargo")

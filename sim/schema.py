@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer
 
 from .errors import did_you_mean
 
@@ -26,6 +26,22 @@ SourceKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Extended(Strict):
+    """A part of the format that gained optional fields (``_added``) after scenarios were pinned: those fields
+    are left out of the resolved scenario while a file does not give them, so that a scenario that does not use
+    them resolves, and hashes, as before (manifests and pinned outputs stay the same)."""
+
+    _added: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unused_additions(self, handler):
+        data = handler(self)
+        for name in self._added:
+            if name not in self.model_fields_set:
+                data.pop(name, None)
+        return data
 
 
 class Cited(Strict):
@@ -302,10 +318,35 @@ class TieChange(EventBase):
     max_level: Level | None = None
 
 
-class Blockade(EventBase):
+BlockadeMeans = Literal["naval", "air", "shutdown"]
+
+
+class Blockade(EventBase, Extended):
+    """An oil blockade.
+
+    - Of places: ``places`` (named places) or ``ports_of`` (a camp: every port it holds, week by week), by any
+      actor, with ``means`` and an ``enforcement`` (the share of those places' revenue it cuts, default 1). A
+      naval blockade closes ports only; a naval or air blockade bites while a camp other than the blockader's
+      holds the place, a shutdown whoever holds it.
+    - The old form, ``by`` alone: a faction (or every faction of another actor's camp) shuts the oil of every
+      place it holds, week by week.
+
+    ``lift: true`` ends the blockades ``by`` imposed on the places (the camp's ports) it names; without them,
+    every blockade of ``by``."""
+
+    _added = ("places", "ports_of", "means", "enforcement")
     kind: Literal["blockade"]
     by: Ident
+    places: list[Ident] = []
+    ports_of: Ident | None = Field(default=None, description="a camp: the ports it holds, week by week")
+    means: BlockadeMeans | None = None
+    enforcement: Unit | None = Field(default=None, description="share of the places' revenue cut (default 1)")
     lift: bool = False
+
+    @property
+    def of_places(self) -> bool:
+        """Not the old form: a blockade of named places or of a camp's ports."""
+        return bool(self.places) or self.ports_of is not None
 
 
 class ArmsEmbargo(EventBase):
@@ -483,6 +524,23 @@ class _References:
 
     def event_blockade(self, base: str, e) -> None:
         self.actor(e.by, f"{base}.by")
+        for i, pid in enumerate(e.places):
+            self.place(pid, f"{base}.places.{i}")
+        if e.ports_of is not None:
+            self.need(not e.places, f"{base}.ports_of", "name either places or ports_of, not both")
+            self.need(e.ports_of in self.s.camps, f"{base}.ports_of",
+                      f"unknown camp '{e.ports_of}'{did_you_mean(e.ports_of, self.s.camps)}")
+        for name in ("means", "enforcement"):
+            if getattr(e, name) is not None:
+                self.need(e.of_places, f"{base}.{name}", f"{name} is for a blockade of places or ports_of (the old "
+                          "form, by alone, shuts all the oil its side holds)")
+                self.need(not e.lift, f"{base}.{name}", f"a lift takes no {name}")
+        if e.of_places and not e.lift:
+            self.need(e.means is not None, f"{base}.means", "say how: means: naval, air or shutdown")
+        if e.means == "naval":
+            for i, pid in enumerate(e.places):
+                self.need(self.s.territory.places[pid].port, f"{base}.places.{i}",
+                          f"'{pid}' is not a port (port: true): a naval blockade closes ports")
 
     def event_arms_embargo(self, base: str, e) -> None:
         pass  # nothing to look up
