@@ -134,8 +134,13 @@ def blockade_of_places(model, ev) -> None:
 
 @handles("arms_embargo")
 def arms_embargo(model, eid, ev) -> None:
-    model.embargo = ev.enforcement
-    model.log("arms_embargo", [], ev.text or f"arms embargo enforcement set to {ev.enforcement:g}")
+    """The embargo's enforcement is set for its targets (everyone if it names none), per channel."""
+    model.embargo.impose(list(ev.targets), ev.enforcement, dict(ev.channels))
+    on = f" on {', '.join(model.name_of(t) if t in model.faction_index else t for t in ev.targets)}" \
+        if ev.targets else ""
+    per_channel = "".join(f", {c.value.replace('_', ' ')} {e:g}" for c, e in ev.channels.items())
+    model.log("arms_embargo", list(ev.targets), ev.text or f"arms embargo enforcement{on} set to "
+                                                           f"{ev.enforcement:g}{per_channel}")
 
 
 @handles("defection")

@@ -76,6 +76,11 @@ class Channel(str, Enum):
     alliance = "alliance"
 
 
+# the channels an arms embargo cuts (unless a patron's diplomatic cover shields the client)
+MILITARY_CHANNELS = (Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
+                     Channel.air_defence)
+
+
 class ActorKind(str, Enum):
     faction = "faction"
     patron = "patron"
@@ -349,9 +354,18 @@ class Blockade(EventBase, Extended):
         return bool(self.places) or self.ports_of is not None
 
 
-class ArmsEmbargo(EventBase):
+class ArmsEmbargo(EventBase, Extended):
+    """An arms embargo: it cuts the military channels (:data:`MILITARY_CHANNELS`) of support to its
+    ``targets`` (factions or camps; none: every faction) by its ``enforcement``, or by ``channels``' own
+    enforcement on the channels named there, unless a patron's diplomatic cover shields the client. It sets
+    the enforcement of the targets it names (0 lifts it); where several embargoes cover a tie, the firmest
+    applies."""
+
+    _added = ("targets", "channels")
     kind: Literal["arms_embargo"]
     enforcement: Unit
+    targets: list[Ident] = Field(default=[], description="factions or camps under the embargo (default: all)")
+    channels: dict[Channel, Unit] = Field(default={}, description="enforcement per military channel")
 
 
 class Defection(EventBase):
@@ -543,7 +557,18 @@ class _References:
                           f"'{pid}' is not a port (port: true): a naval blockade closes ports")
 
     def event_arms_embargo(self, base: str, e) -> None:
-        pass  # nothing to look up
+        for i, target in enumerate(e.targets):
+            path = f"{base}.targets.{i}"
+            known = list(self.s.actors) + list(self.s.camps)
+            self.need(target in known, path, f"unknown actor or camp '{target}'{did_you_mean(target, known)}")
+            self.need(not (target in self.s.actors and target in self.s.camps), path,
+                      f"'{target}' is both an actor and a camp")
+            self.need(target in self.s.camps or self.s.actors[target].faction is not None, path,
+                      f"'{target}' is not a faction: an embargo targets those who receive support (factions or "
+                      "camps)")
+        for channel in e.channels:
+            self.need(channel in MILITARY_CHANNELS, f"{base}.channels.{channel.value}",
+                      f"an arms embargo cuts only {', '.join(c.value for c in MILITARY_CHANNELS)}")
 
     def event_defection(self, base: str, e) -> None:
         self.actor(e.actor, f"{base}.actor")
