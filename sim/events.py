@@ -176,6 +176,21 @@ def ceasefire(model, eid, ev) -> None:
     model.log("ceasefire", list(ev.parties), ev.text or "ceasefire declared")
 
 
+@handles("capture")
+def capture(model, eid, ev) -> None:
+    """A place is handed over to a faction (no battle: see :class:`sim.schema.Capture`)."""
+    place = model.geo.places.index(ev.place)
+    name = model.geo.places.names[place]
+    taker = model.actor(ev.to)
+    holder = model.factions[model.map.view().controller[place]]
+    if holder is taker:
+        model.log("capture", [ev.to], ev.text or f"{name}: already held by {taker.name}")
+        return
+    model.map.capture(place, taker.index)
+    model.log("capture", [ev.to, holder.actor_id],
+              ev.text or f"{name} handed over to {taker.camp} ({taker.name}) by {holder.name}")
+
+
 @handles("conference")
 def conference(model, eid, ev) -> None:
     model.peace.hold_conference(ev)

@@ -392,9 +392,19 @@ class Ceasefire(EventBase):
     parties: list[Ident] = Field(min_length=1)
 
 
+class Capture(EventBase):
+    """A dated hand-over of a place to a faction: a change of the starting state, or a negotiated hand-over. No
+    battle is fought: nobody loses fighters, it is no camp's momentum, and the camp that gave the place up does
+    not set out to take it back."""
+
+    kind: Literal["capture"]
+    place: Ident
+    to: Ident = Field(description="the faction that takes the place over")
+
+
 Event = Annotated[
     Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
-          RecognitionChange, Offensive, Ceasefire],
+          RecognitionChange, Offensive, Ceasefire, Capture],
     Field(discriminator="kind"),
 ]
 
@@ -585,3 +595,9 @@ class _References:
     def event_ceasefire(self, base: str, e) -> None:
         for i, a in enumerate(e.parties):
             self.actor(a, f"{base}.parties.{i}")
+
+    def event_capture(self, base: str, e) -> None:
+        self.place(e.place, f"{base}.place")
+        self.actor(e.to, f"{base}.to")
+        self.need(self.s.actors[e.to].faction is not None, f"{base}.to",
+                  f"'{e.to}' is not a faction and cannot hold places")
