@@ -36,7 +36,8 @@ class ArmsEmbargo:
     def on_ties(self, ties: list, view: MapView, faction_index: dict[str, int]):
         """Per tie, the enforcement it faces this week (0 for a channel no embargo cuts), an array in tie
         order; None if no embargo is in force (nothing to compute)."""
-        key = (len(ties), view)
+        targeted = len(self.regimes) > 1 or EVERYONE not in self.regimes
+        key = (len(ties), view.faction_camps if targeted else None)  # a camp's embargo follows who is in it
         if key != self._key:
             self._key = key
             self._enforcement = self._per_tie(ties, view, faction_index)
@@ -46,6 +47,8 @@ class ArmsEmbargo:
         if not any(e > 0.0 for regime in self.regimes.values() for e in regime.values()):
             return None
         everyone = self.regimes.get(EVERYONE, {})
+        if len(self.regimes) == 1 and everyone:  # on everyone alike
+            return np.array([everyone.get(t.channel, 0.0) for t in ties], dtype=float)
         out = []
         for t in ties:
             camp = view.faction_camps[faction_index[t.target]]
