@@ -3,7 +3,7 @@
 - :class:`FactionAgent`: an armed faction, militia, tribe or political body that can hold places. It turns
   the week's support into capability, pays and recruits, may change camp, takes losses, weighs a deal.
 - :class:`PatronAgent`: a foreign state or other backer. It sets its support effort and the levels of its ties.
-- :class:`OrganisationAgent`: an organisation such as the UN: convenes conferences, gives recognition.
+- :class:`OrganisationAgent`: an international organisation (a mediator): convenes conferences, gives recognition.
 
 The model runs each stage over an AgentSet in a fixed order (:meth:`mesa.agent.AgentSet.do`, never shuffled,
 so the draws from ``model.rng`` keep their order). A faction's or patron's camp changes only through
@@ -232,4 +232,4 @@ class PatronAgent(ActorAgent):
 
 
 class OrganisationAgent(ActorAgent):
-    """An organisation such as the UN: convenes conferences, gives recognition."""
+    """An international organisation (a mediator): convenes conferences, gives recognition."""

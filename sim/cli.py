@@ -148,9 +148,9 @@ def cmd_run(args) -> int:
 
 
 def print_warnings(loaded) -> None:
-    """A scenario's warnings (see sim.scenario.scenario_warnings), one line each on stderr."""
+    """A scenario's warnings (see sim.checks), one line each on stderr: ``warning: file:line: field: message``."""
     for w in loaded.warnings:
-        print(f"warning: {loaded.path}: {w}", file=sys.stderr)
+        print(f"warning: {w.located()}", file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
@@ -225,7 +225,7 @@ def cmd_demo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="libya-sim", description="Agent-based what-if simulation of a proxy war (Libya 2014-2020).")
+    parser = _Parser(prog="libya-sim", description="Agent-based what-if simulation of proxy wars, each theatre a set of YAML scenarios.")
     parser.add_argument("--version", action="version", version=f"libya-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_run(sub)
@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Serve the viewer: choose a scenario and a seed, Step, Play, Reset; the sliders "
                                    "act after Reset. Ctrl-C stops it.")
     p.add_argument("scenario", nargs="?", default=None,
-                   help="scenario YAML file or name in scenarios/ (default: libya_2018_11)")
+                   help="scenario YAML file or name in scenarios/ (default: the 'viewer:' of configs/demo.yaml)")
     p.add_argument("--seed", type=_nonneg, default=1, help="seed of the model shown (default 1; the page can change it)")
     p.add_argument("--port", type=_positive, default=8765, help="port to serve on, 1 to 65535 (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_calibrate(sub)
 
-    p = sub.add_parser("demo", help="the main job: two comparisons with reports")
+    p = sub.add_parser("demo", help="the main job: the comparisons listed in configs/demo.yaml, with reports")
     p.set_defaults(func=cmd_demo)
     return parser
 

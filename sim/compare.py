@@ -173,11 +173,12 @@ def _load_all(paths: list[str], overrides: dict):
 
 
 def _scenario_warnings(loaded, names) -> list[str]:
-    """Each scenario's warnings (see sim.scenario.scenario_warnings): printed now, and kept for the report."""
+    """Each scenario's warnings (see sim.checks): printed now (with their file and line), and kept for the report
+    (with the scenario's name)."""
     out = []
     for ls, name in zip(loaded, names):
         for w in ls.warnings:
-            print(f"warning: {ls.path}: {w}", file=sys.stderr)
+            print(f"warning: {w.located()}", file=sys.stderr)
             out.append(f"{name}: {w}")
     return out
 
@@ -370,21 +371,22 @@ def run_compare_command(args) -> int:
     return 0
 
 
-DEMO_COMPARISONS = (("palermo_success", "palermo_failed"), ("no_turkish_deployment", "turkish_deployment"))
-DEMO_RUNS = 100
-
-
 def demo() -> int:
-    """The main job: the two comparisons the project was built to answer."""
-    from .scenario import SCENARIOS_DIR
+    """The main job: the comparisons listed under ``demo:`` in configs/demo.yaml (see :mod:`sim.showcase`)."""
+    from .scenario import resolve_scenario_path
+    from .showcase import load_showcase, showcase_path
 
+    show = load_showcase()
+    if not show.demo:
+        raise InputError("no comparisons to run: list them under 'demo:' (pairs of scenario names)",
+                         str(showcase_path()), None, "demo")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     reports = []
-    for base, other in DEMO_COMPARISONS:
-        paths = [str(SCENARIOS_DIR / f"{base}.yaml"), str(SCENARIOS_DIR / f"{other}.yaml")]
+    for base, other in show.demo:
+        paths = [str(resolve_scenario_path(base)), str(resolve_scenario_path(other))]
         out = Path("results") / "demo" / stamp / f"{base}-vs-{other}"
-        print(f"\n=== {other} against {base} ({DEMO_RUNS} runs each, common seeds) ===", flush=True)
-        dest, headline = compare(paths, DEMO_RUNS, 1, None, str(out), {})
+        print(f"\n=== {other} against {base} ({show.runs} runs each, common seeds) ===", flush=True)
+        dest, headline = compare(paths, show.runs, 1, None, str(out), {})
         print(headline)
         reports.append(dest / "report.html")
     print("\nreports:")

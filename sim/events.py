@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+from .world.oil import Closure
 from .world.ties import Tie
 
 Handler = Callable[[object, str, object], None]
@@ -98,20 +99,48 @@ def tie_change(model, eid, ev) -> None:
 
 @handles("blockade")
 def blockade(model, eid, ev) -> None:
-    """A faction (or every faction of an actor's camp) shuts, or reopens, the oil it holds."""
+    """An actor blockades (or lifts its blockade of) named places or a camp's ports; in the old form (``by``
+    alone), a faction (or every faction of an actor's camp) shuts, or reopens, the oil it holds."""
+    if ev.of_places:
+        blockade_of_places(model, ev)
+        return
     if ev.by in model.faction_index:
         members = [model.faction_index[ev.by]]
     else:
         members = list(model.map.view().members[model.actor(ev.by).camp])
     model.oil.blockade(members, lift=ev.lift)
+    if ev.lift:
+        model.oil.reopen(ev.by)  # a lift without places ends every blockade of the actor
     model.log("blockade", [ev.by],
               ev.text or f"{model.name_of(ev.by)} {'lifts' if ev.lift else 'imposes'} an oil blockade")
 
 
+def blockade_of_places(model, ev) -> None:
+    """The revenue of the places (or of the ports a camp holds) is cut by the enforcement, from now on."""
+    names = model.geo.places.names
+    where = ", ".join(names[model.geo.places.index(p)] for p in ev.places) or f"the ports of {ev.ports_of}"
+    targets = [model.geo.places.index(p) for p in ev.places] or [("ports", ev.ports_of)]
+    if ev.lift:
+        model.oil.reopen(ev.by, targets)
+        model.log("blockade", [ev.by], ev.text or f"{model.name_of(ev.by)} lifts its blockade of {where}")
+        return
+    enforcement = 1.0 if ev.enforcement is None else ev.enforcement
+    for target in targets:
+        place, camp = (target, None) if isinstance(target, int) else (None, target[1])
+        model.oil.close(ev.by, Closure(model.actor(ev.by), ev.means, enforcement, place, camp))
+    model.log("blockade", [ev.by], ev.text or f"{model.name_of(ev.by)} imposes a {ev.means} blockade on {where} "
+                                              f"(enforcement {enforcement:g})")
+
+
 @handles("arms_embargo")
 def arms_embargo(model, eid, ev) -> None:
-    model.embargo = ev.enforcement
-    model.log("arms_embargo", [], ev.text or f"arms embargo enforcement set to {ev.enforcement:g}")
+    """The embargo's enforcement is set for its targets (everyone if it names none), per channel."""
+    model.embargo.impose(list(ev.targets), ev.enforcement, dict(ev.channels))
+    on = f" on {', '.join(model.name_of(t) if t in model.faction_index else t for t in ev.targets)}" \
+        if ev.targets else ""
+    per_channel = "".join(f", {c.value.replace('_', ' ')} {e:g}" for c, e in ev.channels.items())
+    model.log("arms_embargo", list(ev.targets), ev.text or f"arms embargo enforcement{on} set to "
+                                                           f"{ev.enforcement:g}{per_channel}")
 
 
 @handles("defection")
@@ -145,6 +174,21 @@ def ceasefire(model, eid, ev) -> None:
     camps = {model.actor(a).camp for a in ev.parties}
     model.peace.start_ceasefire(camps, [a for a in ev.parties if a in model.faction_index], {})
     model.log("ceasefire", list(ev.parties), ev.text or "ceasefire declared")
+
+
+@handles("capture")
+def capture(model, eid, ev) -> None:
+    """A place is handed over to a faction (no battle: see :class:`sim.schema.Capture`)."""
+    place = model.geo.places.index(ev.place)
+    name = model.geo.places.names[place]
+    taker = model.actor(ev.to)
+    holder = model.factions[model.map.view().controller[place]]
+    if holder is taker:
+        model.log("capture", [ev.to], ev.text or f"{name}: already held by {taker.name}")
+        return
+    model.map.capture(place, taker.index)
+    model.log("capture", [ev.to, holder.actor_id],
+              ev.text or f"{name} handed over to {taker.camp} ({taker.name}) by {holder.name}")
 
 
 @handles("conference")

@@ -15,7 +15,7 @@ A step is one week:
 7. a ceasefire may break down (:class:`sim.world.peace.PeaceProcess`);
 8. the week is recorded (:class:`sim.record.Recorder`).
 
-Nothing here names Libya: actors, camps, places and issues come from the scenario.
+Nothing here names a theatre: actors, camps, places and issues come from the scenario.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from .schema import ActorKind, Scenario
 from .world.air import AirWar
 from .world.camp import Balance, Camp, CampStanding
 from .world.command import Command
+from .world.embargo import ArmsEmbargo
 from .world.front import Front
 from .world.geography import Geography
 from .world.map import Map
@@ -77,7 +78,7 @@ class ConflictModel(mesa.Model):
         self.peace = PeaceProcess(self)
         self.front = Front(self)
         self.air = AirWar(self)
-        self.embargo = 0.0  # enforcement of the arms embargo, 0..1
+        self.embargo = ArmsEmbargo()
         self.recorder = Recorder(full=record)
         self.recorder.describe(self)
         self._date_text = (-1, "")
@@ -155,7 +156,7 @@ class ConflictModel(mesa.Model):
         self.ties.refresh_levels()
 
     def _receive_support(self) -> None:
-        gains, given = self.ties.gains(self.embargo)
+        gains, given = self.ties.gains(self.embargo.on_ties(self.ties.ties, self.map.view(), self.faction_index))
         for f, g in zip(self.factions, gains):
             f.receive(*g)
         for agent, amount in zip(self._by_id.values(), given):

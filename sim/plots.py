@@ -25,28 +25,41 @@ from matplotlib.lines import Line2D  # noqa: E402
 from .palette import CHANNEL_COLORS  # noqa: E402
 from .schema import Scenario  # noqa: E402
 
-OUTLINE = Path(__file__).resolve().parent / "data" / "outline_libya.json"
+OUTLINES = Path(__file__).resolve().parent / "data" / "outlines"  # one file per region (tools/make_outline.py)
 SEA, LAND, COAST, BORDER = "#dcebf5", "#f4f1e8", "#6b8aa6", "#9a8f80"
 
 
 @functools.cache
-def outline() -> dict | None:
-    """Land polygons and country borders around Libya (see tools/make_outline.py), or None if absent."""
-    try:
-        return json.loads(OUTLINE.read_text(encoding="utf-8"))
-    except OSError:
+def outlines() -> tuple[dict, ...]:
+    """Every region's outline (land polygons, country borders, box; see tools/make_outline.py), from the
+    smallest box to the largest; a file that cannot be read is left out."""
+    out = []
+    for f in sorted(OUTLINES.glob("*.json")):
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        out.append(data)
+    return tuple(sorted(out, key=lambda d: (d["box"][2] - d["box"][0]) * (d["box"][3] - d["box"][1])))
+
+
+def outline(lons, lats) -> dict | None:
+    """The outline of the smallest region whose box holds every place, or None if no region does."""
+    if not len(lons):
         return None
+    for data in outlines():
+        x0, y0, x1, y1 = data["box"]
+        if x0 <= min(lons) and max(lons) <= x1 and y0 <= min(lats) and max(lats) <= y1:
+            return data
+    return None
 
 
 def draw_outline(ax, lons, lats) -> bool:
     """Sea, land with its coastline, and country borders beneath a map whose places are at ``lons``,
-    ``lats``; only where those places lie within the outline's box (a scenario elsewhere gets none).
+    ``lats``, from the smallest outline that holds them all (a scenario elsewhere gets none).
     Does not change the axes' limits. Returns whether it drew."""
-    data = outline()
-    if data is None or not len(lons):
-        return False
-    x0, y0, x1, y1 = data["box"]
-    if not (x0 <= min(lons) and max(lons) <= x1 and y0 <= min(lats) and max(lats) <= y1):
+    data = outline(lons, lats)
+    if data is None:
         return False
     ax.set_facecolor(SEA)
     ax.add_collection(PolyCollection(data["land"], facecolors=LAND, edgecolors=COAST, linewidths=0.9, zorder=0.1,

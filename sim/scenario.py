@@ -9,7 +9,7 @@ the bibliography (:mod:`sim.sources`). Every problem is an
 
 Merging: mappings merge key by key; any other value (lists included) replaces
 the base value; ``null`` in a variant deletes the base entry (for example
-``events: {turkish_deployment: null}``).
+``events: {talks: null}``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .checks import ScenarioWarning, scenario_warnings
 from .errors import InputError, did_you_mean
 from .schema import ReferenceProblem, Scenario, check_references
 from .sources import check_citations, load_bibliography
@@ -64,7 +65,7 @@ class LoadedScenario:
     resolved: dict[str, Any]
     sha256: str
     overrides: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)  # see scenario_warnings
+    warnings: list[ScenarioWarning] = field(default_factory=list)  # see sim.checks
 
 
 def scenario_dirs() -> list[Path]:
@@ -86,7 +87,7 @@ def available_scenarios() -> dict[str, Path]:
 
 
 def resolve_scenario_path(name: str) -> Path:
-    """A path, or a bare scenario name (``palermo_failed`` or ``palermo_failed.yaml``) looked up in
+    """A path, or a bare scenario name (``my_war`` or ``my_war.yaml``) looked up in
     ./scenarios/ and then the project's scenarios/ (see :func:`scenario_dirs`)."""
     p = Path(name)
     if p.exists() or os.sep in name or (os.altsep and os.altsep in name):
@@ -361,44 +362,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         raise InputError(exc.message + _set_note(exc.path, file, overrides), file, line, exc.path) from None
     resolved = _jsonable(scenario.model_dump(mode="json"))
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
+    warnings = [ScenarioWarning(fpath, msg, *origins.lookup(fpath, name)) for fpath, msg in scenario_warnings(scenario)]
     return LoadedScenario(scenario=scenario, path=name, resolved=resolved, sha256=digest, overrides=overrides,
-                          warnings=scenario_warnings(scenario))
-
-
-def scenario_warnings(s: Scenario) -> list[str]:
-    """What is allowed in a scenario but probably not meant: no armed camp (nobody fights), places no road
-    joins to the rest of the map (and not listed as enclaves), events after the end date (they never happen).
-    Each is ``field: message``."""
-    out = []
-    fighting = {a.camp for a in s.actors.values() if a.faction is not None}
-    if not any(c.armed and cid in fighting for cid, c in s.camps.items()):
-        out.append("camps: no armed camp with a faction: nobody fights, and there are no territory curves to draw")
-    places = list(s.territory.places)
-    if places:
-        links: dict[str, set[str]] = {p: set() for p in places}
-        for a, b in s.territory.roads:
-            links[a].add(b)
-            links[b].add(a)
-        parts: list[set[str]] = []
-        left = set(places)
-        while left:
-            todo = [min(left)]
-            part = set(todo)
-            while todo:
-                for nb in links[todo.pop()] - part:
-                    part.add(nb)
-                    todo.append(nb)
-            parts.append(part)
-            left -= part
-        main = max(parts, key=len)
-        cut = sorted(p for p in places if p not in main and p not in s.territory.enclaves)
-        if cut:
-            out.append(f"territory.roads: no road joins {', '.join(cut)} to the rest of the map "
-                       f"({len(main)} places); add roads, or list them under territory.enclaves if that is meant")
-    for eid, e in s.events.items():
-        if e.date > s.end_date:
-            out.append(f"events.{eid}.date: {e.date} is after end_date {s.end_date}: the event never happens")
-    return out
+                          warnings=warnings)
 
 
 def list_scenarios() -> list[tuple[str, str, str]]:

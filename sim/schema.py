@@ -1,7 +1,7 @@
 """The scenario format: typed, validated objects (pydantic).
 
 A scenario is what a YAML file says after ``extends`` and ``--set`` are applied.
-Nothing here knows about Libya: actors, camps, places and issues are all named
+Nothing here knows about a theatre: actors, camps, places and issues are all named
 by the scenario. Cross-references (a tie to an unknown actor, a road to an
 unknown place, ...) are checked in :func:`check_references`, which reports the
 dotted path of the offending field so the loader can name its line.
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer
 
 from .errors import did_you_mean
 
@@ -26,6 +26,22 @@ SourceKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Extended(Strict):
+    """A part of the format that gained optional fields (``_added``) after scenarios were pinned: those fields
+    are left out of the resolved scenario while a file does not give them, so that a scenario that does not use
+    them resolves, and hashes, as before (manifests and pinned outputs stay the same)."""
+
+    _added: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unused_additions(self, handler):
+        data = handler(self)
+        for name in self._added:
+            if name not in self.model_fields_set:
+                data.pop(name, None)
+        return data
 
 
 class Cited(Strict):
@@ -58,6 +74,11 @@ class Channel(str, Enum):
     diplomatic_cover = "diplomatic_cover"
     recognition = "recognition"
     alliance = "alliance"
+
+
+# the channels an arms embargo cuts (unless a patron's diplomatic cover shields the client)
+MILITARY_CHANNELS = (Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
+                     Channel.air_defence)
 
 
 class ActorKind(str, Enum):
@@ -229,6 +250,9 @@ class Tie(Cited):
     level: Level
     max_level: Level = 1.0
     adaptive: bool = True
+    # a note for validation, read by nothing in a run (so not part of the resolved scenario): level 0 is meant
+    dormant: bool = Field(False, exclude=True, description="the tie is at level 0 on purpose (it waits for an "
+                          "escalation or an event); a tie at level 0 without it gets a warning")
 
 
 # ---------------------------------------------------------------- territory
@@ -303,15 +327,49 @@ class TieChange(EventBase):
     max_level: Level | None = None
 
 
-class Blockade(EventBase):
+BlockadeMeans = Literal["naval", "air", "shutdown"]
+
+
+class Blockade(EventBase, Extended):
+    """An oil blockade.
+
+    - Of places: ``places`` (named places) or ``ports_of`` (a camp: every port it holds, week by week), by any
+      actor, with ``means`` and an ``enforcement`` (the share of those places' revenue it cuts, default 1). A
+      naval blockade closes ports only; a naval or air blockade bites while a camp other than the blockader's
+      holds the place, a shutdown whoever holds it.
+    - The old form, ``by`` alone: a faction (or every faction of another actor's camp) shuts the oil of every
+      place it holds, week by week.
+
+    ``lift: true`` ends the blockades ``by`` imposed on the places (the camp's ports) it names; without them,
+    every blockade of ``by``."""
+
+    _added = ("places", "ports_of", "means", "enforcement")
     kind: Literal["blockade"]
     by: Ident
+    places: list[Ident] = []
+    ports_of: Ident | None = Field(default=None, description="a camp: the ports it holds, week by week")
+    means: BlockadeMeans | None = None
+    enforcement: Unit | None = Field(default=None, description="share of the places' revenue cut (default 1)")
     lift: bool = False
 
+    @property
+    def of_places(self) -> bool:
+        """Not the old form: a blockade of named places or of a camp's ports."""
+        return bool(self.places) or self.ports_of is not None
 
-class ArmsEmbargo(EventBase):
+
+class ArmsEmbargo(EventBase, Extended):
+    """An arms embargo: it cuts the military channels (:data:`MILITARY_CHANNELS`) of support to its
+    ``targets`` (factions or camps; none: every faction) by its ``enforcement``, or by ``channels``' own
+    enforcement on the channels named there, unless a patron's diplomatic cover shields the client. It sets
+    the enforcement of the targets it names (0 lifts it); where several embargoes cover a tie, the firmest
+    applies."""
+
+    _added = ("targets", "channels")
     kind: Literal["arms_embargo"]
     enforcement: Unit
+    targets: list[Ident] = Field(default=[], description="factions or camps under the embargo (default: all)")
+    channels: dict[Channel, Unit] = Field(default={}, description="enforcement per military channel")
 
 
 class Defection(EventBase):
@@ -338,9 +396,19 @@ class Ceasefire(EventBase):
     parties: list[Ident] = Field(min_length=1)
 
 
+class Capture(EventBase):
+    """A dated hand-over of a place to a faction: a change of the starting state, or a negotiated hand-over. No
+    battle is fought: nobody loses fighters, it is no camp's momentum, and the camp that gave the place up does
+    not set out to take it back."""
+
+    kind: Literal["capture"]
+    place: Ident
+    to: Ident = Field(description="the faction that takes the place over")
+
+
 Event = Annotated[
     Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
-          RecognitionChange, Offensive, Ceasefire],
+          RecognitionChange, Offensive, Ceasefire, Capture],
     Field(discriminator="kind"),
 ]
 
@@ -484,9 +552,37 @@ class _References:
 
     def event_blockade(self, base: str, e) -> None:
         self.actor(e.by, f"{base}.by")
+        for i, pid in enumerate(e.places):
+            self.place(pid, f"{base}.places.{i}")
+        if e.ports_of is not None:
+            self.need(not e.places, f"{base}.ports_of", "name either places or ports_of, not both")
+            self.need(e.ports_of in self.s.camps, f"{base}.ports_of",
+                      f"unknown camp '{e.ports_of}'{did_you_mean(e.ports_of, self.s.camps)}")
+        for name in ("means", "enforcement"):
+            if getattr(e, name) is not None:
+                self.need(e.of_places, f"{base}.{name}", f"{name} is for a blockade of places or ports_of (the old "
+                          "form, by alone, shuts all the oil its side holds)")
+                self.need(not e.lift, f"{base}.{name}", f"a lift takes no {name}")
+        if e.of_places and not e.lift:
+            self.need(e.means is not None, f"{base}.means", "say how: means: naval, air or shutdown")
+        if e.means == "naval":
+            for i, pid in enumerate(e.places):
+                self.need(self.s.territory.places[pid].port, f"{base}.places.{i}",
+                          f"'{pid}' is not a port (port: true): a naval blockade closes ports")
 
     def event_arms_embargo(self, base: str, e) -> None:
-        pass  # nothing to look up
+        for i, target in enumerate(e.targets):
+            path = f"{base}.targets.{i}"
+            known = list(self.s.actors) + list(self.s.camps)
+            self.need(target in known, path, f"unknown actor or camp '{target}'{did_you_mean(target, known)}")
+            self.need(not (target in self.s.actors and target in self.s.camps), path,
+                      f"'{target}' is both an actor and a camp")
+            self.need(target in self.s.camps or self.s.actors[target].faction is not None, path,
+                      f"'{target}' is not a faction: an embargo targets those who receive support (factions or "
+                      "camps)")
+        for channel in e.channels:
+            self.need(channel in MILITARY_CHANNELS, f"{base}.channels.{channel.value}",
+                      f"an arms embargo cuts only {', '.join(c.value for c in MILITARY_CHANNELS)}")
 
     def event_defection(self, base: str, e) -> None:
         self.actor(e.actor, f"{base}.actor")
@@ -503,3 +599,9 @@ class _References:
     def event_ceasefire(self, base: str, e) -> None:
         for i, a in enumerate(e.parties):
             self.actor(a, f"{base}.parties.{i}")
+
+    def event_capture(self, base: str, e) -> None:
+        self.place(e.place, f"{base}.place")
+        self.actor(e.to, f"{base}.to")
+        self.need(self.s.actors[e.to].faction is not None, f"{base}.to",
+                  f"'{e.to}' is not a faction and cannot hold places")

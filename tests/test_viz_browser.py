@@ -163,7 +163,7 @@ TIME_STEP_JS = """
   let tWeek = null, tImg = null;
   const t0 = performance.now();
   const check = () => {
-    const w = document.querySelector('.libya-week');
+    const w = document.querySelector('.sim-week');
     const img = document.querySelector(mapCss);
     if (tWeek === null && w && w.textContent === want) tWeek = performance.now() - t0;
     if (tImg === null && img && img.src !== oldSrc) tImg = performance.now() - t0;
@@ -177,9 +177,9 @@ TIME_STEP_JS = """
 });
 """
 
-MAP = ".libya-map img"
-NET = ".libya-network img"
-PLOTS = ".libya-plots img"
+MAP = ".sim-map img"
+NET = ".sim-network img"
+PLOTS = ".sim-plots img"
 
 
 @pytest.mark.browser
@@ -191,7 +191,7 @@ def test_viewer_steps_resets_and_renders(viewer_url, browser_page, tmp_path):
     page.goto(viewer_url)
     step = page.get_by_role("button", **STEP)
     expect(step).to_be_visible(timeout=60_000)
-    week = page.locator(".libya-week")
+    week = page.locator(".sim-week")
     expect(week).to_have_text("Week 0", timeout=30_000)
 
     # the main panel is not blank: the three figures are decoded images with real content
@@ -201,7 +201,7 @@ def test_viewer_steps_resets_and_renders(viewer_url, browser_page, tmp_path):
     map_shot0 = page.locator(MAP).screenshot()
     net_shot0 = page.locator(NET).screenshot()
     _check_places_in_their_colours(page, states[MAP]["src"])
-    expect(page.locator(".libya-events")).to_contain_text("Events")
+    expect(page.locator(".sim-events")).to_contain_text("Events")
 
     for n in (1, 2, 3):
         step.click()
@@ -222,7 +222,7 @@ def test_viewer_steps_resets_and_renders(viewer_url, browser_page, tmp_path):
     moved = slider.get_attribute("aria-valuenow")
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(week).to_have_text("Week 0")
-    header = page.locator(".libya-header")
+    header = page.locator(".sim-header")
     expect(header).to_contain_text("parameters.contest_decisiveness=")
     print(f"\nslider moved {before} -> {moved}; header after Reset: {header.inner_text()!r}")
 
@@ -306,8 +306,8 @@ def test_viewer_controls_show_values_apply_to_the_scenario_and_bad_values_are_me
     page.goto(viewer_url)
     step = page.get_by_role("button", **STEP)
     expect(step).to_be_visible(timeout=60_000)
-    week = page.locator(".libya-week")
-    header = page.locator(".libya-header")
+    week = page.locator(".sim-week")
+    header = page.locator(".sim-header")
     reset = page.get_by_role("button", name="Reset", exact=True)
     expect(page.get_by_text("Scenario, seed and sliders act after Reset.")).to_be_visible()
     expect(page.locator(".v-input", has_text=re.compile(r"Contest decisiveness \(m\): \d"))).to_be_visible()
@@ -340,7 +340,7 @@ def test_viewer_controls_show_values_apply_to_the_scenario_and_bad_values_are_me
     expect(header).to_contain_text("Libya from the Moscow talks")
     expect(header).to_contain_text("seed 2")
     expect(header).not_to_contain_text("overrides")  # the new scenario's own values are not changes
-    expect(header.locator(".libya-error")).to_have_count(0)
+    expect(header.locator(".sim-error")).to_have_count(0)
 
     _img_state(page, PLOTS)
     plots, net = page.locator(PLOTS).bounding_box(), page.locator(NET).bounding_box()

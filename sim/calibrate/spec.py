@@ -1,14 +1,14 @@
 """The targets file: the patterns of the record plus a ``calibration`` section, validated with pydantic.
 
-Example (``configs/calibration/libya_2018_2020.yaml`` holds the real one)::
+Example (configs/calibration/ holds the real ones; tests/data/calibration_tiny.yaml is a small one)::
 
-    scenario: palermo_failed          # name in scenarios/ or a path
-    until: 2020-01-15                 # the window ends here (never after 2020-01-15)
+    scenario: my_war                  # name in scenarios/ or a path
+    until: 2020-01-15                 # the window ends here (never after the record's last date)
     runs: 50                          # for `make calibration` and the pattern tests
     must_hold: 11
     patterns:                         # as read by sim/patterns.py, each with its sources
-      - {id: sabha_lna_2019_03, text: ..., kind: holder, place: sabha, date: 2019-03-01, camp: LNA,
-         min_share: 0.6, sources: [mees_south]}
+      - {id: middle_red_2020_06, text: ..., kind: holder, place: middle, date: 2020-06-01, camp: RED,
+         min_share: 0.6, sources: [a_report]}
     calibration:
       replications: 10                # runs per parameter set, seeds base_seed .. base_seed + 9 (common seeds)
       base_seed: 1
@@ -19,7 +19,7 @@ Example (``configs/calibration/libya_2018_2020.yaml`` holds the real one)::
         parameters.capacity_regeneration: {prior: log_uniform, low: 0.01, high: 0.16}
         parameters.contest_decisiveness: {prior: normal, mean: 3.0, sd: 0.5, low: 1.5, high: 4.5}
       targets:                        # pattern id -> the record's value and a tolerance
-        sabha_lna_2019_03: {record: 1.0, tolerance: 0.4, why: "..."}
+        middle_red_2020_06: {record: 1.0, tolerance: 0.4, why: "..."}
 
 Every problem is an :class:`InputError` with the file, the line and the field (exit code 2).
 """

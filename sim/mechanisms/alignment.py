@@ -3,8 +3,8 @@
 A switchable faction picks a camp by a logit (McFadden 1974) over utilities
 that weigh pay and patronage, momentum (recent captures), ideological affinity,
 the threat a camp poses to its home and the spoils its campaign offers, with a bonus for the current camp
-(switching cost), so defections are rare but real (the Kaniyat of Tarhuna in
-2019, Sirte's 604 brigade in January 2020).
+(switching cost), so defections are rare but real: a town's militia changes
+sides once in a while, not every week (Kalyvas 2006; Christia 2012).
 """
 
 from __future__ import annotations

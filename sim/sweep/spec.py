@@ -2,19 +2,19 @@
 
 Example::
 
-    name: tripoli_sobol                       # optional; default: the file name
-    scenario: scenarios/libya_2018_11.yaml    # relative to the repo or to this file
-    until: 2020-01-15                         # optional; default: the scenario's end_date
+    name: middle_sobol                        # optional; default: the file name
+    scenario: tests/data/toy_war.yaml         # relative to the repo or to this file
+    until: 2020-10-01                         # optional; default: the scenario's end_date
     parameters:                               # dotted path -> bounds or values
       parameters.contest_decisiveness: {bounds: [1.0, 4.0]}
-      actors.turkey.patron.budget: {bounds: [0.0, 4.0], name: turkey_budget}
-      ties.wagner.level: {values: [0.0, 0.5, 1.0]}
+      actors.red_patron.patron.budget: {bounds: [0.0, 4.0], name: red_budget}
+      ties.red_drones.level: {values: [0.0, 0.5, 1.0]}
     design: {method: sobol, samples: 256, seed: 1}   # grid | latin | sobol | morris
     replications: 4                           # seeds per design point
     base_seed: 1000                           # run seed = base_seed + replication
     outcomes:
-      lna_holds_tripoli: {column: tripoli_camp, equals: LNA}
-      lna_territory: {column: lna_territory_share}
+      red_holds_middle: {column: middle_camp, equals: RED}
+      red_territory: {column: red_territory_share}
 
 Instead of ``scenario`` a file may name a built-in test model (``model: ishigami``,
 with ``model_options: {delay: 0.01}``), run through the same machinery.

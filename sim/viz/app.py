@@ -2,7 +2,7 @@
 
 Run with ``libya-sim viz [SCENARIO]`` (see :func:`sim.viz.serve`) or directly::
 
-    LIBYA_SIM_VIZ_SCENARIO=scenarios/libya_2018_11.yaml solara run sim/viz/app.py --no-open
+    LIBYA_SIM_VIZ_SCENARIO=tests/data/toy_war.yaml solara run sim/viz/app.py --no-open
 
 The page shows, from the same running model: the date and week, a map of the places
 (colour = camp in control, size = population, rings = this week's battles, stars =
@@ -22,13 +22,13 @@ from sim.viz import model as vm
 
 CSS = """
 .vue-grid-item { overflow: auto; background: white; }
-.libya-figure { width: 100%; height: auto; display: block; }
-.libya-header h3 { margin: 0 0 2px 0; font-size: 1.15rem; }
-.libya-header p { margin: 0; font-size: 0.9rem; }
-.libya-events { font-size: 0.82rem; line-height: 1.3; }
-.libya-events ul { padding-left: 1.1em; margin-top: 0; }
-.libya-events li { margin-bottom: 2px; }
-.libya-events h4 { margin: 0 0 4px 0; }
+.sim-figure { width: 100%; height: auto; display: block; }
+.sim-header h3 { margin: 0 0 2px 0; font-size: 1.15rem; }
+.sim-header p { margin: 0; font-size: 0.9rem; }
+.sim-events { font-size: 0.82rem; line-height: 1.3; }
+.sim-events ul { padding-left: 1.1em; margin-top: 0; }
+.sim-events li { margin-bottom: 2px; }
+.sim-events h4 { margin: 0 0 4px 0; }
 """
 
 # grid cells (12 columns, rows of 30 px + 10 px gaps): header; map | network; plots (the full width); events
@@ -93,7 +93,7 @@ def ScenarioInputs(user_params, on_change=None):
     _, problem = vm.parse_seed(seed_text)
     solara.InputText("Seed (integer)", value=seed_text, on_value=seed_changed,
                      error=problem.replace("Reset used", "Reset will use") if problem else False)
-    solara.HTML(tag="div", unsafe_innerHTML=AFTER_RESET, classes=["libya-after-reset"],
+    solara.HTML(tag="div", unsafe_innerHTML=AFTER_RESET, classes=["sim-after-reset"],
                 style={"font-size": "0.85rem", "color": "#555", "margin": "6px 0"})
     if knobs is None:
         return
@@ -126,7 +126,7 @@ def _key(model) -> list:
 
 def Header(model):
     text = solara.use_memo(lambda: draw.header_html(model), _key(model))
-    with solara.Column(classes=["libya-header"], gap="0px") as main:
+    with solara.Column(classes=["sim-header"], gap="0px") as main:
         solara.Style(CSS)
         solara.HTML(tag="div", unsafe_innerHTML=text)
     return main
@@ -138,21 +138,21 @@ def _figure_view(render, css_class: str):
     def view(model):
         png = solara.use_memo(lambda: render(model), _key(model))
         with solara.Div(classes=[css_class]) as main:
-            solara.Image(png, classes=["libya-figure"])
+            solara.Image(png, classes=["sim-figure"])
         return main
 
     return view
 
 
-MapView = _figure_view(draw.map_png, "libya-map")
-NetworkView = _figure_view(draw.network_png, "libya-network")
-TimePlots = _figure_view(draw.plots_png, "libya-plots")
+MapView = _figure_view(draw.map_png, "sim-map")
+NetworkView = _figure_view(draw.network_png, "sim-network")
+TimePlots = _figure_view(draw.plots_png, "sim-plots")
 
 
 def EventLog(model):
     text = solara.use_memo(lambda: draw.events_html(model), _key(model))
     sources = solara.use_memo(lambda: draw.citations_html(model), [getattr(model, "viz_token", id(model))])
-    with solara.Div(classes=["libya-events"]) as main:
+    with solara.Div(classes=["sim-events"]) as main:
         solara.HTML(tag="div", unsafe_innerHTML=text)
         solara.HTML(tag="div", unsafe_innerHTML=sources)
     return main

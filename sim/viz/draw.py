@@ -44,7 +44,7 @@ def camp_name(model, camp: str) -> str:
 
 
 def short_name(name: str, limit: int = 24) -> str:
-    """'Libyan National Army - Field Marshal ...' -> 'Libyan National Army'; 'Zawiya (refinery ...)' -> 'Zawiya'."""
+    """'Northern Army - General ...' -> 'Northern Army'; 'Port Town (refinery ...)' -> 'Port Town'."""
     out = name
     for sep in (" (", " - ", " / ", ": "):
         head = out.split(sep, 1)[0]
@@ -453,7 +453,7 @@ def network_png(model) -> bytes:
 
 
 # ---------------------------------------------------------------- time plots
-LEGEND_NAME = 30  # characters of an actor's name in a legend ("Libyan National Army", not "Libyan National A.")
+LEGEND_NAME = 30  # characters of an actor's name in a legend ("Northern Liberation Army", not "Northern Liberation A.")
 _BELOW = dict(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, handlelength=2.2,
               columnspacing=1.0)
 
@@ -603,15 +603,18 @@ def header_html(model) -> str:
     if model.blockading:  # faction indices (or camp names in older models)
         by = {model.factions[b].camp if isinstance(b, int) else str(b) for b in model.blockading}
         status.append("oil blockade by " + ", ".join(sorted(by)))
+    closures = getattr(getattr(model, "oil", None), "closures", None)
+    if closures:  # blockades of places, by who imposed them
+        status.append("blockade of places by " + ", ".join(sorted({c.by.name for c in closures.values()})))
     if not getattr(model, "running", True):
         status.append("end of scenario: Reset to start again")
     tail = "".join(f" · {html.escape(s)}" for s in status)
     parts = [f"<h3>{html.escape(spec.title)}</h3>",
-             f"<p><b class='libya-week'>Week {model.week}</b> · {model.date.isoformat()} · seed {model.seed} · "
+             f"<p><b class='sim-week'>Week {model.week}</b> · {model.date.isoformat()} · seed {model.seed} · "
              f"casualties {model.casualties:,.0f}{tail}"]
     error = getattr(model, "load_error", None)
     if error:
-        parts.append(f" · <span class='libya-error' style='color:#b00020'>{html.escape(error)}</span>")
+        parts.append(f" · <span class='sim-error' style='color:#b00020'>{html.escape(error)}</span>")
     overrides = getattr(model, "overrides", None)
     if overrides:
         parts.append(" · overrides: " + ", ".join(f"<code>{html.escape(f'{k}={v}')}</code>"
@@ -651,6 +654,6 @@ def citations_html(model) -> str:
 
     actors = [item(a.name, a) for a in spec.actors.values()]
     ties = [item(f"{t.source} -> {t.target}: {t.channel.value} {t.level:g}", t) for t in spec.ties.values()]
-    return (f"<details class='libya-sources'><summary>Sources: {reg.sourced} of {reg.items} items cite a source, "
+    return (f"<details class='sim-sources'><summary>Sources: {reg.sourced} of {reg.items} items cite a source, "
             f"{reg.assumed} mark an assumption (*); hover for each</summary>"
             f"<h4>Actors</h4><ul>{''.join(actors)}</ul><h4>Ties</h4><ul>{''.join(ties)}</ul></details>")

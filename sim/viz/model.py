@@ -26,12 +26,11 @@ from sim.errors import InputError
 from sim.model import ConflictModel, steps_until
 from sim.scenario import REPO_ROOT, SCENARIOS_DIR, load_scenario, resolve_scenario_path
 from sim.schema import ActorKind
+from sim.showcase import load_showcase
 
 ENV_SCENARIO = "LIBYA_SIM_VIZ_SCENARIO"
 ENV_SEED = "LIBYA_SIM_VIZ_SEED"
 FALLBACK_SCENARIO = REPO_ROOT / "tests" / "data" / "toy_war.yaml"
-PREFERRED_SCENARIO = "libya_2018_11"
-PREFERRED_PATRONS = ("turkey", "russia", "uae")
 MAX_PATRON_SLIDERS = 3
 
 # keys of the settings the sidebar passes to ViewerModel (besides scenario_file and seed)
@@ -46,13 +45,17 @@ _tokens = itertools.count(1)
 
 # ---------------------------------------------------------------- scenario files
 def default_scenario() -> str:
-    """The scenario to open: $LIBYA_SIM_VIZ_SCENARIO, else scenarios/libya_2018_11.yaml, else the toy war."""
+    """The scenario to open: $LIBYA_SIM_VIZ_SCENARIO, else the ``viewer:`` of configs/demo.yaml, else the first
+    file of scenarios/, else the toy war."""
     env = os.environ.get(ENV_SCENARIO)
     if env:
         return str(resolve_scenario_path(env))
-    preferred = SCENARIOS_DIR / f"{PREFERRED_SCENARIO}.yaml"
-    if preferred.exists():
-        return str(preferred)
+    try:
+        preferred = load_showcase().viewer
+    except InputError:
+        preferred = None  # a broken showcase file does not keep the viewer from opening
+    if preferred and resolve_scenario_path(preferred).exists():
+        return str(resolve_scenario_path(preferred))
     found = sorted(SCENARIOS_DIR.glob("*.yaml"))
     return str(found[0] if found else FALLBACK_SCENARIO)
 
@@ -117,12 +120,9 @@ def first_conference(scenario) -> tuple[str, Any] | None:
 
 
 def slider_patrons(scenario) -> list[str]:
-    """turkey / russia / uae when present, else the patrons with the largest budgets (at most three)."""
+    """The scenario's patrons with the largest budgets (at most three; a tie goes by id)."""
     patrons = {aid: a for aid, a in scenario.actors.items() if a.kind == ActorKind.patron}
-    chosen = [p for p in PREFERRED_PATRONS if p in patrons]
-    if not chosen:
-        chosen = sorted(patrons, key=lambda a: (-patrons[a].patron.budget, a))
-    return chosen[:MAX_PATRON_SLIDERS]
+    return sorted(patrons, key=lambda a: (-patrons[a].patron.budget, a))[:MAX_PATRON_SLIDERS]
 
 
 # ---------------------------------------------------------------- sidebar

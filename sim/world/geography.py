@@ -35,6 +35,7 @@ class Geography:
         self.based_at: list[frozenset[int]] = [frozenset(fi for fi, h in enumerate(homes) if h == i)
                                                for i in range(pl.size)]  # place -> factions whose home it is
         self.airbases: list[int] = [i for i, place in enumerate(scenario.territory.places.values()) if place.airbase]
+        self.ports: list[int] = [i for i, place in enumerate(scenario.territory.places.values()) if place.port]
         self.population: list[float] = [float(x) for x in pl.population]
         self.oil: list[float] = [float(x) for x in pl.oil_bpd]
         self.oil_places: list[tuple[int, float]] = [(i, oil) for i, oil in enumerate(self.oil) if oil > 0]

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema import Channel, ChannelEffect
+from ..schema import MILITARY_CHANNELS, Channel, ChannelEffect
 
-# channels an arms embargo cuts (unless the client is shielded by diplomatic cover)
-EMBARGOED = frozenset({Channel.arms, Channel.mercenaries, Channel.troops, Channel.drones, Channel.air_power,
-                       Channel.air_defence})
+# channels an arms embargo cuts (unless a patron's diplomatic cover shields the client)
+EMBARGOED = frozenset(MILITARY_CHANNELS)
 
 
 CHANNEL_GAINS = ("fighters", "quality", "air", "air_defence", "cash", "legitimacy")  # fields of ChannelEffect
 # What a client receives this week through all its ties (sums of level x effect), in the order of the
-# parameters of FactionAgent.receive: the channels' gains, the level of diplomatic cover (shields from the
-# arms embargo) and the support received (every channel but alliance, for the record).
+# parameters of FactionAgent.receive: the channels' gains, the level of a patron's diplomatic cover (shields from
+# the arms embargo) and the support received (every channel but alliance, for the record).
 GAINS = CHANNEL_GAINS + ("cover", "support")
 
 
@@ -29,7 +28,7 @@ class Tie:
     """A support tie during a run: its sourced baseline and current level."""
 
     __slots__ = ("tie_id", "source", "target", "channel", "level0", "level", "max_level", "adaptive", "effect",
-                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "backs")
+                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "backs", "shields")
 
     def __init__(self, tie_id: str, source: str, target: str, channel: Channel, level: float, max_level: float,
                  adaptive: bool, effect: ChannelEffect | None):
@@ -48,12 +47,13 @@ class Tie:
         self.source_agent = None
         self.target_agent = None
         self.backs = False  # patron support that rival patrons react to
+        self.shields = False  # a patron's diplomatic cover: it shields the client from an arms embargo
 
     def gains_per_level(self) -> tuple[float, ...]:
         """What one unit of level gives the client, in the order of :data:`GAINS`."""
         e = self.effect
         own = tuple(getattr(e, name) for name in CHANNEL_GAINS) if e else (0.0,) * len(CHANNEL_GAINS)
-        return own + (float(self.channel is Channel.diplomatic_cover), float(self.counts_as_support))
+        return own + (float(self.shields), float(self.counts_as_support))
 
 
 class SupportNetwork:
@@ -77,6 +77,8 @@ class SupportNetwork:
         tie.target_agent = self._agents[tie.target]
         tie.source_agent.ties_out.append(tie)
         tie.backs = tie.counts_as_support and self._is_patron(tie.source_agent)
+        # a state's veto shields a client; a mediator's word does not (an organisation is no patron)
+        tie.shields = tie.backs and tie.channel is Channel.diplomatic_cover
         self.ties.append(tie)
         self.changed()
 
@@ -113,7 +115,7 @@ class SupportNetwork:
         self._source = np.array([actor_pos[t.source] for t in ties], dtype=int)
         self._support = np.array([t.counts_as_support for t in ties], dtype=float)
         self._embargoed = np.array([t.embargoed for t in ties], dtype=bool)
-        self._cover = np.array([t.channel is Channel.diplomatic_cover for t in ties], dtype=float)
+        self._cover = np.array([t.shields for t in ties], dtype=float)
         self._to_faction = np.zeros((n_f, n_t))
         self._to_faction[self._target, np.arange(n_t)] = 1.0
         self.backing = [t for t in ties if t.backs]
@@ -126,12 +128,13 @@ class SupportNetwork:
                     self.allies.setdefault(t.target, []).append((t, t.source_agent))
 
     # ------------------------------------------------------------------ what the ties give
-    def gains(self, embargo: float) -> tuple[list[list[float]], list[float]]:
-        """(per faction: its :data:`GAINS` this week, per actor: support given), the arms embargo applied:
-        it cuts the embargoed channels by its enforcement unless the client has diplomatic cover."""
+    def gains(self, embargo: np.ndarray | None) -> tuple[list[list[float]], list[float]]:
+        """(per faction: its :data:`GAINS` this week, per actor: support given), the arms embargo applied: it
+        cuts each embargoed tie by the enforcement it faces (``embargo``, per tie; None: no embargo in force)
+        unless a patron's diplomatic cover shields the client."""
         levels = self.levels
         to_faction = self._to_faction
-        if embargo > 0.0:
+        if embargo is not None:
             cover = to_faction @ (levels * self._cover)
             bite = 1.0 - embargo * (1.0 - np.minimum(1.0, cover[self._target]))
             levels = np.where(self._embargoed, levels * bite, levels)

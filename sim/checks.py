@@ -1,0 +1,157 @@
+"""What a scenario may say but probably does not mean: the warnings of ``libya-sim validate``, ``run`` and
+``compare`` (one line each, ``warning: file:line: field: message``; the command goes on).
+
+Each check is a function of the validated :class:`sim.schema.Scenario` that yields ``(field, message)``;
+:func:`sim.scenario.load_scenario` finds the file and line of the field, as it does for errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .errors import InputError
+from .schema import ActorKind, Scenario
+from .territory import components
+
+
+@dataclass(frozen=True)
+class ScenarioWarning:
+    """A warning about one field of a scenario, with the file and line it came from (when known)."""
+
+    field: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+    def located(self) -> str:
+        """``file:line: field: message``, as an error is written."""
+        return str(InputError(self.message, self.file, self.line, self.field))
+
+
+def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
+    """Every check's (field, message), in this order: camps, roads, places, ties, events."""
+    out: list[tuple[str, str]] = []
+    for check in (no_armed_camp, roads_apart, places_beyond_supply, idle_ties, late_events, idle_blockades,
+                  old_form_blockades):
+        out += list(check(s))
+    return out
+
+
+def no_armed_camp(s: Scenario) -> Iterator[tuple[str, str]]:
+    fighting = {a.camp for a in s.actors.values() if a.faction is not None}
+    if not any(c.armed and cid in fighting for cid, c in s.camps.items()):
+        yield "camps", "no armed camp with a faction: nobody fights, and there are no territory curves to draw"
+
+
+def _road_parts(s: Scenario) -> list[set[str]]:
+    """The places in groups joined by roads, the largest first."""
+    links: dict[str, set[str]] = {p: set() for p in s.territory.places}
+    for a, b in s.territory.roads:
+        links[a].add(b)
+        links[b].add(a)
+    parts: list[set[str]] = []
+    left = set(links)
+    while left:
+        todo = [min(left)]
+        part = set(todo)
+        while todo:
+            for nb in links[todo.pop()] - part:
+                part.add(nb)
+                todo.append(nb)
+        parts.append(part)
+        left -= part
+    return sorted(parts, key=len, reverse=True)
+
+
+def _apart(s: Scenario) -> list[str]:
+    """Places no road joins to the largest group of places (enclaves left out)."""
+    parts = _road_parts(s)
+    main = parts[0] if parts else set()
+    return sorted(p for p in s.territory.places if p not in main and p not in s.territory.enclaves)
+
+
+def roads_apart(s: Scenario) -> Iterator[tuple[str, str]]:
+    cut = _apart(s)
+    if cut:
+        main = len(_road_parts(s)[0])
+        yield ("territory.roads", f"no road joins {', '.join(cut)} to the rest of the map ({main} places); add "
+                                  "roads, or list them under territory.enclaves if that is meant")
+
+
+def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
+    """(place, holder) for every place its holder cannot supply at the start: no road joins it to the holder's
+    base (its home, or the most populous place it holds if its camp has lost the home) through its own camp's
+    or unarmed ground, the way supply moves in the model (:func:`sim.world.map.supplied_places`)."""
+    places = s.territory.places
+    ids = list(places)
+    pos = {p: i for i, p in enumerate(ids)}
+    neighbours: list[list[int]] = [[] for _ in ids]
+    for a, b in s.territory.roads:
+        neighbours[pos[a]].append(pos[b])
+        neighbours[pos[b]].append(pos[a])
+    armed = {c for c, camp in s.camps.items() if camp.armed}
+    camp_of = [s.actors[places[p].controller].camp for p in ids]
+    out = []
+    for aid, actor in s.actors.items():
+        held = [i for i, p in enumerate(ids) if places[p].controller == aid]
+        if not held or actor.kind != ActorKind.faction:
+            continue
+        ground = components([c == actor.camp or c not in armed for c in camp_of], neighbours)
+        base = pos[actor.faction.home]
+        if camp_of[base] != actor.camp:
+            base = max(held, key=lambda i: (places[ids[i]].population, -i))
+        out += [(ids[i], aid) for i in held if ground[i] != ground[base] or ground[base] < 0]
+    return out
+
+
+def places_beyond_supply(s: Scenario) -> Iterator[tuple[str, str]]:
+    apart = set(_apart(s))  # already said: no road at all
+    for place, holder in beyond_supply(s):
+        if place not in s.territory.enclaves and place not in apart:
+            yield (f"territory.places.{place}.controller",
+                   f"no road joins {place} to the base of its holder {holder} through ground its camp can supply "
+                   "along: it starts cut off; list it under territory.enclaves if that is meant")
+
+
+def idle_ties(s: Scenario) -> Iterator[tuple[str, str]]:
+    for tid, t in s.ties.items():
+        if t.level == 0.0 and not t.dormant:
+            yield (f"ties.{tid}.level", "level 0: the tie gives nothing until an escalation or an event raises it; "
+                                        "say 'dormant: true' if that is meant")
+
+
+def late_events(s: Scenario) -> Iterator[tuple[str, str]]:
+    for eid, e in s.events.items():
+        if e.date > s.end_date:
+            yield f"events.{eid}.date", f"{e.date} is after end_date {s.end_date}: the event never happens"
+
+
+def idle_blockades(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A blockade of places that cuts no revenue: none of them has oil (revenue is the oil of the places), or
+    they are the ports of the blockader's own camp, which a naval or air blockade spares."""
+    places = s.territory.places
+    for eid, e in s.events.items():
+        if e.kind != "blockade" or e.lift or not e.of_places:
+            continue
+        if e.places and not any(places[p].oil_bpd > 0 for p in e.places):
+            yield (f"events.{eid}.places", f"none of {', '.join(e.places)} has oil (oil_bpd): the blockade cuts "
+                                           "no revenue")
+        elif e.ports_of and not any(p.port and p.oil_bpd > 0 for p in places.values()):
+            yield f"events.{eid}.ports_of", "no port of the map has oil (oil_bpd): the blockade cuts no revenue"
+        elif e.ports_of == s.actors[e.by].camp and e.means != "shutdown":
+            yield (f"events.{eid}.ports_of", f"{e.ports_of} is the camp of '{e.by}' itself: a {e.means} blockade "
+                                             "spares its own side and cuts nothing")
+
+
+def old_form_blockades(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A blockade by a patron or an organisation that names no places: it shuts its own camp's oil."""
+    for eid, e in s.events.items():
+        if e.kind == "blockade" and not e.lift and not e.of_places and s.actors[e.by].faction is None:
+            yield (f"events.{eid}.by",
+                   f"'{e.by}' holds no places: this blockade shuts the oil that the factions of its own camp "
+                   f"({s.actors[e.by].camp}) hold; to blockade others' oil, name them with 'places:' or "
+                   "'ports_of:'")
