@@ -140,7 +140,7 @@ class FactionAgent(ActorAgent):
         options = [c for c in m.geo.joinable_camps if c != self.camp] + [self.camp]
         utilities = {}
         for c in options:
-            threat = standing.threat(c, self, own) if c != self.camp and m.geo.is_armed(c) else 0.0
+            threat = standing.threat(c, self, own) if standing.menaces(c, self) else 0.0
             utilities[c] = m.ties.allied_level(self.actor_id, c) + alignment.camp_utility(
                 current=(c == self.camp), pay=standing.pay(c), momentum=standing.momentum(c),
                 affinity=alignment.affinity(self.interests, standing.positions(c)), threat=threat,

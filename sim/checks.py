@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .errors import InputError
 from .schema import ActorKind, Scenario
 from .territory import components
+from .world.relations import Relations
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,9 @@ def roads_apart(s: Scenario) -> Iterator[tuple[str, str]]:
 
 def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
     """(place, holder) for every place its holder cannot supply at the start: no road joins it to the holder's
-    base (its home, or the most populous place it holds if its camp has lost the home) through its own camp's
-    or unarmed ground, the way supply moves in the model (:func:`sim.world.map.supplied_places`)."""
+    base (its home, or the most populous place it holds if its camp has lost the home) through ground its camp's
+    supply may cross (its own, unarmed camps', neutral and allied camps'), the way supply moves in the model
+    (:func:`sim.world.map.supplied_places`)."""
     places = s.territory.places
     ids = list(places)
     pos = {p: i for i, p in enumerate(ids)}
@@ -93,14 +95,14 @@ def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
     for a, b in s.territory.roads:
         neighbours[pos[a]].append(pos[b])
         neighbours[pos[b]].append(pos[a])
-    armed = {c for c, camp in s.camps.items() if camp.armed}
+    barred = Relations.at_start(s).barred_to
     camp_of = [s.actors[places[p].controller].camp for p in ids]
     out = []
     for aid, actor in s.actors.items():
         held = [i for i, p in enumerate(ids) if places[p].controller == aid]
         if not held or actor.kind != ActorKind.faction:
             continue
-        ground = components([c == actor.camp or c not in armed for c in camp_of], neighbours)
+        ground = components([c not in barred[actor.camp] for c in camp_of], neighbours)
         base = pos[actor.faction.home]
         if camp_of[base] != actor.camp:
             base = max(held, key=lambda i: (places[ids[i]].population, -i))

@@ -251,6 +251,20 @@ class Tie(Cited):
                           "escalation or an event); a tie at level 0 without it gets a warning")
 
 
+RelationKind = Literal["war", "truce", "neutral", "allied"]
+CampPair = Annotated[list[Ident], Field(min_length=2, max_length=2)]
+
+
+class Relation(Cited):
+    """How two armed camps stand to each other at the start (every pair not named is at war): ``truce`` (no
+    attacks between them until it breaks down), ``neutral`` (at peace: no attacks, each one's supply may cross the
+    other's ground), ``allied`` (neutral, and they count as one side in the balance). See
+    :mod:`sim.world.relations`."""
+
+    camps: CampPair
+    relation: RelationKind
+
+
 # ---------------------------------------------------------------- territory
 class Place(Cited):
     name: str
@@ -410,7 +424,8 @@ Event = Annotated[
 
 
 # ---------------------------------------------------------------- scenario
-class Scenario(Strict):
+class Scenario(Extended):
+    _added = ("relations",)
     name: str
     title: str
     question: str
@@ -420,6 +435,8 @@ class Scenario(Strict):
     issues: dict[Ident, Issue] = {}
     actors: dict[Ident, Actor] = Field(min_length=2)
     ties: dict[Ident, Tie] = {}
+    relations: dict[Ident, Relation] = Field(default={}, description="relations between armed camps that are not "
+                                             "at war at the start (every pair not named is at war)")
     territory: Territory
     events: dict[Ident, Event] = {}
     parameters: Parameters
@@ -447,6 +464,7 @@ def check_references(s: Scenario) -> None:
     refs = _References(s)
     refs.actors()
     refs.ties()
+    refs.relations()
     refs.territory()
     for eid, e in s.events.items():
         refs.need(s.start_date <= e.date, f"events.{eid}.date", f"event date {e.date} is before start_date {s.start_date}")
@@ -510,6 +528,25 @@ class _References:
             self.need(self.s.actors[t.target].faction is not None, f"ties.{tid}.target",
                       f"'{t.target}' is not a faction and cannot receive support")
             self.need(t.level <= t.max_level, f"ties.{tid}.level", f"level {t.level} is above max_level {t.max_level}")
+
+    def camp_pair(self, camps: list[str], path: str) -> None:
+        """Two different armed camps."""
+        for i, cid in enumerate(camps):
+            self.need(cid in self.s.camps, f"{path}.{i}", f"unknown camp '{cid}'{did_you_mean(cid, self.s.camps)}")
+            self.need(self.s.camps[cid].armed, f"{path}.{i}",
+                      f"camp '{cid}' is not armed: an unarmed camp attacks nobody and any armed camp may take its "
+                      "places, so it has no relations")
+        self.need(camps[0] != camps[1], f"{path}.1", f"a relation joins two different camps, not '{camps[0]}' "
+                  "with itself")
+
+    def relations(self) -> None:
+        seen: dict[frozenset[str], str] = {}
+        for rid, r in self.s.relations.items():
+            self.camp_pair(r.camps, f"relations.{rid}.camps")
+            pair = frozenset(r.camps)
+            self.need(pair not in seen, f"relations.{rid}.camps",
+                      f"{r.camps[0]} and {r.camps[1]} already have a relation (relations.{seen.get(pair)})")
+            seen[pair] = rid
 
     def territory(self) -> None:
         terr = self.s.territory
