@@ -194,3 +194,16 @@ def capture(model, eid, ev) -> None:
 @handles("conference")
 def conference(model, eid, ev) -> None:
     model.peace.hold_conference(ev)
+
+
+@handles("relation")
+def relation(model, eid, ev) -> None:
+    """Two armed camps are at war, in a truce, neutral or allied from now on (:mod:`sim.world.relations`)."""
+    a, b = ev.camps
+    before = model.map.relations.between(a, b)
+    model.map.set_relation(a, b, ev.relation)
+    if ev.relation == "truce":
+        model.peace.start_truce(a, b)
+    model.log("relation", [a, b], ev.text or f"{a} and {b}: {ev.relation} (was {before})")
+    for camp in (a, b):
+        model.camps[camp].command.at_peace_with_holder(model)

@@ -416,9 +416,17 @@ class Capture(EventBase):
     to: Ident = Field(description="the faction that takes the place over")
 
 
+class RelationChange(EventBase):
+    """Two armed camps are at war, in a truce, neutral or allied from this date on (see :class:`Relation`)."""
+
+    kind: Literal["relation"]
+    camps: CampPair
+    relation: RelationKind
+
+
 Event = Annotated[
     Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
-          RecognitionChange, Offensive, Ceasefire, Capture],
+          RecognitionChange, Offensive, Ceasefire, Capture, RelationChange],
     Field(discriminator="kind"),
 ]
 
@@ -632,6 +640,9 @@ class _References:
     def event_ceasefire(self, base: str, e) -> None:
         for i, a in enumerate(e.parties):
             self.actor(a, f"{base}.parties.{i}")
+
+    def event_relation(self, base: str, e) -> None:
+        self.camp_pair(e.camps, f"{base}.camps")
 
     def event_capture(self, base: str, e) -> None:
         self.place(e.place, f"{base}.place")

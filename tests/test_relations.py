@@ -1,5 +1,5 @@
 """Relations between camps as data (sim/world/relations.py): war, truce, neutral, allied; the `relations:`
-section, and a truce that breaks down.
+section, the `relation` event and a truce that breaks down.
 
 On the toy war with a third camp (tests/data/toy_three_camps.yaml), places in order: West (0, red), West field
 (1, red), Middle (2, blue militia), East port (3, blue), East (4, blue), South (5, green); roads West-Middle,
@@ -25,6 +25,10 @@ START = "2020-01-06"
 
 def relation(a: str, b: str, rel: str) -> dict:
     return {"camps": [a, b], "relation": rel, "assumption": "test data"}
+
+
+def relation_event(date: str, a: str, b: str, rel: str) -> dict:
+    return {"date": date, "kind": "relation", **relation(a, b, rel)}
 
 
 def model(path=THREE, relations: dict | None = None, seed: int = 1, **overrides) -> ConflictModel:
@@ -178,6 +182,50 @@ def test_a_truce_breaks_sooner_the_more_the_balance_shifts():
     assert weeks_held(100.0) < weeks_held(0.0)
 
 
+# ---------------------------------------------------------------------- the relation event
+def test_a_relation_event_ends_a_war_on_its_date():
+    s = load_scenario(FIGHTING, {"events.talks": None,
+                                 "events.peace": relation_event("2020-04-06", "RED", "BLUE", "neutral")}).scenario
+    fought_before = fought_after = 0
+    for seed in range(10):
+        m = ConflictModel(s, seed=seed)
+        for _ in range(horizon_steps(s)):
+            m.step()
+        for b in m.recorder.battles:
+            if b.date <= "2020-04-06":
+                fought_before += 1
+            else:
+                fought_after += 1
+        assert [e.text for e in m.recorder.events if e.kind == "relation"] == ["RED and BLUE: neutral (was war)"]
+    assert fought_before > 0 and fought_after == 0
+
+
+def test_a_campaign_ends_when_its_objective_is_no_longer_an_enemys():
+    push = {"date": START, "kind": "offensive", "actor": "red_army", "target": "middle", "weeks": 20,
+            "assumption": "test data"}
+    m = model(FIGHTING, **{"events.talks": None, "events.push": push,
+                           "events.peace": relation_event("2020-01-13", "RED", "BLUE", "neutral")})
+    m.step()
+    assert m.camps["RED"].command.objective == m.places.index("middle")
+    m.step()
+    assert m.camps["RED"].command.objective is None
+    assert "RED campaign on Middle ends: no longer at war with BLUE" in [e.text for e in m.recorder.events]
+
+
+def test_a_relation_event_can_start_a_war_between_allies():
+    war = relation_event("2020-04-06", "RED", "BLUE", "war")
+    counts = battles(FIGHTING, relations={"rb": relation("RED", "BLUE", "allied")},
+                     **{"events.talks": None, "events.war": war})
+    assert fought(counts, "RED", "BLUE") > 0
+
+
+def test_a_truce_by_event_rests_on_the_balance_of_its_week():
+    m = model(**{"events.t": relation_event(START, "RED", "GREEN", "truce")})
+    win = dict(m.force.win_probability)
+    m.step()
+    assert m.peace.truce_balance[frozenset(("RED", "GREEN"))] == {"RED": win["RED"], "GREEN": win["GREEN"]}
+
+
 # ---------------------------------------------------------------------- bad input and warnings
 def validate(cli, tmp_path, body: str):
     f = tmp_path / "v.yaml"
@@ -197,11 +245,14 @@ def test_a_bad_relation_is_one_line(cli, tmp_path, camps, message):
     assert res.returncode == 2 and errors == [f"error: {f}:3: {message}"], res.stderr
 
 
-def test_a_pair_has_one_relation_of_the_four_kinds(cli, tmp_path):
+def test_a_pair_has_one_relation_of_the_four_kinds_and_an_event_names_known_camps(cli, tmp_path):
     f, res = validate(cli, tmp_path, "relations:\n  a: {camps: [RED, BLUE], relation: truce, assumption: x y z}\n"
                                      "  b: {camps: [BLUE, RED], relation: allied, assumption: x y z}\n")
     assert res.returncode == 2
     assert res.stderr.strip() == f"error: {f}:4: relations.b.camps: BLUE and RED already have a relation (relations.a)"
+    f, res = validate(cli, tmp_path, "events:\n  e:\n    {kind: relation, date: 2020-02-03, camps: [RED, GREN], "
+                                     "relation: war, assumption: x y z}\n")
+    assert res.returncode == 2 and "events.e.camps.1: unknown camp 'GREN' (did you mean 'GREEN'?)" in res.stderr
     f, res = validate(cli, tmp_path, "relations:\n  a: {camps: [RED, BLUE], relation: friends, assumption: x y z}\n")
     assert res.returncode == 2 and "relations.a.relation: Input should be 'war', 'truce', 'neutral' or 'allied'" \
         in res.stderr

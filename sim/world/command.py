@@ -76,6 +76,15 @@ class Command:
         self.forced_until = -1
         self.rest_until = m.steps + m.params.operational_pause_weeks
 
+    def at_peace_with_holder(self, m) -> None:
+        """A change of relations: a campaign on a place held by a camp it is no longer at war with ends at once."""
+        if self.objective is None:
+            return
+        view = m.map.view()
+        holder = view.place_camps[self.objective]
+        if holder != self.camp and holder not in view.relations.targets_of[self.camp]:
+            self.end(m, f"no longer at war with {holder}")
+
     def _choose(self, front, targets: list[int], members: list[int]) -> None:
         m = front.model
         best, value = None, m.params.offensive_threshold
