@@ -207,3 +207,12 @@ def relation(model, eid, ev) -> None:
     model.log("relation", [a, b], ev.text or f"{a} and {b}: {ev.relation} (was {before})")
     for camp in (a, b):
         model.camps[camp].command.at_peace_with_holder(model)
+
+@handles("split")
+def split(model, eid, ev) -> None:
+    """A share of a faction's fighters (and of its cash and own air means) goes over to another faction."""
+    giver, taker = model.actor(ev.faction), model.actor(ev.to)
+    moved = giver.split_off(ev.share, taker)
+    model.log("split", [ev.faction, ev.to],
+              ev.text or f"{ev.share:.0%} of {giver.name} ({moved:,.0f} fighters) go over to {taker.name} "
+                         f"({taker.camp})")

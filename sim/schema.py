@@ -424,9 +424,20 @@ class RelationChange(EventBase):
     relation: RelationKind
 
 
+class Split(EventBase):
+    """A share of a faction's fighters goes over to another faction (a split, or a guard that defects): the same
+    share of its cash and of its own air power and air defence goes with them, and the weapons they carry (the
+    receiving faction's heavy weapons and cohesion become the fighter-weighted mean of the two)."""
+
+    kind: Literal["split"]
+    faction: Ident = Field(description="the faction that splits")
+    to: Ident = Field(description="the faction that the share goes over to (declared in the scenario)")
+    share: Annotated[float, Field(gt=0.0, le=1.0, description="share of the fighters that go over, in (0, 1]")]
+
+
 Event = Annotated[
     Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
-          RecognitionChange, Offensive, Ceasefire, Capture, RelationChange],
+          RecognitionChange, Offensive, Ceasefire, Capture, RelationChange, Split],
     Field(discriminator="kind"),
 ]
 
@@ -643,6 +654,11 @@ class _References:
 
     def event_relation(self, base: str, e) -> None:
         self.camp_pair(e.camps, f"{base}.camps")
+
+    def event_split(self, base: str, e) -> None:
+        self.faction(e.faction, f"{base}.faction")
+        self.faction(e.to, f"{base}.to")
+        self.need(e.faction != e.to, f"{base}.to", f"a faction cannot split to itself ('{e.to}')")
 
     def event_capture(self, base: str, e) -> None:
         self.place(e.place, f"{base}.place")
