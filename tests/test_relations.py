@@ -256,3 +256,29 @@ def test_a_pair_has_one_relation_of_the_four_kinds_and_an_event_names_known_camp
     f, res = validate(cli, tmp_path, "relations:\n  a: {camps: [RED, BLUE], relation: friends, assumption: x y z}\n")
     assert res.returncode == 2 and "relations.a.relation: Input should be 'war', 'truce', 'neutral' or 'allied'" \
         in res.stderr
+
+
+def test_a_camp_at_peace_with_every_other_warns(cli, tmp_path):
+    f, res = validate(cli, tmp_path, "relations:\n  rb: {camps: [RED, BLUE], relation: allied, assumption: x y z}\n"
+                                     "  rg: {camps: [GREEN, RED], relation: neutral, assumption: x y z}\n")
+    warnings = [x for x in res.stderr.splitlines() if x.startswith("warning:")]
+    assert res.returncode == 0 and warnings == [
+        f"warning: {f}:3: relations.rb.camps: RED is at peace (neutral or allied) with every other armed camp and "
+        "no relation event changes that: it never fights one"]
+    f, res = validate(cli, tmp_path, "relations:\n  rb: {camps: [RED, BLUE], relation: allied, assumption: x y z}\n"
+                                     "  rg: {camps: [GREEN, RED], relation: neutral, assumption: x y z}\n"
+                                     "events:\n  w: {kind: relation, date: 2020-03-02, camps: [RED, GREEN], "
+                                     "relation: war, assumption: x y z}\n")
+    assert [x for x in res.stderr.splitlines() if x.startswith("warning:")] == []
+
+
+def test_a_relation_event_that_changes_nothing_warns(cli, tmp_path):
+    f, res = validate(cli, tmp_path, "events:\n  w: {kind: relation, date: 2020-03-02, camps: [RED, GREEN], "
+                                     "relation: war, assumption: x y z}\n"
+                                     "  t: {kind: relation, date: 2020-04-06, camps: [RED, GREEN], "
+                                     "relation: truce, assumption: x y z}\n"
+                                     "  t2: {kind: relation, date: 2020-05-04, camps: [RED, GREEN], "
+                                     "relation: truce, assumption: x y z}\n")
+    warnings = [x for x in res.stderr.splitlines() if x.startswith("warning:")]
+    assert warnings == [f"warning: {f}:3: events.w.relation: RED and GREEN are already at war then: the event "
+                        "changes nothing"]  # a second truce may renew one that broke down
