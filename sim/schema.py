@@ -454,8 +454,8 @@ class Scenario(Extended):
     issues: dict[Ident, Issue] = {}
     actors: dict[Ident, Actor] = Field(min_length=2)
     ties: dict[Ident, Tie] = {}
-    relations: dict[Ident, Relation] = Field(default={}, description="relations between armed camps that are not "
-                                             "at war at the start (every pair not named is at war)")
+    relations: dict[Ident, Relation] = Field(default={}, description="relations between armed camps at the start "
+                                             "(every pair not named is at war)")
     territory: Territory
     events: dict[Ident, Event] = {}
     parameters: Parameters

@@ -282,3 +282,15 @@ def test_a_relation_event_that_changes_nothing_warns(cli, tmp_path):
     warnings = [x for x in res.stderr.splitlines() if x.startswith("warning:")]
     assert warnings == [f"warning: {f}:3: events.w.relation: RED and GREEN are already at war then: the event "
                         "changes nothing"]  # a second truce may renew one that broke down
+
+
+def test_a_relation_rests_on_a_source_or_an_assumption(cli, tmp_path):
+    f, res = validate(cli, tmp_path, "relations:\n  rb: {camps: [RED, BLUE], relation: neutral}\n")
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"error: {f}:3: relations.rb.sources: this relation cites no source and marks no " \
+                                 "assumption"
+    f, res = validate(cli, tmp_path, "relations:\n  rb: {camps: [RED, BLUE], relation: neutral, assumption: x y z}\n")
+    assert res.returncode == 0
+    from sim.sources import register
+
+    assert ("relations.rb", "x y z") in register(load_scenario(f).scenario).assumptions
