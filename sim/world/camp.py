@@ -50,25 +50,21 @@ class Balance:
         relations = view.relations
         for c in armed:
             enemy = 0.0
-            for o, its_allies in relations.enemy_sides[c]:
-                side = side_strength(totals, o, its_allies)
+            for o, its_allies in relations.enemy_sides[c]:  # each enemy, with its allies hostile to c too
+                side = totals[o]
+                for a in its_allies:
+                    side += totals[a]
                 if side > enemy:
                     enemy = side
-            win[c] = combat.contest_success(side_strength(totals, c, relations.allies_of[c]), enemy, decisiveness,
-                                            1.0)
+            own = totals[c]
+            for a in relations.allies_of[c]:
+                own += totals[a]
+            win[c] = combat.contest_success(own, enemy, decisiveness, 1.0)
         return cls(eff, view.reach, totals, win, view)
 
     def at(self, faction: int, place: int) -> float:
         """Strength the faction can bring to the place."""
         return self.rows[faction][place] * self.strength[faction]
-
-
-def side_strength(totals: dict[str, float], camp: str, allies: tuple[str, ...]) -> float:
-    """The strength of a camp and of its allies (see :mod:`.relations`)."""
-    strength = totals[camp]
-    for a in allies:
-        strength += totals[a]
-    return strength
 
 
 def threatened_reach(threatened: dict[str, list[int]], faction_camps, rows: list[list[float]],
