@@ -294,3 +294,27 @@ def test_a_relation_rests_on_a_source_or_an_assumption(cli, tmp_path):
     from sim.sources import register
 
     assert ("relations.rb", "x y z") in register(load_scenario(f).scenario).assumptions
+
+
+def test_relations_and_splits_give_byte_identical_tables_whatever_the_workers(tmp_path):
+    """The truce draws and the relation and split events keep runs reproducible across worker processes."""
+    import hashlib
+
+    from sim.outputs import write_tables
+    from sim.runner import run_ensemble
+
+    defectors = {"name": "Defectors", "kind": "faction", "camp": "GREEN", "assumption": "test data",
+                 "faction": {"fighters": 0, "heavy_weapons": 0.0, "cash": 0, "cohesion": 0.5, "legitimacy": 0.2,
+                             "home": "south"}}
+    split = {"date": "2020-03-02", "kind": "split", "faction": "blue_army", "to": "defectors", "share": 0.3,
+             "assumption": "test data"}
+    s = load_scenario(THREE, {"relations": {"rb": relation("RED", "BLUE", "truce")}, "actors.defectors": defectors,
+                              "events.split": split,
+                              "events.allies": relation_event("2020-06-01", "GREEN", "BLUE", "allied")}).scenario
+    digests = []
+    for workers in (1, 2):
+        folder = tmp_path / str(workers)
+        folder.mkdir()
+        write_tables(folder, run_ensemble(s, 6, 3, horizon_steps(s), workers=workers))
+        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())})
+    assert digests[0] == digests[1] and len(digests[0]) == 7
