@@ -208,6 +208,7 @@ def relation(model, eid, ev) -> None:
     for camp in (a, b):
         model.camps[camp].command.at_peace_with_holder(model)
 
+
 @handles("split")
 def split(model, eid, ev) -> None:
     """A share of a faction's fighters (and of its cash and own air means) goes over to another faction."""

@@ -121,6 +121,7 @@ class PeaceProcess:
             m.log("relation", [a, b], f"the truce between {a} and {b} breaks down: they are at war again")
 
     def _ceasefire_breakdown(self) -> None:
+        """The ceasefire's hazard: the unhappiest party's deficit and the shift of the balance (Powell 2006)."""
         m = self.model
         p = m.params
         parties, positions = self.deal or ([], {})
