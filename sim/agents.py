@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mesa
 
+from .bounds import at_least, at_most
 from .mechanisms import air as air_mech
 from .mechanisms import alignment, combat, diplomacy, economy, support
 from .schema import Actor
@@ -88,14 +89,14 @@ class FactionAgent(ActorAgent):
         """Own means plus what the ties bring this week (:data:`sim.world.ties.GAINS`); the air stocks move
         towards what is supplied by deliveries (:func:`sim.mechanisms.air.restock`)."""
         self.strength_fighters = self.fighters + fighters
-        self.quality = min(self.model.params.max_quality, self.heavy_weapons + quality)
+        self.quality = at_most(self.heavy_weapons + quality, self.model.params.max_quality)
         rate = self.model.params.air_delivery_rate
         self.air_supplied = self.own_air + air
         self.air_defence_supplied = self.own_air_defence + air_defence
         self.air = air_mech.restock(self.air, self.air_supplied, rate)
         self.air_defence = air_mech.restock(self.air_defence, self.air_defence_supplied, rate)
         self.income = cash
-        self.legitimacy = min(1.0, self.base_legitimacy + legitimacy)
+        self.legitimacy = at_most(self.base_legitimacy + legitimacy, 1.0)
         self.cover = cover
         self.support_received = support
 
@@ -118,9 +119,9 @@ class FactionAgent(ActorAgent):
             self.fighters, self.cash, income, p.upkeep_per_fighter, per_cash, p.recruit_cap_share,
             p.cash_reserve_weeks)
         if paid >= 1.0:
-            self.cohesion = min(1.0, self.cohesion + p.cohesion_recovery)
+            self.cohesion = at_most(self.cohesion + p.cohesion_recovery, 1.0)
         else:
-            self.cohesion = max(p.cohesion_floor, self.cohesion - p.unpaid_cohesion_loss * (1.0 - paid))
+            self.cohesion = at_least(self.cohesion - p.unpaid_cohesion_loss * (1.0 - paid), p.cohesion_floor)
 
     # ------------------------------------------------------------------ alignment
     def choose_camp(self, standing) -> None:
@@ -193,7 +194,7 @@ class FactionAgent(ActorAgent):
 
     def after_battle(self, won: bool, change: float, floor: float) -> None:
         """Victory lifts cohesion, defeat lowers it."""
-        self.cohesion = min(1.0, self.cohesion + change) if won else max(floor, self.cohesion - change)
+        self.cohesion = at_most(self.cohesion + change, 1.0) if won else at_least(self.cohesion - change, floor)
 
 
 class PatronAgent(ActorAgent):

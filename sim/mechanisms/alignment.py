@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from ..bounds import within
+
 
 def threat(strength_there: float, own: float, worth: float, campaign_on_it: bool) -> float:
     """The threat a camp poses to a faction's home (Walt 1987, *The Origins of Alliances*: power near at hand
@@ -71,4 +73,4 @@ def momentum(captures: list[tuple[int, str, str]], camp: str, step: int, weeks: 
     for when, won, lost in captures:
         if when > since:
             net += (won == camp) - (lost == camp)
-    return max(-1.0, min(1.0, net / scale))
+    return within(net / scale, -1.0, 1.0)

@@ -121,7 +121,7 @@ class Front:
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
             targets = self._view.relations.targets_of[camp]
-            total = sum(eff[fi] for fi in members)
+            total = sum([eff[fi] for fi in members])
             weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
             wanted = set()
             for fi in members:
@@ -158,7 +158,7 @@ class Front:
         """The strength a camp's campaign brings to the axis (see :meth:`campaign_force`), once per week."""
         key = (camp, axis)
         if key not in self._attacks:
-            self._attacks[key] = sum(s for _, s in self.campaign_force(members, axis))
+            self._attacks[key] = sum([s for _, s in self.campaign_force(members, axis)])
         return self._attacks[key]
 
     def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:
