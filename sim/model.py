@@ -147,7 +147,8 @@ class ConflictModel(mesa.Model):
 
     def _rival_support(self) -> list[float]:
         view = self.map.view()
-        return self.ties.rival_support(self.patrons, view.relations.hostile_to, self.geo.camps, view.faction_camps)
+        return self.ties.rival_support(self.patrons, view.relations.hostile_to, self.geo.camps, view.faction_camps,
+                                       view.patron_camps)
 
     def _set_support(self) -> None:
         """Every patron reacts to last week's levels (what each camp receives, and what it gives itself)."""
