@@ -189,8 +189,8 @@ class FactionAgent(ActorAgent):
 
     def lose_air(self, air_lost: float, air_defence_lost: float) -> None:
         """Aircraft and drones shot down, air-defence systems destroyed (see :class:`sim.world.air.AirWar`)."""
-        self.air = max(0.0, self.air - air_lost)
-        self.air_defence = max(0.0, self.air_defence - air_defence_lost)
+        self.air = at_least(self.air - air_lost, 0.0)
+        self.air_defence = at_least(self.air_defence - air_defence_lost, 0.0)
 
     def after_battle(self, won: bool, change: float, floor: float) -> None:
         """Victory lifts cohesion, defeat lowers it."""

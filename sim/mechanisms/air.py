@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 
+from ..bounds import at_most
+
 
 def coverage(distance_km: float, range_km: float) -> float:
     """Share of a stock that acts at a place this far from its base."""
@@ -31,16 +33,16 @@ def exchange(air: float, air_defence: float, shootdown_rate: float, strike_rate:
     """(air power lost, air defence lost) in a week's fighting over a place with this much of each there."""
     if air <= 0.0 or air_defence <= 0.0:
         return 0.0, 0.0
-    return min(air, shootdown_rate * air_defence), min(air_defence, strike_rate * air)
+    return at_most(shootdown_rate * air_defence, air), at_most(strike_rate * air, air_defence)
 
 
 def interdiction(enemy_air: float, own_air_defence: float, rate: float) -> float:
     """Share of the forces moving to a place that the enemy's air stops there: ``rate`` times its net air
     superiority over the place, within [0, 1]."""
     net = enemy_air - own_air_defence
-    return min(1.0, rate * net) if net > 0.0 else 0.0
+    return at_most(rate * net, 1.0) if net > 0.0 else 0.0
 
 
 def restock(stock: float, supplied: float, delivery_rate: float) -> float:
     """A stock after a week's deliveries: up by ``delivery_rate`` of the supplied level, never above it."""
-    return min(supplied, stock + delivery_rate * supplied)
+    return at_most(stock + delivery_rate * supplied, supplied)

@@ -61,7 +61,7 @@ def recognition(legitimacy: dict[str, float], capital_camp: str | None) -> float
 
 def recruits_per_cash(base: float, legitimacy: float, weight: float) -> float:
     """Fighters a $m of surplus recruits for a faction of this legitimacy: ``base x (1 + weight (L - 0.5))``."""
-    return max(0.0, base * (1.0 + weight * (legitimacy - 0.5)))
+    return at_least(base * (1.0 + weight * (legitimacy - 0.5)), 0.0)
 
 
 def pay_and_recruit(fighters: float, cash: float, income: float, upkeep_per_fighter: float,

@@ -49,8 +49,10 @@ class AirWar:
             view = self._view
             bases = [b for b in self.airbases if view.place_camps[b] == camp] or \
                 sorted({self._bases[fi] for fi in view.members[camp]})
-            rows = self._base_km[camp] = [min([self.km[b][t] for b in bases], default=float("inf"))
-                                          for t in range(len(self.km))]
+            rows = [float("inf")] * len(self.km)
+            for b in bases:  # the nearest of them, place by place
+                rows = [d if d < r else r for r, d in zip(rows, self.km[b])]
+            self._base_km[camp] = rows
         return rows[place]
 
     def air_over(self, camp: str, place: int) -> float:

@@ -134,9 +134,13 @@ class CampStanding:
         """Does the war reach the faction this week: a battle at or next to its home last week
         (:meth:`war_at_door`), or a camp's campaign aimed at its home or at a place it wants? A campaign
         forces the choice on those whose fate it decides."""
-        if self.war_at_door(faction.home):
+        home, goals = faction.home, faction.goals
+        if self.war_at_door(home):
             return True
-        return any(o == faction.home or faction.goals.get(o, 0.0) > 0.0 for o in self.objectives.values())
+        for objective in self.objectives.values():
+            if objective == home or goals.get(objective, 0.0) > 0.0:
+                return True
+        return False
 
     def spoils(self, camp: str, faction) -> float:
         """What the camp's campaign offers the faction (:func:`sim.mechanisms.alignment.spoils`)."""

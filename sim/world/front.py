@@ -9,6 +9,7 @@ decides the week's contest, the losses and whether the place falls.
 
 from __future__ import annotations
 
+from ..bounds import at_least
 from ..mechanisms import campaign, combat, deterrence, siege
 from ..record import BattleRow
 from .camp import Balance, defence_at, threatened_reach
@@ -168,7 +169,7 @@ class Front:
         if members:  # the defenders' air over the axis thins what is brought there
             share *= 1.0 - self.model.air.interdicted(self._view.faction_camps[members[0]],
                                                       self._view.place_camps[axis], axis)
-        return [(fi, share * eff[fi] * max(reach[fi][axis], self._forward_reach(fi, axis))) for fi in members]
+        return [(fi, share * eff[fi] * at_least(self._forward_reach(fi, axis), reach[fi][axis])) for fi in members]
 
     def _forward_reach(self, fi: int, axis: int) -> float:
         """Share of the faction's strength that reaches the axis through its camp's air base nearest it
