@@ -40,7 +40,8 @@ class ActorAgent(mesa.Agent):
 
     def assess_deal(self, positions: dict[str, float]) -> diplomacy.Verdict:
         """The deal's worth to this actor against its private estimate of fighting on (Fearon 1995):
-        its camp's chance of prevailing, inflated by the support its camp receives, plus noise."""
+        its camp's chance of prevailing, inflated by the support its camp receives, plus noise, and what its
+        camp's legitimacy over its enemy's is worth at the table (see :func:`sim.mechanisms.diplomacy.war_value`)."""
         m = self.model
         p = m.params
         p_est = m.force.win_probability.get(self.camp, 0.5) + p.optimism_per_patron_support * m.ties.backing_of(
@@ -48,7 +49,20 @@ class ActorAgent(mesa.Agent):
         p_est += p.bargaining_noise * float(m.rng.standard_normal())
         p_est = min(1.0, max(0.0, p_est))
         return diplomacy.Verdict(self.actor_id, diplomacy.deal_value(self.interests, positions),
-                                 diplomacy.war_value(p_est, p.war_cost_weight))
+                                 diplomacy.war_value(p_est, p.war_cost_weight, self.legitimacy_edge(),
+                                                     p.legitimacy_bargaining_weight))
+
+    def legitimacy_edge(self) -> float:
+        """Its camp's legitimacy (its most legitimate faction's) over that of the most legitimate camp hostile
+        to it."""
+        m = self.model
+        view = m.map.view()
+        factions = m.factions
+
+        def legitimacy(camp: str) -> float:
+            return max([factions[fi].legitimacy for fi in view.members.get(camp, ())], default=0.0)
+        rivals = view.relations.hostile_to.get(self.camp, ())
+        return legitimacy(self.camp) - max([legitimacy(c) for c in rivals], default=0.0)
 
 
 class FactionAgent(ActorAgent):

@@ -181,6 +181,7 @@ class Parameters(Strict):
     bargaining_noise: NonNeg
     optimism_per_patron_support: NonNeg
     war_cost_weight: NonNeg
+    legitimacy_bargaining_weight: NonNeg
     ceasefire_intensity: Unit
     ceasefire_break_rate: Unit
     agreement_break_factor: Annotated[float, Field(ge=0.0, le=10.0)]

@@ -86,3 +86,30 @@ def test_a_defector_does_not_reconsider_for_a_while():
     for _ in range(lock - 1):
         m.step()
         assert militia.camp == "RED" and militia.chosen_camp == "RED"
+
+
+def test_legitimacy_is_worth_something_at_the_table():
+    """A party whose camp is more legitimate than its enemy asks for more to stop fighting (Hurd 1999;
+    Coggins 2011); the weight 0 (the default) leaves Fearon's value of fighting on as it was."""
+    from sim.mechanisms import diplomacy
+    assert diplomacy.war_value(0.6, 0.3) == pytest.approx(0.3)
+    assert diplomacy.war_value(0.6, 0.3, 0.2, 0.0) == pytest.approx(0.3)
+    assert diplomacy.war_value(0.6, 0.3, 0.2, 0.5) == pytest.approx(0.4)
+    assert diplomacy.war_value(0.6, 0.3, -0.2, 0.5) == pytest.approx(0.2)
+
+
+def test_a_party_s_legitimacy_edge_is_its_camp_s_over_its_enemy_s():
+    from conftest import TOY
+    from sim.model import ConflictModel
+    from sim.scenario import load_scenario
+    m = ConflictModel(load_scenario(TOY, {"parameters.legitimacy_bargaining_weight": 0.5,
+                                          "parameters.bargaining_noise": 0.0}).scenario, seed=1)
+    m.step()
+    red, blue = m.actor("red_army"), m.actor("blue_army")
+    assert red.legitimacy_edge() == pytest.approx(-blue.legitimacy_edge())
+    assert (red.legitimacy_edge() < 0.0) == (red.legitimacy < blue.legitimacy)
+    deal = {"tripoli_government": 0.5}
+    weighted = red.assess_deal(deal).war
+    m.params = m.params.model_copy(update={"legitimacy_bargaining_weight": 0.0})
+    assert weighted - red.assess_deal(deal).war == pytest.approx(0.5 * red.legitimacy_edge())
+    assert red.legitimacy_edge() != 0.0

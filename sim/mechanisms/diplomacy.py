@@ -28,9 +28,13 @@ def deal_value(interests: dict[str, tuple[float, float]], positions: dict[str, f
     return 1.0 - num / den if den > 0 else 1.0
 
 
-def war_value(p_win: float, cost: float) -> float:
-    """Expected value of fighting on for a prize of 1."""
-    return p_win - cost
+def war_value(p_win: float, cost: float, legitimacy_edge: float = 0.0, legitimacy_weight: float = 0.0) -> float:
+    """Expected value of fighting on for a prize of 1, plus what recognition is worth at the table: a party
+    whose camp is more legitimate than its most legitimate enemy can walk away and keep the standing, the
+    institutions and the foreign backing that recognition brings (Hurd 1999, "Legitimacy and Authority in
+    International Politics"; Coggins 2011, "Friends in High Places"), so it asks for more; one less
+    legitimate asks for less. ``legitimacy_edge`` is its camp's legitimacy minus the enemy's, in [-1, 1]."""
+    return p_win - cost + legitimacy_weight * legitimacy_edge
 
 
 @dataclass(frozen=True)
