@@ -31,8 +31,14 @@ class InputError(Exception):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the candidates closest to a misspelt name, or ``""`` if none is close."""
-    close = difflib.get_close_matches(str(word), sorted({str(c) for c in candidates}), n=3, cutoff=0.75)
+    """`` (did you mean 'x'?)`` for the candidates closest to a misspelt name, or ``""`` if none is close.
+
+    A name that is one of the candidates is no misspelling: ``""`` at once. (The reference checks build their
+    messages before they know whether a name is unknown, for every reference of a scenario.)"""
+    names = {str(c) for c in candidates}
+    if str(word) in names:
+        return ""
+    close = difflib.get_close_matches(str(word), sorted(names), n=3, cutoff=0.75)
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
