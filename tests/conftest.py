@@ -18,6 +18,33 @@ def run_cli(*args, cwd=None, timeout=600, env_extra=None):
                           timeout=timeout, env=env)
 
 
+def main_code(*args) -> int:
+    """``sim.cli.main`` in this process, with argparse's own exits (``--help``, a bad option) as exit codes."""
+    from sim.cli import main
+
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+
+
+def cli_in_process(*args, cwd=None):
+    """The command line in the test process, as :func:`run_cli` gives it from a subprocess: returncode, stdout
+    and stderr of one call (for fixtures of any scope; tests use the ``cli`` fixture). Where the process itself
+    is the point (signals, several processes at once, the string-hash seed, a server), tests use run_cli."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        code = main_code(*args)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 @pytest.fixture
 def toy_path():
     return TOY
@@ -26,14 +53,41 @@ def toy_path():
 @pytest.fixture
 def cli(capsys):
     """The command line in the test process (``sim.cli.main``): returncode, stdout and stderr of one call."""
-    from sim.cli import main
 
     def call(*args):
-        code = main([str(a) for a in args])
+        capsys.readouterr()
+        code = main_code(*args)
         out, err = capsys.readouterr()
         return SimpleNamespace(returncode=code, stdout=out, stderr=err)
 
     return call
+
+
+WEAK_BLUE = "extends: {toy}\nactors:\n  blue_army: {{faction: {{fighters: 2000}}}}\n"
+
+
+@pytest.fixture(scope="session")
+def weak_blue_comparison(tmp_path_factory):
+    """``compare`` of the toy war and a variant with a weaker Blue army (20 runs, seed 1), made once for the
+    tests that read its tables, report, images and headline: (folder, stdout)."""
+    tmp = tmp_path_factory.mktemp("weak_blue")
+    weak = tmp / "weak_blue.yaml"
+    weak.write_text(WEAK_BLUE.format(toy=TOY))
+    out = tmp / "cmp"
+    res = cli_in_process("compare", TOY, weak, "--runs", 20, "--seed", 1, "--out", out)
+    assert res.returncode == 0, res.stderr
+    return out, res.stdout
+
+
+@pytest.fixture(scope="session")
+def palermo_comparison(tmp_path_factory):
+    """``compare`` of palermo_success and palermo_failed (8 runs to 2019-06-30), made once for the tests of the
+    report it writes: (folder, stdout)."""
+    out = tmp_path_factory.mktemp("palermo") / "cmp"
+    res = cli_in_process("compare", SCENARIOS / "palermo_success.yaml", SCENARIOS / "palermo_failed.yaml",
+                         "--runs", 8, "--until", "2019-06-30", "--out", out)
+    assert res.returncode == 0, res.stderr
+    return out, res.stdout
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -7,7 +7,6 @@ import math
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -15,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import CLI, ROOT, run_cli
+from conftest import CLI, ROOT
 from sim.calibrate import load_targets
 from sim.calibrate.abc import completed_generations
 from sim.calibrate.stats import TargetDistance, rms, statistic
@@ -102,15 +101,15 @@ def test_a_bad_targets_file_is_refused_with_its_file_line_and_field(tmp_path, ca
     assert exc.line is not None and exc.line >= 1
 
 
-def test_the_command_refuses_bad_input_in_one_line_with_exit_code_2(tmp_path):
+def test_the_command_refuses_bad_input_in_one_line_with_exit_code_2(tmp_path, cli):
     path = _variant(tmp_path, lambda d: d["calibration"]["targets"]["casualties"].update({"tolerance": -1}))
-    r = run_cli("calibrate", path, "--out", tmp_path / "out", timeout=120)
+    r = cli("calibrate", path, "--out", tmp_path / "out")
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}:"), r.stderr
     assert "calibration.targets.casualties.tolerance" in lines[0]
     assert not (tmp_path / "out").exists()
-    r = run_cli("calibrate", TINY, "--population", "0", timeout=120)
+    r = cli("calibrate", TINY, "--population", "0")
     assert r.returncode == 2 and "--population" in r.stderr
 
 
@@ -314,12 +313,11 @@ def test_a_comparison_with_a_posterior_gives_every_scenario_the_same_draws(tiny,
     assert a == b and len(a) == 3
 
 
-def test_posterior_refusals(tiny, tmp_path):
-    r = run_cli("run", "palermo_failed", "--runs", "1", "--posterior", tmp_path, "--out", tmp_path / "x",
-                timeout=120)
+def test_posterior_refusals(tiny, tmp_path, cli):
+    r = cli("run", "palermo_failed", "--runs", "1", "--posterior", tmp_path, "--out", tmp_path / "x")
     assert r.returncode == 2 and "posterior.parquet" in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    r = run_cli("run", "palermo_failed", "--runs", "1", "--posterior", tiny, "--set",
-                "parameters.offensive_threshold=2", "--out", tmp_path / "y", timeout=120)
+    r = cli("run", "palermo_failed", "--runs", "1", "--posterior", tiny, "--set",
+            "parameters.offensive_threshold=2", "--out", tmp_path / "y")
     assert r.returncode == 2 and "parameters.offensive_threshold" in r.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 

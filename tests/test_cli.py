@@ -1,4 +1,5 @@
-"""The command line as a user runs it (through a subprocess)."""
+"""The command line as a user runs it: through a subprocess where the process is the point (a whole run from the
+shell, string-hash seeds, Ctrl-C, the help a user reads first), else in this process (``sim.cli.main``)."""
 
 import json
 import os
@@ -44,14 +45,14 @@ def test_run_writes_every_table_plot_and_manifest(tmp_path):
     assert not list(tmp_path.glob(".*tmp*"))  # no temporary folder left behind
 
 
-def test_run_never_overwrites_without_force(tmp_path):
+def test_run_never_overwrites_without_force(tmp_path, cli):
     out = tmp_path / "run"
-    assert run_cli("run", TOY, "--runs", 2, "--out", out).returncode == 0
+    assert cli("run", TOY, "--runs", 2, "--out", out).returncode == 0
     before = (out / "summary.csv").read_bytes()
-    res = run_cli("run", TOY, "--runs", 3, "--out", out)
+    res = cli("run", TOY, "--runs", 3, "--out", out)
     assert res.returncode == 2 and "--force" in res.stderr and "Traceback" not in res.stderr
     assert (out / "summary.csv").read_bytes() == before
-    res = run_cli("run", TOY, "--runs", 3, "--out", out, "--force")
+    res = cli("run", TOY, "--runs", 3, "--out", out, "--force")
     assert res.returncode == 0 and len(pd.read_csv(out / "summary.csv")) == 3
 
 
@@ -82,10 +83,10 @@ def test_interrupted_run_leaves_nothing(tmp_path):
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_validate_every_shipped_scenario():
+def test_validate_every_shipped_scenario(cli):
     files = sorted(SCENARIOS.glob("*.yaml"))
     assert len(files) >= 8
-    res = run_cli("validate", *files)
+    res = cli("validate", *files)
     assert res.returncode == 0, res.stderr
     assert res.stdout.count("ok: ") == len(files)
 

@@ -11,9 +11,9 @@ from conftest import SCENARIOS, TOY, run_cli
 from sim.compare import bootstrap_mean_ci, divergence_week, wilson_interval
 
 
-def test_identical_scenarios_differ_by_exactly_zero(tmp_path):
+def test_identical_scenarios_differ_by_exactly_zero(tmp_path, cli):
     out = tmp_path / "cmp"
-    res = run_cli("compare", TOY, TOY, "--runs", 30, "--out", out)
+    res = cli("compare", TOY, TOY, "--runs", 30, "--out", out)
     assert res.returncode == 0, res.stderr
     comp = pd.read_csv(out / "comparison.csv")
     other = comp[comp.scenario == "toy_war_1"]
@@ -51,12 +51,10 @@ def test_divergence_week_finds_when_series_part():
     assert divergence_week({"a": base, "c": base.copy()}, "a", 1) == {"c": None}
 
 
-def test_report_is_self_contained_with_real_images(tmp_path):
-    out = tmp_path / "cmp"
-    res = run_cli("compare", SCENARIOS / "palermo_success.yaml", SCENARIOS / "palermo_failed.yaml", "--runs", 20,
-                  "--until", "2019-06-30", "--out", out)
-    assert res.returncode == 0, res.stderr
-    assert "p_lna_holds_tripoli" in res.stdout and "report:" in res.stdout
+def test_report_is_self_contained_with_real_images(palermo_comparison):
+    # `compare palermo_success palermo_failed --runs 8 --until 2019-06-30` (conftest)
+    out, stdout = palermo_comparison
+    assert "p_lna_holds_tripoli" in stdout and "report:" in stdout
     html = (out / "report.html").read_text()
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
     assert len(images) == 3
@@ -88,17 +86,17 @@ def test_different_start_dates_are_allowed_with_a_warning(tmp_path):
     ([str(TOY)], "at least one other"),
     ([str(TOY), str(TOY), "--runs", "0"], "at least 1"),
 ])
-def test_bad_input_exit_2_nothing_written(tmp_path, args, needle):
+def test_bad_input_exit_2_nothing_written(tmp_path, args, needle, cli):
     out = tmp_path / "cmp"
-    res = run_cli("compare", *args, "--out", out)
+    res = cli("compare", *args, "--out", out)
     assert res.returncode == 2 and needle in res.stderr and "Traceback" not in res.stderr
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_invalid_scenario_is_reported_before_running(tmp_path):
+def test_invalid_scenario_is_reported_before_running(tmp_path, cli):
     bad = tmp_path / "bad.yaml"
     bad.write_text(f"extends: {TOY}\nactors: {{red_army: {{faction: {{cohesion: 2}}}}}}\n")
     out = tmp_path / "cmp"
-    res = run_cli("compare", TOY, bad, "--out", out)
+    res = cli("compare", TOY, bad, "--out", out)
     assert res.returncode == 2 and "bad.yaml:2: actors.red_army.faction.cohesion" in res.stderr
     assert not out.exists()

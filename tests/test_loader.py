@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from conftest import TOY, run_cli
+from conftest import TOY
 from sim.errors import InputError
 from sim.scenario import load_scenario
 
@@ -193,28 +193,28 @@ def test_variant_deletes_with_null(tmp_path):
     ("actors: {red_army: {faction: {fighterz: 3}}}\n", "unknown key"),
     ("ties: {x: {source: nobody, target: red_army, channel: money, level: 0.1, assumption: test}}\n", "unknown actor"),
 ])
-def test_cli_validate_bad_input_exit_2_one_line(tmp_path, body, needle):
+def test_cli_validate_bad_input_exit_2_one_line(tmp_path, body, needle, cli):
     p = variant(tmp_path, body)
-    res = run_cli("validate", p)
+    res = cli("validate", p)
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in res.stderr
     assert re.match(rf"error: {re.escape(str(p))}:\d+: ", lines[0]) and needle in lines[0]
 
 
-def test_cli_run_missing_file_and_bad_until(tmp_path):
-    res = run_cli("run", tmp_path / "missing.yaml", "--runs", "1")
+def test_cli_run_missing_file_and_bad_until(tmp_path, cli):
+    res = cli("run", tmp_path / "missing.yaml", "--runs", "1")
     assert res.returncode == 2 and "file not found" in res.stderr and "Traceback" not in res.stderr
-    res = run_cli("run", TOY, "--until", "yesterday")
+    res = cli("run", TOY, "--until", "yesterday")
     assert res.returncode == 2 and "not a date" in res.stderr
-    res = run_cli("run", TOY, "--runs", "0")
+    res = cli("run", TOY, "--runs", "0")
     assert res.returncode == 2 and "at least 1" in res.stderr
 
 
-def test_cli_schema_is_json_schema():
+def test_cli_schema_is_json_schema(cli):
     import json
 
-    res = run_cli("schema")
+    res = cli("schema")
     assert res.returncode == 0
     schema = json.loads(res.stdout)
     assert schema["title"] == "libya-sim scenario" and "actors" in schema["properties"]

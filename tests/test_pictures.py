@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS, TOY, run_cli
+from conftest import SCENARIOS, TOY
 from pictures import colour_near, pixel_of, rgb, share_of_colour
 from sim.model import ConflictModel
 from sim.scenario import load_scenario
@@ -58,9 +58,9 @@ def test_a_blank_map_fails_the_check():
     assert not any(place_colours(m, buf.getvalue(), m._viz_map).values())
 
 
-def test_run_plots_show_the_camps(tmp_path):
+def test_run_plots_show_the_camps(tmp_path, cli):
     out = tmp_path / "run"
-    res = run_cli("run", TOY, "--runs", 3, "--out", out, "--until", "2020-06-01")
+    res = cli("run", TOY, "--runs", 3, "--out", out, "--until", "2020-06-01")
     assert res.returncode == 0, res.stderr
     toy = load_scenario(TOY).scenario
     red, blue = toy.camps["RED"].color, toy.camps["BLUE"].color
@@ -74,15 +74,11 @@ def test_run_plots_show_the_camps(tmp_path):
         assert share_of_colour(img, "#ffffff") < 0.995  # not a blank page
 
 
-def test_compare_report_images_show_both_scenarios(tmp_path):
+def test_compare_report_images_show_both_scenarios(weak_blue_comparison):
     import base64
     import re
 
-    weak = tmp_path / "weak_blue.yaml"
-    weak.write_text(f"extends: {TOY}\nactors:\n  blue_army: {{faction: {{fighters: 2000}}}}\n")
-    out = tmp_path / "cmp"
-    res = run_cli("compare", TOY, weak, "--runs", 6, "--out", out)
-    assert res.returncode == 0, res.stderr
+    out, _ = weak_blue_comparison  # `compare toy_war weak_blue` (conftest): the Blue army a fifth of its size
     html = (out / "report.html").read_text()
     images = [base64.b64decode(x) for x in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
     assert len(images) == 3

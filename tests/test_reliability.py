@@ -10,7 +10,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +37,7 @@ def _only(folder: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------ item 1: two runs, one folder name
-def test_default_folder_name_taken_gets_a_new_one(tmp_path):
+def test_default_folder_name_taken_gets_a_new_one(tmp_path, cli, monkeypatch):
     """The default name (a one-second timestamp) is taken by another run: this run takes another name
     and leaves the other folder alone."""
     taken = []
@@ -48,7 +47,8 @@ def test_default_folder_name_taken_gets_a_new_one(tmp_path):
         d.mkdir(parents=True)
         (d / "summary.csv").write_text("another run's results\n")
         taken.append(d)
-    res = run_cli("run", TOY, "--runs", 2, cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = cli("run", TOY, "--runs", 2)
     assert res.returncode == 0, res.stderr
     dest = Path(tmp_path / res.stdout.strip().splitlines()[-1].removeprefix("results: "))
     assert dest.name.rsplit("-", 1)[-1] == "2" and dest.parent == taken[0].parent
@@ -92,51 +92,51 @@ def test_a_folder_being_written_is_refused_to_a_second_writer(tmp_path):
 
 
 # ------------------------------------------------------------------ item 4: --force
-def test_force_refuses_a_folder_that_is_not_results(tmp_path):
+def test_force_refuses_a_folder_that_is_not_results(tmp_path, cli):
     mine = tmp_path / "thesis"
     mine.mkdir()
     (mine / "chapter1.tex").write_text("precious")
-    res = run_cli("run", TOY, "--runs", 2, "--out", mine, "--force")
+    res = cli("run", TOY, "--runs", 2, "--out", mine, "--force")
     assert res.returncode == 2 and "only a results folder" in _one_error_line(res.stderr)
     assert _only(mine) == ["chapter1.tex"] and _only(tmp_path) == ["thesis"]
     # a manifest of another program is not enough
     (mine / "manifest.json").write_text(json.dumps({"package": "something-else"}))
-    assert run_cli("run", TOY, "--runs", 2, "--out", mine, "--force").returncode == 2
+    assert cli("run", TOY, "--runs", 2, "--out", mine, "--force").returncode == 2
     assert (mine / "chapter1.tex").read_text() == "precious"
 
 
 @pytest.mark.parametrize("force", [False, True])
-def test_a_file_at_out_is_refused_and_kept(tmp_path, force):
+def test_a_file_at_out_is_refused_and_kept(tmp_path, force, cli):
     f = tmp_path / "notes.txt"
     f.write_text("keep me")
-    res = run_cli("run", TOY, "--runs", 2, "--out", f, *(["--force"] if force else []))
+    res = cli("run", TOY, "--runs", 2, "--out", f, *(["--force"] if force else []))
     assert res.returncode == 2 and "is a file" in _one_error_line(res.stderr)
     assert f.read_text() == "keep me" and _only(tmp_path) == ["notes.txt"]
 
 
-def test_force_replaces_run_and_compare_folders(tmp_path):
+def test_force_replaces_run_and_compare_folders(tmp_path, cli):
     run = tmp_path / "run"
-    assert run_cli("run", TOY, "--runs", 2, "--out", run).returncode == 0
+    assert cli("run", TOY, "--runs", 2, "--out", run).returncode == 0
     assert is_results_folder(run)
-    res = run_cli("run", TOY, "--runs", 3, "--out", run, "--force")
+    res = cli("run", TOY, "--runs", 3, "--out", run, "--force")
     assert res.returncode == 0 and len(pd.read_csv(run / "summary.csv")) == 3
     cmp = tmp_path / "cmp"
-    assert run_cli("compare", TOY, TOY, "--runs", 2, "--out", cmp).returncode == 0
+    assert cli("compare", TOY, TOY, "--runs", 2, "--out", cmp).returncode == 0
     assert is_results_folder(cmp)
-    res = run_cli("compare", TOY, TOY, "--runs", 3, "--out", cmp, "--force")
+    res = cli("compare", TOY, TOY, "--runs", 3, "--out", cmp, "--force")
     assert res.returncode == 0, res.stderr
     assert _only(tmp_path) == ["cmp", "run"]
 
 
 # ------------------------------------------------------------------ item 5: unwritable --out
-def test_out_under_a_file_is_one_line(tmp_path):
+def test_out_under_a_file_is_one_line(tmp_path, cli):
     (tmp_path / "afile").write_text("x")
-    res = run_cli("run", TOY, "--runs", 2, "--out", tmp_path / "afile" / "sub")
+    res = cli("run", TOY, "--runs", 2, "--out", tmp_path / "afile" / "sub")
     assert res.returncode == 2 and "cannot create the output folder" in _one_error_line(res.stderr)
     assert _only(tmp_path) == ["afile"]
 
 
-def test_out_in_a_read_only_place_is_one_line(tmp_path):
+def test_out_in_a_read_only_place_is_one_line(tmp_path, cli):
     if os.geteuid() == 0:
         target = Path("/sys/kernel/libya-sim-out")  # sysfs: not writable, even by root
         if not Path("/sys/kernel").is_dir():
@@ -146,13 +146,13 @@ def test_out_in_a_read_only_place_is_one_line(tmp_path):
         ro.mkdir()
         ro.chmod(0o500)
         target = ro / "out"
-    res = run_cli("run", TOY, "--runs", 2, "--out", target)
+    res = cli("run", TOY, "--runs", 2, "--out", target)
     assert res.returncode == 2, res.stderr
     assert _one_error_line(res.stderr).startswith(f"error: {target}: ")
 
 
-def test_a_mount_point_is_refused_before_running():
-    res = run_cli("run", TOY, "--runs", 2, "--out", "/proc", "--force")
+def test_a_mount_point_is_refused_before_running(cli):
+    res = cli("run", TOY, "--runs", 2, "--out", "/proc", "--force")
     assert res.returncode == 2 and "mount point" in _one_error_line(res.stderr)
 
 
@@ -181,14 +181,14 @@ def test_a_failure_while_writing_is_one_line_and_leaves_nothing(tmp_path, monkey
     assert _only(tmp_path) == []
 
 
-def test_leftovers_of_a_killed_run_are_cleaned(tmp_path):
+def test_leftovers_of_a_killed_run_are_cleaned(tmp_path, cli):
     out = tmp_path / "out"
     for stale in (".out.tmp-999999999", ".out.old-999999998"):
         (tmp_path / stale).mkdir()
         (tmp_path / stale / "regions.csv").write_text("partial")
     (tmp_path / ".out.lock").write_text("")  # a lock file nobody holds
     (tmp_path / ".other.tmp-1").mkdir()      # another folder's: not ours to remove
-    assert run_cli("run", TOY, "--runs", 2, "--out", out).returncode == 0
+    assert cli("run", TOY, "--runs", 2, "--out", out).returncode == 0
     assert _only(tmp_path) == [".other.tmp-1", "out"]
 
 
@@ -196,14 +196,14 @@ def test_leftovers_of_a_killed_run_are_cleaned(tmp_path):
 @pytest.mark.parametrize("args", [["run", TOY, "--seed", 18446744073709551615],
                                   ["run", TOY, "--seed", 2**63 - 1, "--runs", 2],
                                   ["compare", TOY, TOY, "--seed", 2**63 - 2, "--runs", 3]])
-def test_seeds_past_the_table_range_are_refused(tmp_path, args):
-    res = run_cli(*args, "--out", tmp_path / "out")
+def test_seeds_past_the_table_range_are_refused(tmp_path, args, cli):
+    res = cli(*args, "--out", tmp_path / "out")
     assert res.returncode == 2 and _one_error_line(res.stderr).startswith("error: --seed: ")
     assert _only(tmp_path) == []
 
 
-def test_the_largest_seed_runs(tmp_path):
-    res = run_cli("run", TOY, "--seed", 2**63 - 1, "--runs", 1, "--out", tmp_path / "out")
+def test_the_largest_seed_runs(tmp_path, cli):
+    res = cli("run", TOY, "--seed", 2**63 - 1, "--runs", 1, "--out", tmp_path / "out")
     assert res.returncode == 0, res.stderr
     assert pd.read_csv(tmp_path / "out" / "summary.csv", dtype={"seed": str}).seed.tolist() == [str(2**63 - 1)]
 
@@ -234,19 +234,17 @@ def test_an_error_while_the_pool_runs_stops_every_worker():
     assert mp.active_children() == []
 
 
-def test_help_and_message_of_compare_runs():
-    res = run_cli("compare", TOY, TOY, "--runs", "-1")
+def test_help_and_message_of_compare_runs(cli):
+    res = cli("compare", TOY, TOY, "--runs", "-1")
     assert res.returncode == 2 and "at least 1" in res.stderr and "Traceback" not in res.stderr
-    res = subprocess.run([sys.executable, "-m", "sim.cli", "compare", "--help"], capture_output=True, text=True,
-                         cwd=ROOT, env=ENV)
+    res = cli("compare", "--help")
     assert "default 100" in res.stdout and "--workers" in res.stdout
 
 
-def test_viz_help_describes_its_options_and_run_has_quiet(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "sim.cli", "viz", "--help"], capture_output=True, text=True,
-                         cwd=ROOT, env=ENV)
+def test_viz_help_describes_its_options_and_run_has_quiet(tmp_path, cli):
+    res = cli("viz", "--help")
     assert "default 8765" in res.stdout and "1 to 65535" in res.stdout and "default 127.0.0.1" in res.stdout
-    res = run_cli("run", TOY, "--runs", 2, "--out", tmp_path / "q", "--quiet")
+    res = cli("run", TOY, "--runs", 2, "--out", tmp_path / "q", "--quiet")
     assert res.returncode == 0 and res.stderr == "" and res.stdout.strip() == f"results: {tmp_path / 'q'}"
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import os
 import re
-import subprocess
+import warnings
 
 import pytest
 
-from conftest import CLI, ROOT, TOY, run_cli
+from conftest import TOY, main_code
 from sim.cli import build_parser
 
 
@@ -31,48 +30,57 @@ def test_every_option_says_what_it_does_and_its_default(command):
         assert action.help and "default" in action.help, (command, action.dest, action.help)
 
 
-def test_compare_help_shows_the_100_run_default_and_quiet():
-    res = subprocess.run(CLI + ["compare", "--help"], capture_output=True, text=True, cwd=ROOT)
+def test_compare_help_shows_the_100_run_default_and_quiet(cli):
+    res = cli("compare", "--help")
     assert res.returncode == 0
     text = " ".join(res.stdout.split())
     assert "--runs N" in text or "--runs RUNS" in text
     assert "seeded runs of each scenario (default 100)" in text and "--quiet" in text
 
 
-def test_compare_quiet_prints_only_the_results_folder(tmp_path):
+def test_compare_quiet_prints_only_the_results_folder(tmp_path, capfd):
+    # in this process, with the file descriptors captured: the worker processes' output would show too
     out = tmp_path / "cmp"
-    res = run_cli("compare", TOY, TOY, "--runs", 2, "--until", "2020-02-03", "--out", out, "--quiet")
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == f"results: {out}" and res.stderr == ""
+    capfd.readouterr()
+    assert main_code("compare", TOY, TOY, "--runs", 2, "--until", "2020-02-03", "--out", out, "--quiet") == 0
+    stdout, stderr = capfd.readouterr()
+    assert stdout.strip() == f"results: {out}" and stderr == ""
     assert (out / "report.html").is_file()
 
 
 # ---------------------------------------------------------------------- no armed camp
-def test_a_scenario_with_no_armed_camp_runs_and_compares_without_noise(tmp_path):
+def _warnings_as_a_user_sees_them() -> None:
+    """Python's default warning filters (no -W, no PYTHONWARNINGS): everything once per place, but deprecations
+    (outside __main__), imports and resources."""
+    warnings.resetwarnings()
+    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.filterwarnings("ignore", category=category, append=True)
+
+
+def test_a_scenario_with_no_armed_camp_runs_and_compares_without_noise(tmp_path, capfd):
     unarmed = tmp_path / "unarmed.yaml"
     unarmed.write_text(f"extends: {TOY}\ncamps:\n  RED: {{armed: false}}\n  BLUE: {{armed: false}}\n"
                        "headline_camps: []\n")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}  # warnings as a user sees them
+    # in this process on one worker, so that every warning of the runs and of the plots is caught here
     for args in (["run", unarmed, "--runs", 2, "--out", tmp_path / "run"],
                  ["compare", unarmed, TOY, "--runs", 2, "--out", tmp_path / "cmp1", "--quiet"],
                  ["compare", TOY, unarmed, "--runs", 2, "--out", tmp_path / "cmp2", "--quiet"]):
-        res = subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, cwd=ROOT, env=env,
-                             timeout=600)
-        assert res.returncode == 0, res.stderr
-        lines = [x for x in res.stderr.splitlines() if x.strip() and "it/s" not in x and "run/s" not in x]
-        assert lines and all(x.startswith("warning: ") and "no armed camp" in x for x in lines), res.stderr
+        capfd.readouterr()
+        with warnings.catch_warnings(record=True) as caught:
+            _warnings_as_a_user_sees_them()
+            code = main_code(*args, "--workers", 1)
+        _, stderr = capfd.readouterr()
+        assert code == 0, stderr
+        assert [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught] == [], args
+        lines = [x for x in stderr.splitlines() if x.strip() and "it/s" not in x and "run/s" not in x]
+        assert lines and all(x.startswith("warning: ") and "no armed camp" in x for x in lines), stderr
 
 
 # ---------------------------------------------------------------------- the report
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("report")
-    weak = tmp / "weak_blue.yaml"
-    weak.write_text(f"extends: {TOY}\nactors:\n  blue_army: {{faction: {{fighters: 2000}}}}\n")
-    out = tmp / "cmp"
-    res = run_cli("compare", TOY, weak, "--runs", 8, "--out", out)
-    assert res.returncode == 0, res.stderr
-    return out, res
+@pytest.fixture
+def report(weak_blue_comparison):
+    """`compare toy_war weak_blue --runs 20 --seed 1` (conftest): (folder, stdout)."""
+    return weak_blue_comparison
 
 
 def test_report_html_renders_the_markdown(report):
@@ -128,9 +136,9 @@ def test_headline_says_mean_and_writes_big_numbers_in_full(report):
 
     assert _fmt_value(1744.0, "value") == "1,744" and _fmt_diff(-1744.0, "value") == "-1,744"
     assert _fmt_value(0.123, "value") == "0.123"
-    _, res = report
-    assert "mean" in res.stdout.splitlines()[0]
-    assert not re.search(r"\de[+-]\d", res.stdout), res.stdout
+    _, stdout = report
+    assert "mean" in stdout.splitlines()[0]
+    assert not re.search(r"\de[+-]\d", stdout), stdout
 
 
 # ---------------------------------------------------------------------- analyze
@@ -143,7 +151,7 @@ def _ishigami(samples: int) -> str:
 
 
 @pytest.mark.parametrize("samples,warned", [(16, True), (1024, False)])
-def test_analyze_warns_when_the_sobol_sample_is_too_small(tmp_path, samples, warned):
+def test_analyze_warns_when_the_sobol_sample_is_too_small(tmp_path, samples, warned, cli):
     from sim.sweep.analyze import analyze
     from sim.sweep.engine import execute, prepare
     from sim.sweep.spec import load_sweep
@@ -162,5 +170,5 @@ def test_analyze_warns_when_the_sobol_sample_is_too_small(tmp_path, samples, war
     assert len(warnings) == 1 and "cannot be below 0" in warnings[0], said
     asked = int(re.search(r"use samples: (\d+) or more", warnings[0]).group(1))
     assert asked >= 4 * samples and asked & (asked - 1) == 0  # a power of 2, as Sobol designs need
-    res = run_cli("analyze", out, "--no-plots")
+    res = cli("analyze", out, "--no-plots")
     assert res.returncode == 0 and "the sample is too small" in res.stdout + res.stderr

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from conftest import SCENARIOS, TOY, run_cli
+from conftest import SCENARIOS, TOY
 from sim.scenario import load_scenario
 
 
@@ -125,10 +125,10 @@ def test_a_problem_a_set_causes_elsewhere_names_that_set(cli, tmp_path):
 
 
 @pytest.mark.parametrize("command", ["run", "compare"])
-def test_runs_below_one_one_message(tmp_path, command):
+def test_runs_below_one_one_message(tmp_path, command, cli):
     args = [TOY] if command == "run" else [TOY, TOY]
     forms = (["--runs", "-1"], ["--runs", "0"], ["--runs=-1"])
-    got = [refused(run_cli(command, *args, *form, "--out", tmp_path / "o")) for form in forms]
+    got = [refused(cli(command, *args, *form, "--out", tmp_path / "o")) for form in forms]
     assert got == [f"error: argument --runs: must be at least 1 (got {n}) (see `libya-sim {command} --help`)"
                    for n in ("-1", "0", "-1")]
     assert not (tmp_path / "o").exists()

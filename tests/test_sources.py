@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, SCENARIOS, TOY, run_cli
+from conftest import ROOT, SCENARIOS, TOY
 from sim.errors import InputError
 from sim.scenario import load_scenario
 from sim.sources import latest_day, load_bibliography, published_by, register
@@ -43,7 +43,7 @@ def test_known_sources_published_before_the_start_are_accepted(tmp_path):
     assert s.actors["red_army"].sources == ["seed_000", "ap_tbmm"]
 
 
-def test_unknown_source_key_is_one_line_with_file_line_field(tmp_path):
+def test_unknown_source_key_is_one_line_with_file_line_field(tmp_path, cli):
     p = variant(tmp_path, """\
         actors:
           red_army:
@@ -53,7 +53,7 @@ def test_unknown_source_key_is_one_line_with_file_line_field(tmp_path):
     e = error_of(p)
     assert e.file == str(p) and e.line == 5 and e.field == "actors.red_army.sources.1"
     assert "unknown source 'no_such_paper'" in e.message
-    r = run_cli("validate", p)
+    r = cli("validate", p)
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         f"error: {p}:5: actors.red_army.sources.1: unknown source 'no_such_paper' "
@@ -143,8 +143,8 @@ def test_bad_bibliography_entry_is_one_line(tmp_path):
     assert info.value.line == 3 and info.value.field == "sources.bad.published"
 
 
-def test_sources_command_lists_counts_and_assumptions():
-    r = run_cli("sources", "palermo_failed")
+def test_sources_command_lists_counts_and_assumptions(cli):
+    r = cli("sources", "palermo_failed")
     assert r.returncode == 0, r.stderr
     reg = register(load_scenario(SCENARIOS / "palermo_failed.yaml").scenario)
     assert f"## Sources ({len(reg.counts)})" in r.stdout
@@ -154,8 +154,8 @@ def test_sources_command_lists_counts_and_assumptions():
     assert "- actors.haftar_lna: " in r.stdout
 
 
-def test_sources_command_on_bad_input_exits_2():
-    r = run_cli("sources", "no_such_scenario.yaml")
+def test_sources_command_on_bad_input_exits_2(cli):
+    r = cli("sources", "no_such_scenario.yaml")
     assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
 
 
@@ -196,11 +196,8 @@ def test_a_variant_that_changes_sources_does_not_inherit_the_base_reason(tmp_pat
     assert e.file == str(child) and e.line == 4 and "wiki_lna" in e.message
 
 
-def test_report_appendix_lists_sources_and_assumptions(tmp_path):
-    out = tmp_path / "cmp"
-    r = run_cli("compare", SCENARIOS / "palermo_success.yaml", SCENARIOS / "palermo_failed.yaml", "--runs", 4,
-                "--until", "2019-01-07", "--out", out)
-    assert r.returncode == 0, r.stderr
+def test_report_appendix_lists_sources_and_assumptions(palermo_comparison):
+    out, _ = palermo_comparison  # `compare palermo_success palermo_failed` (conftest)
     md = (out / "report.md").read_text()
     appendix = md[md.index("## Appendix: what the scenarios rest on"):]
     reg = register(load_scenario(SCENARIOS / "palermo_failed.yaml").scenario)

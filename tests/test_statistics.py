@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import TOY, run_cli
+from conftest import TOY
 from scipy import stats
 
 from sim.compare import (_fmt_diff, _fmt_value, bootstrap_mean_ci, comparison_rows, divergence_week,
@@ -316,20 +316,9 @@ def test_divergence_week_is_reproducible_from_its_seed():
 
 
 # ====================================================================== compare: through the command line
-WEAK_BLUE = """\
-# Question: a toy variant with a known effect: the Blue army is a fifth of its size.
-extends: {toy}
-actors:
-  blue_army: {{faction: {{fighters: 2000}}}}
-"""
-
-
-def test_compare_reports_a_known_effect_with_its_sign_and_size(tmp_path):
-    variant = tmp_path / "weak_blue.yaml"
-    variant.write_text(WEAK_BLUE.format(toy=TOY))
-    out = tmp_path / "cmp"
-    res = run_cli("compare", TOY, variant, "--runs", 20, "--seed", 1, "--out", out)
-    assert res.returncode == 0, res.stderr
+def test_compare_reports_a_known_effect_with_its_sign_and_size(weak_blue_comparison):
+    # `compare toy_war weak_blue --runs 20 --seed 1` (conftest): the Blue army a fifth of its size
+    out, stdout = weak_blue_comparison
     comp = pd.read_csv(out / "comparison.csv")
     base = pd.read_csv(out / "toy_war" / "summary.csv")
     weak = pd.read_csv(out / "weak_blue" / "summary.csv")
@@ -359,7 +348,7 @@ def test_compare_reports_a_known_effect_with_its_sign_and_size(tmp_path):
     assert f"| {-expected:+.3g} (" in line
     assert re.search(r"weak_blue: RED territory share first differs significantly from the baseline at week \d+",
                      md)
-    head = next(x for x in res.stdout.splitlines() if x.startswith("red_territory_share"))
+    head = next(x for x in stdout.splitlines() if x.startswith("red_territory_share"))
     assert f"({expected:+.3g}, " in head
 
 
