@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.mechanisms import alignment, combat, diplomacy, economy, support
+from sim.mechanisms import air, alignment, campaign, combat, deterrence, diplomacy, economy, siege, support
 from sim.territory import components
 
 pos = st.floats(min_value=0.0, max_value=1e6, allow_nan=False)
@@ -391,3 +391,145 @@ def test_logit_choice_boundary_goes_to_the_next_key():
 
 def test_contest_success_at_zero_defence():
     assert combat.contest_success(1.0, 0.0, 3.0, 2.0) == 1.0
+
+
+# ================================================================ the mechanisms added since: known values and boundaries
+# (air, deterrence, sieges, campaigns, threat, recognition; what mutation testing found open, docs/testing.md)
+
+# ---------------------------------------------------------------- combat
+def test_effective_strength_weighs_quality_and_cohesion():
+    assert combat.effective_strength(1000.0, 1.0, 0.5) == pytest.approx(750.0)  # (0.5 + 1.0) x 0.5
+    assert combat.effective_strength(1000.0, 0.0, 1.0) == pytest.approx(500.0)  # no heavy weapons: half
+
+
+def test_capture_chance_known_odds():
+    # odds = attack / (advantage x defence); chance = 1 - (1 - tempo)^odds
+    assert combat.capture_chance(0.3, 4.0, 4.0, 2.0) == pytest.approx(1 - 0.7 ** 0.5)  # odds 1/2
+    assert combat.capture_chance(0.3, 2.0, 0.5, 1.0) == pytest.approx(1 - 0.7 ** 4)  # odds 4
+    assert combat.capture_chance(0.3, 1.0, 0.5, 1.0) == pytest.approx(1 - 0.7 ** 2)  # a defence below one
+    assert combat.capture_chance(0.3, 1.0, 0.0, 1.0) == 1.0  # nobody defends it: taken
+    assert combat.capture_chance(0.3, 0.0, 1.0, 1.0) == 0.0  # nothing attacks
+
+
+# ---------------------------------------------------------------- air
+def test_air_coverage_known_values():
+    assert air.coverage(250.0, 500.0) == pytest.approx(math.exp(-0.5))
+    assert air.coverage(0.0, 500.0) == 1.0
+
+
+def test_the_air_exchange_known_values_and_caps():
+    # below one unit of air and of air defence: shot down 0.2 x 0.8, struck 0.3 x 0.5
+    assert air.exchange(0.5, 0.8, 0.2, 0.3) == pytest.approx((0.16, 0.15))
+    # no more air is lost than was over the place, no more air defence than was there
+    assert air.exchange(0.1, 5.0, 0.2, 0.3) == pytest.approx((0.1, 0.03))
+    assert air.exchange(4.0, 0.05, 0.5, 1.0) == pytest.approx((0.025, 0.05))
+    assert air.exchange(0.5, 0.0, 0.2, 0.3) == (0.0, 0.0)  # nothing shoots, nothing is struck
+    assert air.exchange(0.0, 0.5, 0.2, 0.3) == (0.0, 0.0)
+
+
+def test_restock_known_values():
+    assert air.restock(0.2, 0.5, 0.4) == pytest.approx(0.4)  # up by 0.4 x 0.5
+    assert air.restock(0.4, 0.5, 0.4) == 0.5  # never above the supplied level
+    assert air.restock(0.8, 0.5, 0.4) == 0.5  # a cut supply is gone at once
+
+
+# ---------------------------------------------------------------- deterrence
+def test_risk_aversion_known_values():
+    assert deterrence.risk_aversion([0.2, 0.8], [1.0, 3.0]) == pytest.approx((0.8 * 1.0 + 0.2 * 3.0) / 4.0)
+    assert deterrence.risk_aversion([0.2], [0.5]) == pytest.approx(0.8)  # a small support: its patron's aversion
+    assert deterrence.risk_aversion([0.6, 0.0], [0.25, 0.25]) == pytest.approx(0.7)
+    assert deterrence.risk_aversion([], []) == 1.0  # nobody backs it: the threat in full
+    assert deterrence.risk_aversion([0.3], [0.0]) == 1.0
+
+
+def test_red_line_cost_and_deterred_value_known_values():
+    assert deterrence.red_line_cost([0.7, 0.5], 0.5, 2.0) == pytest.approx(1.2)
+    assert deterrence.red_line_cost([0.4], 0.25, 1.0) == pytest.approx(0.1)
+    assert deterrence.deterred_value(3.0, 0.5, 1.0) == pytest.approx(1.0)
+    assert deterrence.deterred_value(3.0, 0.0, 5.0) == 0.0  # the cost is paid only if the campaign succeeds
+
+
+# ---------------------------------------------------------------- sieges
+def test_a_garrison_gives_way_below_its_weekly_hazard_only():
+    assert siege.gives_way(4.0, 0.2) and not siege.gives_way(4.0, 0.3)
+    assert not siege.gives_way(4.0, 0.25)  # a draw of exactly 1 / endurance: it holds (P = 1/4 over [0, 1))
+    assert not siege.gives_way(10.0, 0.15)
+    assert siege.gives_way(1.0, 0.999)
+
+
+# ---------------------------------------------------------------- campaigns
+def test_believed_chance_inflates_the_command_s_own_strength():
+    assert campaign.believed_chance(1.0, 1.0, 1.0, 1.0, 0.0) == pytest.approx(0.5)
+    assert campaign.believed_chance(1.0, 1.0, 1.0, 1.0, 1.0) == pytest.approx(2 / 3)  # strength counted twice
+    assert campaign.believed_chance(1.0, 1.0, 1.0, 1.0, -0.5) == pytest.approx(1 / 3)  # a pessimist: half
+    assert campaign.believed_chance(2.0, 1.0, 2.0, 2.0, 0.5) == pytest.approx(9 / 13)  # 3 against 2 x 1, m = 2: 9 / (9 + 4)
+
+
+def test_campaign_success_known_values_and_bounds():
+    assert campaign.campaign_success(0.5, 0.5, 2) == pytest.approx(1 - 0.75 ** 2)
+    assert campaign.campaign_success(1.0, 1.0, 3) == 1.0
+    assert campaign.campaign_success(0.0, 1.0, 52) == 0.0
+    # the weekly chance is a probability: a product above one (rounding) counts as certain
+    assert campaign.campaign_success(1.0, 1.5, 3.5) == 1.0
+    assert campaign.campaign_success(-0.5, 1.0, 3.5) == 0.0
+
+
+def test_forward_reach_known_values():
+    # 600 km of rear road at three times the range, then 200 km of front
+    assert campaign.forward_reach(600.0, 200.0, 900.0, 3.0) == pytest.approx(math.exp(-(600 / 2700 + 200 / 900)))
+    assert campaign.forward_reach(0.0, 450.0, 900.0, 3.0) == pytest.approx(math.exp(-0.5))
+    assert campaign.forward_reach(900.0, 0.0, 900.0, 2.0) == pytest.approx(math.exp(-0.5))
+    assert campaign.forward_reach(0.0, 0.0, 900.0, 3.0) == 1.0
+
+
+def test_next_capacity_known_values_and_bounds():
+    assert campaign.next_capacity(0.5, 2, 0.1, 0.05) == pytest.approx(0.35)
+    assert campaign.next_capacity(0.5, 0, 0.1, 0.05) == pytest.approx(0.55)
+    assert campaign.next_capacity(0.98, 0, 0.1, 0.05) == 1.0  # never above full
+    assert campaign.next_capacity(1.5, 0, 0.1, 0.0) == 1.0
+    assert campaign.next_capacity(0.05, 3, 0.1, 0.0) == 0.0  # never below empty
+
+
+def test_learning_known_values_and_floor():
+    assert campaign.learn(1.0, False, 0.6, 0.1, -0.5) == pytest.approx(0.94)  # lost: down by 0.1 x 0.6
+    assert campaign.learn(1.0, True, 0.6, 0.1, -0.5) == pytest.approx(1.04)  # won: up by 0.1 x 0.4
+    assert campaign.learn(0.0, True, 0.25, 0.5, -0.5) == pytest.approx(0.375)
+    assert campaign.learn(-0.45, False, 0.9, 0.5, -0.5) == -0.5  # never below the floor
+
+
+# ---------------------------------------------------------------- ceasefires: the shift of the balance
+def test_ceasefire_hazard_rises_with_the_shift_of_the_balance():
+    assert diplomacy.ceasefire_hazard(0.03, 0.0, False, 0.5, 5.0, 0.2, 10.0) == pytest.approx(0.09)
+    assert diplomacy.ceasefire_hazard(0.03, 0.2, True, 0.5, 5.0, 0.1, 10.0) == pytest.approx(0.03 * 0.5 * 2 * 2)
+    assert diplomacy.ceasefire_hazard(0.03, 0.0, False, 0.5, 5.0, -0.3, 10.0) == pytest.approx(0.03)
+    # by default the balance plays no part: no shift given, or no weight given
+    assert diplomacy.ceasefire_hazard(0.03, 0.0, False, 0.5, 5.0, shift_weight=10.0) == pytest.approx(0.03)
+    assert diplomacy.ceasefire_hazard(0.03, 0.0, False, 0.5, 5.0, shift=0.2) == pytest.approx(0.03)
+
+
+# ---------------------------------------------------------------- alignment: threat
+def test_threat_is_the_share_of_strength_times_intent():
+    assert alignment.threat(9000.0, 1000.0, 4.0, False) == pytest.approx(0.9 * 0.8)  # worth 4: intent 4/5
+    assert alignment.threat(9000.0, 1000.0, 4.0, True) == pytest.approx(0.9)  # its campaign is aimed there
+    assert alignment.threat(9000.0, 1000.0, 0.0, False) == 0.0  # strength without intent
+    assert alignment.threat(0.3, 0.2, 1.0, True) == pytest.approx(0.6)  # below one unit of strength in all
+    assert alignment.threat(0.0, 0.0, 4.0, True) == 0.0  # nobody there
+
+
+# ---------------------------------------------------------------- economy: recognition and recruitment
+def test_recognition_known_values_and_edges():
+    assert economy.recognition({"A": 0.3, "B": 0.9}, "A") == pytest.approx(1 / 3)
+    assert economy.recognition({"A": 0.9, "B": 0.3}, "A") == 1.0
+    assert economy.recognition({"B": 0.5}, "A") == 0.0  # a capital camp with no legitimacy at all
+    assert economy.recognition({"A": 0.0, "B": 0.0}, "A") == 1.0  # nobody has any: nobody is preferred
+    assert economy.recognition({}, "A") == 1.0
+    assert economy.recognition({}, None) == 1.0
+    assert economy.recognition({"A": 0.5}, None) == 1.0  # nobody holds the capital
+
+
+def test_recruits_per_cash_known_values_and_clamp():
+    assert economy.recruits_per_cash(400.0, 0.5, 0.5) == 400.0
+    assert economy.recruits_per_cash(400.0, 1.0, 0.5) == pytest.approx(500.0)
+    assert economy.recruits_per_cash(400.0, 0.0, 0.5) == pytest.approx(300.0)
+    assert economy.recruits_per_cash(0.5, 0.9, 0.5) == pytest.approx(0.6)  # below one recruit per $m
+    assert economy.recruits_per_cash(400.0, 0.0, 4.0) == 0.0  # never negative
