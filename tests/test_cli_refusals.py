@@ -1,7 +1,7 @@
 """What the command line refuses: one line ``error: ...``, exit code 2, nothing written, no traceback.
 
-The first test goes through a subprocess as a user would; the others call the same entry point
-(``sim.cli.main``) in the test process, which is quicker.
+The first test goes through a subprocess as a user would (for the date on the start; the date before it in the
+test process); the others call the same entry point (``sim.cli.main``) in the test process, which is quicker.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ def refused(res, needle: str) -> None:
 
 
 # ---------------------------------------------------------------------- run / compare --until
-@pytest.mark.parametrize("until", ["2019-12-30", "2020-01-06"])  # before the toy's start, and on it
-def test_run_until_not_after_the_start_is_refused(tmp_path, until):
+@pytest.mark.parametrize("until,through", [("2019-12-30", "main"), ("2020-01-06", "subprocess")])
+def test_run_until_not_after_the_start_is_refused(tmp_path, until, through, cli):  # before the toy's start, on it
     out = tmp_path / "run"
-    res = run_cli("run", TOY, "--runs", 1, "--until", until, "--out", out)
+    res = (run_cli if through == "subprocess" else cli)("run", TOY, "--runs", 1, "--until", until, "--out", out)
     refused(res, f"--until {until} is not after the scenario's start_date 2020-01-06")
     assert not out.exists() and not list(tmp_path.iterdir())
 

@@ -217,7 +217,7 @@ def interrupt_sweep(args: list[str], out: Path, env: dict, after_parts: int = 4,
     assert not list((out / "runs").glob("*.tmp*"))
 
 
-def test_interrupt_then_resume_no_duplicates_no_gaps(tmp_path):
+def test_interrupt_then_resume_no_duplicates_no_gaps(tmp_path, monkeypatch):
     f = write(tmp_path, "slow.yaml", ishigami_yaml(samples=64, delay=0.02, chunk_size=8))  # 320 runs, 40 chunks
     out = tmp_path / "slow"
     interrupt_sweep([str(f), "--workers", "2"], out, dict(os.environ, PYTHONWARNINGS="ignore"))
@@ -228,8 +228,13 @@ def test_interrupt_then_resume_no_duplicates_no_gaps(tmp_path):
 
     args = Namespace(sweep_file=None, backend="local", workers=2, scheduler=None, out=None, resume=str(out),
                      no_progress=True)
+    from sim.sweep import engine
     from sim.sweep.cli import run_sweep_command
+    from sim.sweep.evaluators import IshigamiEvaluator
 
+    # the delay only made the first session slow enough to interrupt: the rest runs without it (same values)
+    monkeypatch.setattr(engine, "make_evaluator", lambda spec, *a, **k: IshigamiEvaluator(
+        **{**spec.model_options, "delay": 0.0}))
     assert run_sweep_command(args) == 0
     rows = read_runs(out)
     assert len(rows) == 320

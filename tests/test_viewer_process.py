@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -55,41 +56,50 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 0), (signal.SIGINT, 130)], ids=["SIGTERM", "Ctrl-C"])
-def test_signal_stops_the_server_too(tmp_path, sig, code):
+SIGNALS = {"SIGTERM": (signal.SIGTERM, 0), "Ctrl-C": (signal.SIGINT, 130)}
+
+
+def test_sigterm_and_ctrl_c_each_stop_the_server_too(tmp_path):
+    """One viewer per signal, started together (each waits mostly for its own start-up): each must stop its
+    server, answer no more, print no traceback or cookie warning, and end with 'viewer stopped'."""
     pytest.importorskip("solara")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log = tmp_path / "viz.log"
-    server: set[int] = set()
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(CLI + ["viz", str(TOY), "--port", str(port)], cwd=ROOT, stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+    viewers = {}
     try:
+        for name in SIGNALS:
+            port = _free_port()
+            log = tmp_path / f"viz-{port}.log"
+            with open(log, "w") as fh:
+                proc = subprocess.Popen(CLI + ["viz", str(TOY), "--port", str(port)], cwd=ROOT, stdout=fh,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+            viewers[name] = SimpleNamespace(proc=proc, url=f"http://127.0.0.1:{port}/", log=log, server=set())
         deadline = time.monotonic() + HANG
-        while not _answers(url):
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        assert _answers(url)  # a second page load (the cookie warning came at every load)
-        server = _children(proc.pid)
-        assert server
-        proc.send_signal(sig)  # to the viewer process alone, as `kill` or a service manager sends it
-        assert proc.wait(timeout=HANG) == code
-        deadline = time.monotonic() + HANG
-        while any(_alive(p) for p in server) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [p for p in server if _alive(p)], "the server process outlived the viewer"
-        assert not _answers(url)
-        text = log.read_text()
-        assert "Traceback" not in text and "samesite" not in text and "Aborted" not in text, text
-        assert text.strip().splitlines()[-1] == "viewer stopped"
+        for name, v in viewers.items():
+            while not _answers(v.url):
+                assert v.proc.poll() is None and time.monotonic() < deadline, (name, v.log.read_text())
+                time.sleep(0.2)
+            assert _answers(v.url), name  # a second page load (the cookie warning came at every load)
+            v.server = _children(v.proc.pid)
+            assert v.server, name
+        for name, v in viewers.items():
+            sig, code = SIGNALS[name]
+            v.proc.send_signal(sig)  # to the viewer process alone, as `kill` or a service manager sends it
+            assert v.proc.wait(timeout=HANG) == code, name
+            deadline = time.monotonic() + HANG
+            while any(_alive(p) for p in v.server) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not [p for p in v.server if _alive(p)], f"{name}: the server process outlived the viewer"
+            assert not _answers(v.url), name
+            text = v.log.read_text()
+            assert "Traceback" not in text and "samesite" not in text and "Aborted" not in text, (name, text)
+            assert text.strip().splitlines()[-1] == "viewer stopped", (name, text)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        for p in server | _children(proc.pid):  # a server left behind is the failure, not the next test's
-            if _alive(p):
-                os.kill(p, signal.SIGKILL)
+        for v in viewers.values():
+            if v.proc.poll() is None:
+                os.killpg(v.proc.pid, signal.SIGKILL)
+                v.proc.wait()
+            for p in v.server | _children(v.proc.pid):  # a server left behind is the failure, not the next test's
+                if _alive(p):
+                    os.kill(p, signal.SIGKILL)
 
 
 def test_port_out_of_range_is_one_line():
