@@ -81,11 +81,11 @@ def weak_blue_comparison(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def palermo_comparison(tmp_path_factory):
-    """``compare`` of palermo_success and palermo_failed (8 runs to 2019-06-30), made once for the tests of the
+    """``compare`` of palermo_success and palermo_failed (4 runs to 2019-03-01), made once for the tests of the
     report it writes: (folder, stdout)."""
     out = tmp_path_factory.mktemp("palermo") / "cmp"
     res = cli_in_process("compare", SCENARIOS / "palermo_success.yaml", SCENARIOS / "palermo_failed.yaml",
-                         "--runs", 8, "--until", "2019-06-30", "--out", out)
+                         "--runs", 4, "--until", "2019-03-01", "--out", out)
     assert res.returncode == 0, res.stderr
     return out, res.stdout
 

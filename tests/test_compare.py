@@ -52,7 +52,7 @@ def test_divergence_week_finds_when_series_part():
 
 
 def test_report_is_self_contained_with_real_images(palermo_comparison):
-    # `compare palermo_success palermo_failed --runs 8 --until 2019-06-30` (conftest)
+    # `compare palermo_success palermo_failed --runs 4 --until 2019-03-01` (conftest)
     out, stdout = palermo_comparison
     assert "p_lna_holds_tripoli" in stdout and "report:" in stdout
     html = (out / "report.html").read_text()
