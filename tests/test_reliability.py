@@ -58,6 +58,7 @@ def test_default_folder_name_taken_gets_a_new_one(tmp_path, cli, monkeypatch):
     assert not [p for p in dest.parent.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow  # two commands started at once as processes, end to end (the naming in one process: below)
 def test_two_runs_started_together_keep_both_results(tmp_path):
     procs = [subprocess.Popen(CLI + ["run", str(TOY), "--runs", str(n), "--seed", str(s), "--workers", "1"],
                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)

@@ -59,6 +59,7 @@ def _alive(pid: int) -> bool:
 SIGNALS = {"SIGTERM": (signal.SIGTERM, 0), "Ctrl-C": (signal.SIGINT, 130)}
 
 
+@pytest.mark.slow  # two viewers and their servers, end to end
 def test_sigterm_and_ctrl_c_each_stop_the_server_too(tmp_path):
     """One viewer per signal, started together (each waits mostly for its own start-up): each must stop its
     server, answer no more, print no traceback or cookie warning, and end with 'viewer stopped'."""
