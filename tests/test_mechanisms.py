@@ -533,3 +533,29 @@ def test_recruits_per_cash_known_values_and_clamp():
     assert economy.recruits_per_cash(400.0, 0.0, 0.5) == pytest.approx(300.0)
     assert economy.recruits_per_cash(0.5, 0.9, 0.5) == pytest.approx(0.6)  # below one recruit per $m
     assert economy.recruits_per_cash(400.0, 0.0, 4.0) == 0.0  # never negative
+
+
+def test_interdiction_known_values_and_bounds():
+    assert air.interdiction(1.5, 0.5, 0.25) == pytest.approx(0.25)  # 0.25 x (1.5 - 0.5)
+    assert air.interdiction(0.5, 1.5, 0.25) == 0.0  # own air defence covers the move
+    assert air.interdiction(1.0, 0.0, 0.5) == pytest.approx(0.5)
+    assert air.interdiction(9.0, 1.0, 0.25) == 1.0  # never more than all of them
+
+
+def test_spoils_known_values_and_edges():
+    goals = {1: 0.5, 2: 0.25, 3: 0.0}
+    assert alignment.spoils(goals, 2) == pytest.approx(0.5)  # below one unit of worth: the ratio all the same
+    assert alignment.spoils(goals, 3) == 0.0
+    assert alignment.spoils(goals, 7) == 0.0  # a place it has no goal for
+    assert alignment.spoils(goals, None) == 0.0
+    assert alignment.spoils({}, 1) == 0.0
+    assert alignment.spoils({1: -1.0, 2: 0.0}, 2) == 0.0  # it wants nothing: no spoils
+    assert alignment.spoils({1: -1.0, 2: 3.0}, 1) == 0.0  # a place it would rather not see taken
+
+
+def test_an_attack_breaks_below_its_breakpoint_share_of_the_launch_strength():
+    assert campaign.broken(49.0, 100.0, 0.5) and not campaign.broken(50.0, 100.0, 0.5)  # exactly at it: not yet
+    assert campaign.broken(0.2, 0.5, 0.3) and not campaign.broken(0.4, 0.5, 0.3)  # below one unit of strength
+    assert campaign.broken(79.0, 100.0, 0.2) and not campaign.broken(81.0, 100.0, 0.2)  # a breakpoint of 20%
+    assert not campaign.broken(10.0, None, 0.3)  # the launch week: nothing measured yet
+    assert not campaign.broken(0.0, 0.0, 0.3)  # launched with nothing
