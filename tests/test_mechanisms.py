@@ -559,3 +559,20 @@ def test_an_attack_breaks_below_its_breakpoint_share_of_the_launch_strength():
     assert campaign.broken(79.0, 100.0, 0.2) and not campaign.broken(81.0, 100.0, 0.2)  # a breakpoint of 20%
     assert not campaign.broken(10.0, None, 0.3)  # the launch week: nothing measured yet
     assert not campaign.broken(0.0, 0.0, 0.3)  # launched with nothing
+
+
+def test_tie_level_adds_a_share_of_the_headroom_above_the_sourced_level():
+    # 0.2 x 1.5, plus 0.5 x 0.5 of the headroom 1.0 - 0.2
+    assert support.tie_level(0.2, 1.5, 1.0, 1.0, 0.5) == pytest.approx(0.3 + 0.25 * 0.8)
+
+
+def test_fit_budget_scales_a_small_spend_too():
+    assert support.fit_budget([0.5], [1.0], 0.25) == pytest.approx([0.25])  # a spend below one unit
+
+
+def test_legitimacy_at_the_table_known_values_and_defaults():
+    assert diplomacy.war_value(0.6, 0.2, 0.5, 0.4) == pytest.approx(0.6)  # 0.6 - 0.2 + 0.4 x 0.5
+    assert diplomacy.war_value(0.6, 0.2, -0.5, 0.4) == pytest.approx(0.2)  # less legitimate: asks for less
+    # by default legitimacy plays no part: no edge given, or no weight given
+    assert diplomacy.war_value(0.6, 0.2, legitimacy_weight=0.4) == pytest.approx(0.4)
+    assert diplomacy.war_value(0.6, 0.2, legitimacy_edge=0.5) == pytest.approx(0.4)
