@@ -280,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_posterior(p) -> None:
     p.add_argument("--posterior", metavar="DIR",
                    help="draw each run's calibrated parameters from the posterior of `libya-sim calibrate` in DIR "
-                        "(the run's seed picks the draw; default: the parameters of configs/model.yaml and the scenario)")
+                        "(the run's seed picks the draw; default: the scenario's parameters, its theatre's and the "
+                        "generic defaults of configs/model.yaml)")
 
 
 def _add_calibrate(sub) -> None:

@@ -1,10 +1,11 @@
-"""Load a scenario: YAML -> ``extends`` chain -> ``--set`` overrides -> validated Scenario.
+"""Load a scenario: YAML -> ``extends`` chain -> theatre parameters -> ``--set`` overrides -> validated Scenario.
 
 Data flows one way: the file is read safely (:mod:`sim.yamlio`), its base files
-are merged under it, the model parameter defaults from ``configs/model.yaml``
-are merged under everything, ``--set`` values go on top, and the result is
-validated into a :class:`sim.schema.Scenario`, whose citations are checked against
-the bibliography (:mod:`sim.sources`). Every problem is an
+are merged under it, the theatre's parameter file it names (``parameters_file:``)
+is merged under the chain, the generic model parameter defaults from
+``configs/model.yaml`` under everything, ``--set`` values go on top, and the result
+is validated into a :class:`sim.schema.Scenario`, whose citations are checked
+against the bibliography (:mod:`sim.sources`). Every problem is an
 :class:`InputError` naming the file, the line and the field.
 
 Merging: mappings merge key by key; any other value (lists included) replaces
@@ -171,6 +172,7 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
     if not isinstance(data, dict):
         raise InputError("a scenario must be a YAML mapping (key: value) at the top level", str(path), 1)
     base_name = data.pop("extends", None)
+    _locate_parameters_file(path, data, locations)
     merged: dict[str, Any] = {}
     if base_name is not None:
         if not isinstance(base_name, str):
@@ -181,6 +183,45 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
     _drop_stale_reasons(merged, data)
     origins.add(str(path), locations)
     return deep_merge(merged, data)
+
+
+def _locate_parameters_file(path: Path, data: dict[str, Any], locations: dict[str, int]) -> None:
+    """A ``parameters_file:`` names a file beside the file that names it: keep where it is, for the merge."""
+    named = data.get("parameters_file")
+    if named is None:
+        return
+    if not isinstance(named, str) or not named.strip():
+        raise InputError("must be a file name (the theatre's parameter file, beside this one)", str(path),
+                         locations.get("parameters_file"), "parameters_file")
+    data["parameters_file"] = str(path.parent / named)
+
+
+def _model_defaults(origins: Origins) -> dict[str, Any]:
+    """The generic parameter defaults of configs/model.yaml."""
+    defaults_path = CONFIGS_DIR / "model.yaml"
+    defaults, locations = load_yaml_file(defaults_path)
+    if not isinstance(defaults, dict) or not isinstance(defaults.get("parameters"), dict):
+        raise InputError("must hold a 'parameters' mapping", str(defaults_path), 1)
+    origins.add(str(defaults_path), locations)
+    return defaults["parameters"]
+
+
+def _theatre_parameters(named: str | None, chain: Origins, origins: Origins) -> dict[str, Any]:
+    """The ``parameters:`` of the theatre's parameter file that the scenario (or a base of it) names with
+    ``parameters_file:``: merged over the generic defaults and under the scenario's own; {} if it names none."""
+    if named is None:
+        return {}
+    file, line = chain.lookup("parameters_file", "")
+    theatre = Path(named)
+    if not theatre.is_file():
+        known = [f.name for f in theatre.parent.glob("*.yaml")] if theatre.parent.is_dir() else []
+        raise InputError(f"parameters file '{theatre}' not found{did_you_mean(theatre.name, known)}", file, line,
+                         "parameters_file")
+    data, locations = load_yaml_file(theatre)
+    if not isinstance(data, dict) or set(data) != {"parameters"} or not isinstance(data["parameters"], dict):
+        raise InputError("a parameters file holds one mapping, 'parameters:' (the theatre's values)", str(theatre), 1)
+    origins.add(str(theatre), locations)
+    return data["parameters"]
 
 
 def _find_base(path: Path, base_name: str, line: int | None) -> Path:
@@ -371,13 +412,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if not path.exists():
         raise _not_found(path)
     origins = Origins()
-    defaults_path = CONFIGS_DIR / "model.yaml"
-    defaults, def_locs = load_yaml_file(defaults_path)
-    if not isinstance(defaults, dict) or "parameters" not in defaults:
-        raise InputError("must hold a 'parameters' mapping", str(defaults_path), 1)
-    origins.add(str(defaults_path), def_locs)
-    doc = _read_chain(path, origins, ())
-    doc = deep_merge({"parameters": defaults["parameters"]}, doc)
+    defaults = _model_defaults(origins)
+    chain = Origins()
+    doc = _read_chain(path, chain, ())
+    theatre = _theatre_parameters(doc.pop("parameters_file", None), chain, origins)
+    origins.where.update(chain.where)  # the scenario's own values win over its theatre's and the defaults
+    doc = deep_merge({"parameters": deep_merge(defaults, theatre)}, doc)
     if "name" not in origins.where or origins.where["name"][0] != str(path):
         doc["name"] = path.stem  # a variant is named after its own file, not its base
     overrides = dict(overrides or {})
@@ -462,11 +502,14 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "libya-sim scenario"
-    # parameters may be partial in a scenario file: defaults come from configs/model.yaml
+    # parameters may be partial in a scenario file: defaults come from the theatre's parameter file and
+    # configs/model.yaml
     props = schema.get("properties", {})
     if "required" in schema:
         schema["required"] = [r for r in schema["required"] if r not in ("parameters", "name")]
     props.setdefault("extends", {"type": "string", "description": "base scenario file, relative to this one"})
+    props.setdefault("parameters_file", {"type": "string", "description": "the theatre's parameter file (its "
+                     "'parameters:' go under this scenario's own and over configs/model.yaml), relative to this one"})
     return schema
 
 

@@ -101,7 +101,8 @@ class ChannelEffect(Strict):
 
 
 class Parameters(Strict):
-    """Model parameters. Defaults live in configs/model.yaml, not in code."""
+    """Model parameters. Defaults live in configs/model.yaml (generic) and in a theatre's parameter file (its
+    tuning, named by a scenario with ``parameters_file:``), not in code."""
 
     # combat
     contest_decisiveness: Annotated[float, Field(gt=0.0, le=20.0)]
