@@ -256,18 +256,85 @@ class Tie(Cited):
                           "escalation or an event); a tie at level 0 without it gets a warning")
 
 
+# ---------------------------------------------------------------- revenue
+RevenueKind = Literal["oil", "customs", "taxes", "rents"]
+RevenueRoute = Literal["holder", "capital"]
+Institutions = Literal["capital_share", "by_population", "capital_only"]
+# where each kind of revenue goes unless the scenario's economy or the source says otherwise
+DEFAULT_ROUTES: dict[str, str] = {"oil": "capital", "customs": "holder", "taxes": "holder", "rents": "holder"}
+
+
+class RevenueSource(Strict):
+    """One source of revenue of a place. ``via``: ``holder`` (the faction holding the place takes it) or ``capital``
+    (pooled through the capital's institutions and shared by their rule); default: the scenario's ``economy.via``
+    for the kind, else oil through the capital and everything else to the holder."""
+
+    via: RevenueRoute | None = None
+
+
+class OilRevenue(RevenueSource):
+    """The place's oil (``oil_bpd`` at ``oil_price_usd``): an entry only says where it goes."""
+
+    kind: Literal["oil"]
+
+
+class Customs(RevenueSource):
+    """Duties on trade at a port or a border crossing."""
+
+    kind: Literal["customs"]
+    amount: NonNeg = Field(description="$ million a year")
+
+
+class Taxes(RevenueSource):
+    """Taxation of the place's population."""
+
+    kind: Literal["taxes"]
+    per_capita: NonNeg = Field(description="$ a year per inhabitant")
+
+
+class Rents(RevenueSource):
+    """Local rents: smuggling, checkpoints, protection."""
+
+    kind: Literal["rents"]
+    amount: NonNeg = Field(description="$ million a year")
+
+
+Revenue = Annotated[Union[OilRevenue, Customs, Taxes, Rents], Field(discriminator="kind")]
+
+
+class Economy(Strict):
+    """How the revenue of places reaches the camps: the rule of the capital's institutions for what is pooled
+    through them, and where each kind of revenue goes."""
+
+    institutions: Institutions = Field("capital_share", description=(
+        "capital_share: the camp holding the capital keeps capital_revenue_share x its recognition, the other camps "
+        "share the rest by population; by_population: every camp by its population; capital_only: the camp "
+        "holding the capital keeps its recognition's share, the rest is withheld"))
+    via: dict[RevenueKind, RevenueRoute] = Field(default={}, description="where each kind goes (default: oil "
+                                                  "through the capital, customs, taxes and rents to the holder)")
+
+    def route(self, kind: str, via: str | None = None) -> str:
+        """Where a source of this kind goes: its own ``via``, else the scenario's for the kind, else the default."""
+        return via or self.via.get(kind) or DEFAULT_ROUTES[kind]
+
+
 # ---------------------------------------------------------------- territory
-class Place(Cited):
+class Place(Cited, Extended):
+    _added = ("border_crossing", "revenue")
     name: str
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     population: Annotated[float, Field(ge=0.0)]
     oil_bpd: Annotated[float, Field(ge=0.0)] = 0.0
     port: bool = False
+    border_crossing: bool = Field(False, description="a border crossing (customs are collected at ports and "
+                                  "border crossings)")
     airbase: bool = False
     oil_terminal: bool = False
     capital: bool = False
     controller: Ident
+    revenue: list[Revenue] = Field(default=[], description="the place's sources of revenue besides its oil_bpd, "
+                                   "and where its oil goes")
 
 
 class Territory(Strict):
@@ -415,7 +482,8 @@ Event = Annotated[
 
 
 # ---------------------------------------------------------------- scenario
-class Scenario(Strict):
+class Scenario(Extended):
+    _added = ("economy",)
     name: str
     title: str
     question: str
@@ -428,6 +496,8 @@ class Scenario(Strict):
     territory: Territory
     events: dict[Ident, Event] = {}
     parameters: Parameters
+    economy: Economy = Field(default_factory=Economy, description="the capital's institutions and where each "
+                             "kind of revenue goes (default: today's status quo, oil through the capital)")
     outcome_places: list[Ident] = Field(default_factory=list, max_length=8)
     headline_camps: list[Ident] = Field(default_factory=list, max_length=4)
 
@@ -528,6 +598,10 @@ class _References:
             self.need(a != b, f"territory.roads.{i}", "a road must join two different places")
         for i, pid in enumerate(terr.enclaves):
             self.place(pid, f"territory.enclaves.{i}")
+        for pid, p in terr.places.items():
+            oil = [i for i, source in enumerate(p.revenue) if source.kind == "oil"]
+            self.need(len(oil) <= 1, f"territory.places.{pid}.revenue.{oil[-1] if oil else 0}",
+                      "one oil entry per place (it says where the place's oil_bpd goes)")
 
     # one check per event kind
     def event_conference(self, base: str, e) -> None:
