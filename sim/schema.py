@@ -399,10 +399,11 @@ BlockadeMeans = Literal["naval", "air", "shutdown"]
 
 
 class Blockade(EventBase, Extended):
-    """An oil blockade.
+    """A blockade.
 
     - Of places: ``places`` (named places) or ``ports_of`` (a camp: every port it holds, week by week), by any
-      actor, with ``means`` and an ``enforcement`` (the share of those places' revenue it cuts, default 1). A
+      actor, with ``means`` and an ``enforcement`` (the share of those places' revenue it cuts, of every kind:
+      oil, customs, taxes, rents; default 1). A
       naval blockade closes ports only; a naval or air blockade bites while a camp other than the blockader's
       holds the place, a shutdown whoever holds it.
     - The old form, ``by`` alone: a faction (or every faction of another actor's camp) shuts the oil of every
