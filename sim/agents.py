@@ -141,7 +141,7 @@ class FactionAgent(ActorAgent):
         options = [c for c in m.geo.joinable_camps if c != self.camp] + [self.camp]
         utilities = {}
         for c in options:
-            threat = standing.threat(c, self, own) if c != self.camp and m.geo.is_armed(c) else 0.0
+            threat = standing.threat(c, self, own) if standing.menaces(c, self) else 0.0
             utilities[c] = m.ties.allied_level(self.actor_id, c) + alignment.camp_utility(
                 current=(c == self.camp), pay=standing.pay(c), momentum=standing.momentum(c),
                 affinity=alignment.affinity(self.interests, standing.positions(c)), threat=threat,
@@ -158,6 +158,24 @@ class FactionAgent(ActorAgent):
             self.model.map.change_camp(self, self.chosen_camp)
             self.switched_at = self.model.steps
             self.model.log("defection", [self.actor_id], f"{self.name} switches from {old} to {self.camp}")
+
+    def split_off(self, share: float, other: "FactionAgent") -> float:
+        """A share of the force goes over to the other faction (a split, or a guard that defects), with the same
+        share of the cash and of the own air power and air defence (stocks included); the fighters take their
+        weapons and their morale with them, so the other's heavy weapons and cohesion become the
+        fighter-weighted means. Returns the fighters that went over."""
+        moved = self.fighters * share
+        if moved > 0.0:
+            total = other.fighters + moved
+            other.heavy_weapons = (other.heavy_weapons * other.fighters + self.heavy_weapons * moved) / total
+            other.cohesion = (other.cohesion * other.fighters + self.cohesion * moved) / total
+            other.fighters = total
+            self.fighters -= moved
+        for name in ("cash", "own_air", "own_air_defence", "air", "air_defence"):
+            part = getattr(self, name) * share
+            setattr(self, name, getattr(self, name) - part)
+            setattr(other, name, getattr(other, name) + part)
+        return moved
 
     # ------------------------------------------------------------------ war
     def take_losses(self, loss: float, max_share: float) -> float:

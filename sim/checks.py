@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .errors import InputError
 from .schema import ActorKind, Scenario
 from .territory import components
+from .world.relations import HOSTILE, TRUCE, WAR, Relations
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ class ScenarioWarning:
 def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
     """Every check's (field, message), in this order: camps, roads, places, ties, events."""
     out: list[tuple[str, str]] = []
-    for check in (no_armed_camp, roads_apart, places_beyond_supply, unearnable_revenue, pool_without_capital,
-                  idle_ties, late_events, idle_blockades, old_form_blockades):
+    for check in (no_armed_camp, camps_at_peace, roads_apart, places_beyond_supply, unearnable_revenue,
+                  pool_without_capital, idle_ties, late_events, idle_blockades, old_form_blockades,
+                  idle_relation_changes):
         out += list(check(s))
     return out
 
@@ -45,6 +47,35 @@ def no_armed_camp(s: Scenario) -> Iterator[tuple[str, str]]:
     fighting = {a.camp for a in s.actors.values() if a.faction is not None}
     if not any(c.armed and cid in fighting for cid, c in s.camps.items()):
         yield "camps", "no armed camp with a faction: nobody fights, and there are no territory curves to draw"
+
+
+def camps_at_peace(s: Scenario) -> Iterator[tuple[str, str]]:
+    """An armed camp at peace (neutral or allied) with every other armed camp, at the start and after every
+    relation event: it never fights an armed camp."""
+    armed = [c for c, camp in s.camps.items() if camp.armed]
+    start = Relations.at_start(s)
+    for camp in armed:
+        named = [rid for rid, r in s.relations.items() if camp in r.camps]
+        if not named or len(armed) < 2 or start.hostile_to[camp]:
+            continue
+        if any(e.kind == "relation" and camp in e.camps and e.relation in HOSTILE for e in s.events.values()):
+            continue
+        yield (f"relations.{named[0]}.camps", f"{camp} is at peace (neutral or allied) with every other armed camp "
+                                              "and no relation event changes that: it never fights one")
+
+
+def idle_relation_changes(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A relation event that sets the relation the two camps already have (a truce excepted: it may have broken
+    down by then)."""
+    relations = Relations.at_start(s)
+    for eid, e in sorted(s.events.items(), key=lambda kv: (kv[1].date, kv[0])):
+        if e.kind != "relation":
+            continue
+        before = relations.between(*e.camps)
+        if before == e.relation and before != TRUCE:
+            yield (f"events.{eid}.relation", f"{e.camps[0]} and {e.camps[1]} are already "
+                                             f"{'at war' if before == WAR else before} then: the event changes nothing")
+        relations = relations.changed(*e.camps, e.relation)
 
 
 def _road_parts(s: Scenario) -> list[set[str]]:
@@ -84,8 +115,9 @@ def roads_apart(s: Scenario) -> Iterator[tuple[str, str]]:
 
 def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
     """(place, holder) for every place its holder cannot supply at the start: no road joins it to the holder's
-    base (its home, or the most populous place it holds if its camp has lost the home) through its own camp's
-    or unarmed ground, the way supply moves in the model (:func:`sim.world.map.supplied_places`)."""
+    base (its home, or the most populous place it holds if its camp has lost the home) through ground its camp's
+    supply may cross (its own, unarmed camps', neutral and allied camps'), the way supply moves in the model
+    (:func:`sim.world.map.supplied_places`)."""
     places = s.territory.places
     ids = list(places)
     pos = {p: i for i, p in enumerate(ids)}
@@ -93,14 +125,14 @@ def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
     for a, b in s.territory.roads:
         neighbours[pos[a]].append(pos[b])
         neighbours[pos[b]].append(pos[a])
-    armed = {c for c, camp in s.camps.items() if camp.armed}
+    barred = Relations.at_start(s).barred_to
     camp_of = [s.actors[places[p].controller].camp for p in ids]
     out = []
     for aid, actor in s.actors.items():
         held = [i for i, p in enumerate(ids) if places[p].controller == aid]
         if not held or actor.kind != ActorKind.faction:
             continue
-        ground = components([c == actor.camp or c not in armed for c in camp_of], neighbours)
+        ground = components([c not in barred[actor.camp] for c in camp_of], neighbours)
         base = pos[actor.faction.home]
         if camp_of[base] != actor.camp:
             base = max(held, key=lambda i: (places[ids[i]].population, -i))

@@ -194,3 +194,26 @@ def capture(model, eid, ev) -> None:
 @handles("conference")
 def conference(model, eid, ev) -> None:
     model.peace.hold_conference(ev)
+
+
+@handles("relation")
+def relation(model, eid, ev) -> None:
+    """Two armed camps are at war, in a truce, neutral or allied from now on (:mod:`sim.world.relations`)."""
+    a, b = ev.camps
+    before = model.map.relations.between(a, b)
+    model.map.set_relation(a, b, ev.relation)
+    if ev.relation == "truce":
+        model.peace.start_truce(a, b)
+    model.log("relation", [a, b], ev.text or f"{a} and {b}: {ev.relation} (was {before})")
+    for camp in (a, b):
+        model.camps[camp].command.at_peace_with_holder(model)
+
+
+@handles("split")
+def split(model, eid, ev) -> None:
+    """A share of a faction's fighters (and of its cash and own air means) goes over to another faction."""
+    giver, taker = model.actor(ev.faction), model.actor(ev.to)
+    moved = giver.split_off(ev.share, taker)
+    model.log("split", [ev.faction, ev.to],
+              ev.text or f"{ev.share:.0%} of {giver.name} ({moved:,.0f} fighters) go over to {taker.name} "
+                         f"({taker.camp})")

@@ -12,7 +12,7 @@ A step is one week:
    measured again if a camp changed;
 6. combat on the frontier (:class:`sim.world.front.Front`): campaigns, the air war over each battle
    (:class:`sim.world.air.AirWar`), contests, attrition, captures;
-7. a ceasefire may break down (:class:`sim.world.peace.PeaceProcess`);
+7. a ceasefire may break down, and so may each truce between two camps (:class:`sim.world.peace.PeaceProcess`);
 8. the week is recorded (:class:`sim.record.Recorder`).
 
 Nothing here names a theatre: actors, camps, places and issues come from the scenario.
@@ -89,6 +89,8 @@ class ConflictModel(mesa.Model):
         self._measure_balance()
         for patron, rival in zip(self.patrons, self._rival_support()):
             patron.set_reference(rival)
+        for a, b in self.map.relations.truces:  # truces standing at the start rest on the balance at the start
+            self.peace.start_truce(a, b)
         self.recorder.record_week(self)
 
     def _create_agents(self, scenario: Scenario) -> None:
@@ -144,7 +146,8 @@ class ConflictModel(mesa.Model):
                                      self.params.contest_decisiveness)
 
     def _rival_support(self) -> list[float]:
-        return self.ties.rival_support(self.patrons, self.geo.hostile_to, self.geo.camps, self.map.view().faction_camps)
+        view = self.map.view()
+        return self.ties.rival_support(self.patrons, view.relations.hostile_to, self.geo.camps, view.faction_camps)
 
     def _set_support(self) -> None:
         """Every patron reacts to last week's levels (what each camp receives, and what it gives itself)."""

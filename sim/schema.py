@@ -318,6 +318,20 @@ class Economy(Strict):
         return via or self.via.get(kind) or DEFAULT_ROUTES[kind]
 
 
+RelationKind = Literal["war", "truce", "neutral", "allied"]
+CampPair = Annotated[list[Ident], Field(min_length=2, max_length=2)]
+
+
+class Relation(Cited):
+    """How two armed camps stand to each other at the start (every pair not named is at war): ``truce`` (no
+    attacks between them until it breaks down), ``neutral`` (at peace: no attacks, each one's supply may cross the
+    other's ground), ``allied`` (neutral, and they count as one side in the balance). See
+    :mod:`sim.world.relations`."""
+
+    camps: CampPair
+    relation: RelationKind
+
+
 # ---------------------------------------------------------------- territory
 class Place(Cited, Extended):
     _added = ("border_crossing", "revenue")
@@ -475,16 +489,35 @@ class Capture(EventBase):
     to: Ident = Field(description="the faction that takes the place over")
 
 
+class RelationChange(EventBase):
+    """Two armed camps are at war, in a truce, neutral or allied from this date on (see :class:`Relation`)."""
+
+    kind: Literal["relation"]
+    camps: CampPair
+    relation: RelationKind
+
+
+class Split(EventBase):
+    """A share of a faction's fighters goes over to another faction (a split, or a guard that defects): the same
+    share of its cash and of its own air power and air defence goes with them, and the weapons they carry (the
+    receiving faction's heavy weapons and cohesion become the fighter-weighted mean of the two)."""
+
+    kind: Literal["split"]
+    faction: Ident = Field(description="the faction that splits")
+    to: Ident = Field(description="the faction that the share goes over to (declared in the scenario)")
+    share: Annotated[float, Field(gt=0.0, le=1.0, description="share of the fighters that go over, in (0, 1]")]
+
+
 Event = Annotated[
     Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
-          RecognitionChange, Offensive, Ceasefire, Capture],
+          RecognitionChange, Offensive, Ceasefire, Capture, RelationChange, Split],
     Field(discriminator="kind"),
 ]
 
 
 # ---------------------------------------------------------------- scenario
 class Scenario(Extended):
-    _added = ("economy",)
+    _added = ("relations", "economy")
     name: str
     title: str
     question: str
@@ -494,6 +527,8 @@ class Scenario(Extended):
     issues: dict[Ident, Issue] = {}
     actors: dict[Ident, Actor] = Field(min_length=2)
     ties: dict[Ident, Tie] = {}
+    relations: dict[Ident, Relation] = Field(default={}, description="relations between armed camps at the start "
+                                             "(every pair not named is at war)")
     territory: Territory
     events: dict[Ident, Event] = {}
     parameters: Parameters
@@ -523,6 +558,7 @@ def check_references(s: Scenario) -> None:
     refs = _References(s)
     refs.actors()
     refs.ties()
+    refs.relations()
     refs.territory()
     for eid, e in s.events.items():
         refs.need(s.start_date <= e.date, f"events.{eid}.date", f"event date {e.date} is before start_date {s.start_date}")
@@ -586,6 +622,25 @@ class _References:
             self.need(self.s.actors[t.target].faction is not None, f"ties.{tid}.target",
                       f"'{t.target}' is not a faction and cannot receive support")
             self.need(t.level <= t.max_level, f"ties.{tid}.level", f"level {t.level} is above max_level {t.max_level}")
+
+    def camp_pair(self, camps: list[str], path: str) -> None:
+        """Two different armed camps."""
+        for i, cid in enumerate(camps):
+            self.need(cid in self.s.camps, f"{path}.{i}", f"unknown camp '{cid}'{did_you_mean(cid, self.s.camps)}")
+            self.need(self.s.camps[cid].armed, f"{path}.{i}",
+                      f"camp '{cid}' is not armed: an unarmed camp attacks nobody and any armed camp may take its "
+                      "places, so it has no relations")
+        self.need(camps[0] != camps[1], f"{path}.1", f"a relation joins two different camps, not '{camps[0]}' "
+                  "with itself")
+
+    def relations(self) -> None:
+        seen: dict[frozenset[str], str] = {}
+        for rid, r in self.s.relations.items():
+            self.camp_pair(r.camps, f"relations.{rid}.camps")
+            pair = frozenset(r.camps)
+            self.need(pair not in seen, f"relations.{rid}.camps",
+                      f"{r.camps[0]} and {r.camps[1]} already have a relation (relations.{seen.get(pair)})")
+            seen[pair] = rid
 
     def territory(self) -> None:
         terr = self.s.territory
@@ -675,6 +730,14 @@ class _References:
     def event_ceasefire(self, base: str, e) -> None:
         for i, a in enumerate(e.parties):
             self.actor(a, f"{base}.parties.{i}")
+
+    def event_relation(self, base: str, e) -> None:
+        self.camp_pair(e.camps, f"{base}.camps")
+
+    def event_split(self, base: str, e) -> None:
+        self.faction(e.faction, f"{base}.faction")
+        self.faction(e.to, f"{base}.to")
+        self.need(e.faction != e.to, f"{base}.to", f"a faction cannot split to itself ('{e.to}')")
 
     def event_capture(self, base: str, e) -> None:
         self.place(e.place, f"{base}.place")

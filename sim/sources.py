@@ -155,6 +155,8 @@ def cited_items(s: Scenario) -> Iterator[tuple[str, str, Cited]]:
         yield f"actors.{aid}", "actor", a
     for tid, t in s.ties.items():
         yield f"ties.{tid}", "tie", t
+    for rid, r in s.relations.items():
+        yield f"relations.{rid}", "relation", r
     yield "territory.roads_cited", "roads", s.territory.roads_cited
     for pid, p in s.territory.places.items():
         yield f"territory.places.{pid}", "place", p

@@ -112,6 +112,20 @@ def test_the_air_war_destroys_stocks_and_deliveries_rebuild_them():
     assert red.air == pytest.approx(red.air_supplied)
 
 
+def test_a_second_battle_in_a_week_loses_no_air_defence_that_an_earlier_one_destroyed():
+    """The week's cover is reckoned once; a camp whose air defence an earlier battle of the same week destroyed
+    has nothing left to lose in the next (it used to divide by zero)."""
+    m = toy({"actors.town_militia.faction.air_defence": 1.0})
+    middle = m.geo.places.index("middle")
+    assert m.air.air_defence_over("BLUE", middle) > 0.0  # the week's cover, kept for the week
+    for f in m.factions:
+        if f.camp == "BLUE":
+            f.air_defence = 0.0  # destroyed in an earlier battle of the week
+    lost = m.air.fight_over(middle, "RED", "BLUE")
+    assert lost[3] == 0.0 and all(f.air_defence == 0.0 for f in m.factions if f.camp == "BLUE")
+    assert m.air.lost["BLUE"][1] == 0.0
+
+
 @pytest.fixture(scope="module")
 def libya():
     m = ConflictModel(load_scenario(SCENARIOS / "palermo_failed.yaml").scenario, seed=1)

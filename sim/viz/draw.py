@@ -302,7 +302,8 @@ def air_superiority(model) -> dict[int, tuple[str, float]]:
             own = air.air_over(camp, place)
             if own <= 0.0:
                 continue
-            margin = own - max([air.air_defence_over(e, place) for e in geo.hostile_to[camp]], default=0.0)
+            margin = own - max([air.air_defence_over(e, place) for e in view.relations.hostile_to[camp]],
+                               default=0.0)
             if margin > 0.05 and (best is None or margin > best[1]):
                 best = (camp, margin)
         if best is not None:

@@ -91,27 +91,36 @@ class AirWar:
                                    p.air_shootdown_rate, p.air_strike_rate)
         d_air, a_ad = air.exchange(self.air_over(defender, place), self.air_defence_over(attacker, place),
                                    p.air_shootdown_rate, p.air_strike_rate)
-        self._take(attacker, a_air, a_ad, place)
-        self._take(defender, d_air, d_ad, place)
+        a_air, a_ad = self._take(attacker, a_air, a_ad, place)
+        d_air, d_ad = self._take(defender, d_air, d_ad, place)
         return a_air, d_air, a_ad, d_ad
 
-    def _take(self, camp: str, air_lost: float, ad_lost: float, place: int) -> None:
-        """Share a camp's losses between its factions by what each had over the place."""
+    def _take(self, camp: str, air_lost: float, ad_lost: float, place: int) -> tuple[float, float]:
+        """Share a camp's losses between its factions by what each had over the place; returns what was lost."""
         if air_lost <= 0.0 and ad_lost <= 0.0:
-            return
+            return air_lost, ad_lost
         factions, km, bases = self.model.factions, self.km, self._bases
         members = self._view.members[camp]
+        # the exchange was reckoned on the week's cover (air_over, air_defence_over), which an earlier battle of
+        # the same week may have used up: what is no longer there cannot be lost again
         if air_lost > 0.0:
             total = sum([factions[fi].air for fi in members])
-            for fi in members:
-                f = factions[fi]
-                f.lose_air(air_lost * f.air / total, 0.0)
+            if total > 0.0:
+                for fi in members:
+                    f = factions[fi]
+                    f.lose_air(air_lost * f.air / total, 0.0)
+            else:
+                air_lost = 0.0
         if ad_lost > 0.0:
             there = [(fi, factions[fi].air_defence * air.coverage(km[bases[fi]][place], self._ad_range))
                      for fi in members]
             total = sum([s for _, s in there])
-            for fi, s in there:
-                factions[fi].lose_air(0.0, ad_lost * s / total)
+            if total > 0.0:
+                for fi, s in there:
+                    factions[fi].lose_air(0.0, ad_lost * s / total)
+            else:
+                ad_lost = 0.0
         lost = self.lost[camp]
         lost[0] += air_lost
         lost[1] += ad_lost
+        return air_lost, ad_lost

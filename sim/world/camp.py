@@ -31,7 +31,7 @@ class Camp:
 @dataclass
 class Balance:
     """Strength this week: per faction (effective strength and the share it can bring to each place),
-    per camp (total and chance of prevailing against its strongest enemy)."""
+    per camp (total and chance of prevailing against its strongest enemy; allies count as one side)."""
 
     strength: list[float]  # per faction: effective strength
     rows: list[list[float]]  # per faction, per place: share of its strength it can bring there
@@ -47,12 +47,19 @@ class Balance:
         for camp, e in zip(view.faction_camps, eff):
             totals[camp] += e
         win = dict.fromkeys(camps, 0.5)
+        relations = view.relations
         for c in armed:
             enemy = 0.0
-            for o in armed:
-                if o != c and totals[o] > enemy:
-                    enemy = totals[o]
-            win[c] = combat.contest_success(totals[c], enemy, decisiveness, 1.0)
+            for o, its_allies in relations.enemy_sides[c]:  # each enemy, with its allies hostile to c too
+                side = totals[o]
+                for a in its_allies:
+                    side += totals[a]
+                if side > enemy:
+                    enemy = side
+            own = totals[c]
+            for a in relations.allies_of[c]:
+                own += totals[a]
+            win[c] = combat.contest_success(own, enemy, decisiveness, 1.0)
         return cls(eff, view.reach, totals, win, view)
 
     def at(self, faction: int, place: int) -> float:
@@ -154,6 +161,11 @@ class CampStanding:
             factions = self.model.factions
             self._legitimacy[camp] = max([factions[fi].legitimacy for fi in self.members[camp]], default=0.0)
         return self._legitimacy[camp]
+
+    def menaces(self, camp: str, faction) -> bool:
+        """Are the camp's forces a danger to the faction's home: is the camp an enemy of the faction's (for an
+        unarmed camp's faction: is it armed)? (:mod:`.relations`)"""
+        return camp in self.force.view.relations.barred_to[faction.camp]
 
     def threat(self, camp: str, faction, own: float) -> float:
         """The camp's strength at the faction's home against the faction's own, times the camp's intent there

@@ -2,9 +2,10 @@
 (see :mod:`sim.mechanisms.campaign` for the formulas and their references).
 
 Each week an armed camp's command
-1. reviews its campaign: it ends when the objective is taken, when the offensive culminates (capacity
-   spent), when the camp has lost a breakpoint share of the strength it had at the launch (the attack
-   breaks), or when the objective is no longer worth it under the command's (updated) beliefs;
+1. reviews its campaign: it ends when the objective is taken, when the camp is no longer at war with its
+   holder, when the offensive culminates (capacity spent), when the camp has lost a breakpoint share of the
+   strength it had at the launch (the attack breaks), or when the objective is no longer worth it under the
+   command's (updated) beliefs;
 2. without a campaign, and rested and resupplied, chooses the objective with the highest expected value;
 3. attacks along the campaign's axis (the place of its front nearest the objective) with every member's
    offensive share, brought forward along its supply line.
@@ -58,8 +59,12 @@ class Command:
         p = m.params
         forced = m.steps <= self.forced_until
         why = None
-        if m.map.view().place_camps[self.objective] == self.camp:
+        view = m.map.view()
+        holder = view.place_camps[self.objective]
+        if holder == self.camp:
             why = "taken"
+        elif holder not in view.relations.targets_of[self.camp]:
+            why = f"no longer at war with {holder}"
         elif not targets:
             why = "no front left"
         elif self.capacity < p.culmination_capacity:
@@ -69,10 +74,23 @@ class Command:
         elif not forced and self.expected_value(front, targets, members, self.objective) < p.offensive_threshold:
             why = "abandoned"
         if why is not None:
-            m.log("campaign", [self.camp], f"{self.camp} campaign on {m.geo.places.names[self.objective]} ends: {why}")
-            self.objective = None
-            self.forced_until = -1
-            self.rest_until = m.steps + p.operational_pause_weeks
+            self.end(m, why)
+
+    def end(self, m, why: str) -> None:
+        """The campaign ends; the command pauses before it chooses another."""
+        m.log("campaign", [self.camp], f"{self.camp} campaign on {m.geo.places.names[self.objective]} ends: {why}")
+        self.objective = None
+        self.forced_until = -1
+        self.rest_until = m.steps + m.params.operational_pause_weeks
+
+    def at_peace_with_holder(self, m) -> None:
+        """A change of relations: a campaign on a place held by a camp it is no longer at war with ends at once."""
+        if self.objective is None:
+            return
+        view = m.map.view()
+        holder = view.place_camps[self.objective]
+        if holder != self.camp and holder not in view.relations.targets_of[self.camp]:
+            self.end(m, f"no longer at war with {holder}")
 
     def _choose(self, front, targets: list[int], members: list[int]) -> None:
         m = front.model

@@ -89,14 +89,14 @@ class Front:
 
     def lift_sieges(self, force: Balance) -> None:
         """Garrisons cut off from their camp's supply, by road and by air, may give way
-        (:mod:`sim.mechanisms.siege`); the strongest hostile faction next to the place takes it over."""
+        (:mod:`sim.mechanisms.siege`); the strongest faction at war with it next to the place takes it over."""
         m = self.model
         view = m.map.view()
         pc, members, neighbours = view.place_camps, view.members, m.geo.places.neighbours
         for place in view.cut_off:
             camp = pc[place]
-            hostile = m.geo.hostile_to[camp]
-            besiegers = [fi for j in neighbours[place] if pc[j] in hostile for fi in members[pc[j]]]
+            enemies = view.relations.at_war_with[camp]  # a camp in a truce with it does not take it over
+            besiegers = [fi for j in neighbours[place] if pc[j] in enemies for fi in members[pc[j]]]
             if not besiegers or not siege.gives_way(m.params.siege_endurance_weeks, float(m.rng.random())):
                 continue
             taker = max(sorted(set(besiegers)), key=lambda fi: force.at(fi, place))
@@ -116,16 +116,17 @@ class Front:
 
     # ------------------------------------------------------------------ what a command weighs
     def objective_worths(self, camp: str, members: list[int]) -> dict[int, float]:
-        """Places some member wants that the camp does not hold (in place order), with their worth to the
-        camp: its members' goals there, weighted by their strength. Once per camp and week."""
+        """Places some member wants that a camp the camp may attack holds (in place order), with their worth to
+        the camp: its members' goals there, weighted by their strength. Once per camp and week."""
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
+            targets = self._view.relations.targets_of[camp]
             total = sum(eff[fi] for fi in members)
             weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
             wanted = set()
             for fi in members:
                 for g, w in factions[fi].goals.items():
-                    if pc[g] != camp:
+                    if pc[g] in targets:
                         weighted[g] = weighted.get(g, 0.0) + eff[fi] * w
                         if w > 0:
                             wanted.add(g)
@@ -138,7 +139,7 @@ class Front:
         key = (camp, place)
         if key not in self._red_line_costs:
             m = self.model
-            hostile = m.geo.hostile_to[camp]
+            hostile = self._view.relations.hostile_set[camp]
             pcamps = self._view.patron_camps
             resolves = [pa.resolve for pa, pc in zip(m.patrons, pcamps) if pc in hostile and place in pa.red_lines]
             cost = 0.0

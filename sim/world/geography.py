@@ -1,4 +1,5 @@
-"""What does not change during a run: the places and roads, distances, and the camps.
+"""What does not change during a run: the places and roads, distances, the camps and their relations at the
+start (they change on the map: :class:`sim.world.map.Map`).
 
 Values the weekly code reads in tight loops are kept as Python lists of floats
 (numpy scalars in the state make every later step slower).
@@ -11,6 +12,7 @@ import math
 from ..mechanisms import combat
 from ..schema import ActorKind, Parameters, Scenario
 from ..territory import PlaceGraph, components, place_graph
+from .relations import Relations
 
 
 class Geography:
@@ -22,9 +24,7 @@ class Geography:
         self.armed_camps: list[str] = [c for c, spec in scenario.camps.items() if spec.armed]
         self.joinable_camps: list[str] = [c for c, spec in scenario.camps.items()
                                           if spec.armed and spec.accepts_defectors]
-        # in the scenario's camp order: sums over them must not depend on set order (hash seeds)
-        self.hostile_to: dict[str, tuple[str, ...]] = {c: tuple(o for o in self.camps if self.hostile(c, o))
-                                                       for c in self.camps}
+        self.relations = Relations.at_start(scenario)  # at the start; the map holds them as they change
         pl = self.places
         pidx = {p: i for i, p in enumerate(pl.ids)}
         self._components: dict[tuple[bool, ...], list[int]] = {}
@@ -59,10 +59,6 @@ class Geography:
         if net is None:
             net = self._components[passable] = components(passable, self.places.neighbours)
         return net
-
-    def hostile(self, a: str, b: str) -> bool:
-        """Two different armed camps are at war."""
-        return a != b and a in self.armed_camps and b in self.armed_camps
 
     def is_armed(self, camp: str) -> bool:
         return camp in self.armed_camps

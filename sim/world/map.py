@@ -1,7 +1,7 @@
-"""Control of the places, and the camps of the actors.
+"""Control of the places, the camps of the actors, and the relations between camps.
 
-:class:`Map` owns both and is the only way to change them (:meth:`Map.capture`,
-:meth:`Map.change_camp`). :meth:`Map.view` hands out an immutable
+:class:`Map` owns them and is the only way to change them (:meth:`Map.capture`,
+:meth:`Map.change_camp`, :meth:`Map.set_relation`). :meth:`Map.view` hands out an immutable
 :class:`MapView` of the current state; what is derived from it (camp membership,
 fronts, supply lines, shares, red lines) is computed once, when first asked for
 (``functools.cached_property``). A change makes the next view a new object, so a
@@ -13,14 +13,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from .geography import Geography
+from .relations import Relations
 
 
 class MapView:
-    """The map as it stands: who holds each place and the camp of every actor. Read-only."""
+    """The map as it stands: who holds each place, the camp of every actor and the relations between camps
+    (default: those at the start). Read-only."""
 
     def __init__(self, geo: Geography, controller: tuple[int, ...], faction_camps: tuple[str, ...],
-                 patron_camps: tuple[str, ...], homes: list[int], red_lines: list[list[int]]):
+                 patron_camps: tuple[str, ...], homes: list[int], red_lines: list[list[int]],
+                 relations: Relations | None = None):
         self.geo = geo
+        self.relations = relations if relations is not None else geo.relations
         self.controller = controller  # place -> faction index
         self.faction_camps = faction_camps  # faction index -> camp
         self.patron_camps = patron_camps
@@ -43,30 +47,30 @@ class MapView:
 
     @cached_property
     def fronts(self) -> dict[str, list[int]]:
-        """armed camp -> places it can attack: held by another camp and joined by road to one it holds.
+        """armed camp -> places it can attack: held by a camp at war with it and joined by road to one it holds.
 
         Places of unarmed (local) camps can be attacked too, but only a faction
         with a goal there will do so; local forces never attack."""
-        pc = self.place_camps
+        pc, targets = self.place_camps, self.relations.targets_of
         out: dict[str, set[int]] = {c: set() for c in self.geo.armed_camps}
         for i, j in self.geo.places.roads:
             ci, cj = pc[i], pc[j]
             if ci == cj:
                 continue
-            if ci in out:
+            if ci in out and cj in targets[ci]:
                 out[ci].add(j)
-            if cj in out:
+            if cj in out and ci in targets[cj]:
                 out[cj].add(i)
         return {c: sorted(v) for c, v in out.items()}
 
     @cached_property
     def threatened(self) -> dict[str, list[int]]:
-        """armed camp -> places it holds that an armed enemy can attack."""
-        pc = self.place_camps
+        """armed camp -> places it holds next to an armed enemy's (at war, or in a truce: the line is manned)."""
+        pc, hostile = self.place_camps, self.relations.hostile_set
         out: dict[str, set[int]] = {c: set() for c in self.geo.armed_camps}
         for i, j in self.geo.places.roads:
             ci, cj = pc[i], pc[j]
-            if ci != cj and ci in out and cj in out:
+            if ci != cj and cj in hostile[ci]:
                 out[ci].add(i)
                 out[cj].add(j)
         return {c: sorted(v) for c, v in out.items()}
@@ -99,7 +103,8 @@ class MapView:
     @cached_property
     def supplied(self) -> list[set[int]]:
         """Per faction: the places its supply line reaches (see :func:`supplied_places`)."""
-        return supplied_places(self.geo, self.place_camps, self.faction_camps, self.supply_bases)
+        return supplied_places(self.geo, self.place_camps, self.faction_camps, self.supply_bases,
+                               self.relations.barred_to)
 
     @cached_property
     def cut_off(self) -> list[int]:
@@ -119,7 +124,7 @@ class MapView:
     @cached_property
     def red_lines_crossed(self) -> list[bool]:
         """Per patron: has a place on its red line fallen to a camp hostile to it?"""
-        pc, hostile_to = self.place_camps, self.geo.hostile_to
+        pc, hostile_to = self.place_camps, self.relations.hostile_set
         return [any(pc[j] in hostile_to[camp] for j in lines)
                 for camp, lines in zip(self.patron_camps, self._red_lines)]
 
@@ -134,10 +139,12 @@ def supply_bases(geo: Geography, controller, place_camps: list[str], faction_cam
             else max(held_by[fi], key=lambda i: (pop[i], -i)) for fi, camp in enumerate(faction_camps)]
 
 
-def supplied_places(geo: Geography, place_camps: list[str], faction_camps, bases: list[int]) -> list[set[int]]:
-    """Per faction: the places its supply line reaches. Supply passes only through its own camp's or neutral
-    ground: it reaches the part of that ground joined to the faction's base by road, and the edge of it
-    (the front); a cut-off enclave, or deep enemy ground, is beyond it."""
+def supplied_places(geo: Geography, place_camps: list[str], faction_camps, bases: list[int],
+                    barred_to: dict[str, frozenset[str]]) -> list[set[int]]:
+    """Per faction: the places its supply line reaches. Supply passes through any ground but that of the camps
+    barred to its camp (``barred_to``: for an armed camp, its enemies; for an unarmed one, every armed camp):
+    it reaches the part of that ground joined to the faction's base by road, and the edge of it (the front);
+    a cut-off enclave, or deep enemy ground, is beyond it."""
     neighbours = geo.places.neighbours
     nets: dict[str, list[int]] = {}  # camp -> components of the roads it can supply along
     supplied_from: dict[tuple[str, int], set[int]] = {}  # (camp, component) -> the places it supplies
@@ -145,8 +152,8 @@ def supplied_places(geo: Geography, place_camps: list[str], faction_camps, bases
     for camp, base in zip(faction_camps, bases):
         net = nets.get(camp)
         if net is None:
-            net = nets[camp] = geo.road_components(tuple([pc == camp or pc not in geo.armed_camps
-                                                          for pc in place_camps]))
+            barred = barred_to[camp]
+            net = nets[camp] = geo.road_components(tuple([pc not in barred for pc in place_camps]))
         supplied = supplied_from.get((camp, net[base]))
         if supplied is None:
             supplied = {i for i, label in enumerate(net) if label >= 0 and label == net[base]}
@@ -184,6 +191,7 @@ class Map:
         self._patrons = patrons
         self._homes = [f.home for f in factions]
         self._red_lines = [p.red_lines for p in patrons]
+        self.relations: Relations = geo.relations
         self._view: MapView | None = None
         self.version = 0  # counts changes (for tests and caches keyed on the map)
 
@@ -191,7 +199,8 @@ class Map:
         """The map as it stands now (the same object until the next change)."""
         if self._view is None:
             self._view = MapView(self.geo, tuple(self._controller), tuple(f.camp for f in self._factions),
-                                 tuple(p.camp for p in self._patrons), self._homes, self._red_lines)
+                                 tuple(p.camp for p in self._patrons), self._homes, self._red_lines,
+                                 self.relations)
         return self._view
 
     def capture(self, place: int, faction_index: int) -> None:
@@ -202,6 +211,11 @@ class Map:
     def change_camp(self, agent, camp: str) -> None:
         """The actor (faction, patron or organisation) joins another camp."""
         agent._camp = camp
+        self._changed()
+
+    def set_relation(self, a: str, b: str, relation: str) -> None:
+        """Two armed camps are now at war, in a truce, neutral or allied (see :mod:`.relations`)."""
+        self.relations = self.relations.changed(a, b, relation)
         self._changed()
 
     def _changed(self) -> None:

@@ -5,6 +5,10 @@ At a conference each key party weighs the deal on the table against fighting on
 revenue sharing, unification roadmap); otherwise the party with the largest
 deficit walks out. A ceasefire cuts offensives and breaks down at a rate that
 grows with the unhappiest party's deficit.
+
+A truce between two camps (a relation, :mod:`.relations`) stops their attacks on each other only, and breaks
+down with the same hazard computed for the pair: it rests on no deal, so only the shift of the balance since it
+began raises it (Powell 2006). The two are then at war again.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ class PeaceProcess:
         self.agreement_reached = False
         self.first_ceasefire_week: int | None = None
         self.balance_at_start: dict[str, float] = {}  # each camp's chance of prevailing when the ceasefire began
+        self.truce_balance: dict[frozenset[str], dict[str, float]] = {}  # the same, per truce between two camps
 
     def restrains(self, camp: str, rng) -> bool:
         """Does a ceasefire hold the camp back from attacking this week? (one draw if it is in one)"""
@@ -89,10 +94,34 @@ class PeaceProcess:
             m.economy.blockade(members)
             m.log("blockade", [actor_id], f"{m.name_of(actor_id)} shuts the oil it holds after the failed talks")
 
+    def start_truce(self, a: str, b: str) -> None:
+        """A truce between the two camps begins: the balance it is struck on is remembered."""
+        win = self.model.force.win_probability
+        self.truce_balance[frozenset((a, b))] = {a: win[a], b: win[b]}
+
     def breakdown(self) -> None:
-        """A standing ceasefire may break down this week (one draw)."""
-        if not self.ceasefire_camps:
-            return
+        """A standing ceasefire may break down this week (one draw), then each truce between two camps (one draw
+        each, in the scenario's camp order)."""
+        if self.ceasefire_camps:
+            self._ceasefire_breakdown()
+        for a, b in self.model.map.relations.truces:
+            self._truce_breakdown(a, b)
+
+    def _truce_breakdown(self, a: str, b: str) -> None:
+        """The pair's ceasefire hazard, with no deal behind it: the shift of the balance since it began."""
+        m = self.model
+        p = m.params
+        now = m.force.win_probability
+        start = self.truce_balance.setdefault(frozenset((a, b)), {a: now[a], b: now[b]})
+        shift = max(abs(now[a] - start[a]), abs(now[b] - start[b]))
+        rate = diplomacy.ceasefire_hazard(p.ceasefire_break_rate, 0.0, False, p.agreement_break_factor,
+                                          p.ceasefire_deficit_weight, shift, p.ceasefire_shift_weight)
+        if m.rng.random() < rate:
+            m.map.set_relation(a, b, "war")
+            m.log("relation", [a, b], f"the truce between {a} and {b} breaks down: they are at war again")
+
+    def _ceasefire_breakdown(self) -> None:
+        """The ceasefire's hazard: the unhappiest party's deficit and the shift of the balance (Powell 2006)."""
         m = self.model
         p = m.params
         parties, positions = self.deal or ([], {})
