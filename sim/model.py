@@ -6,7 +6,8 @@ A step is one week:
 2. patrons set their support (:meth:`PatronAgent.set_support`: Richardson action-reaction);
 3. support becomes capability (:meth:`FactionAgent.receive`; the arms embargo bites unless shielded);
 4. economy: the revenue of places, pooled through the capital and shared between camps, or taken by their
-   holders (:class:`sim.world.economy.Economy`), then every faction pays and recruits (:meth:`FactionAgent.pay_and_recruit`);
+   holders (:class:`sim.world.economy.Economy`), then every faction pays and recruits
+   (:meth:`FactionAgent.pay_and_recruit`);
 5. the balance of strength is measured; switchable militias and tribes choose a camp, all on the same
    start-of-stage view, then act on their choice (:meth:`FactionAgent.choose_camp`); the balance is
    measured again if a camp changed;
