@@ -42,7 +42,7 @@ UNTIL = dt.date(2020, 1, 15)
 
 def bench_run(repeats: int = 5, batch: int = 20) -> dict:
     """Seeds 0..batch-1 every repeat (the same work each time); the best repeat counts."""
-    s = load_scenario(ROOT / "scenarios" / "libya_2018_11.yaml").scenario
+    s = load_scenario(ROOT / "scenarios" / "libya" / "libya_2018_11.yaml").scenario
     steps = horizon_steps(s, until=UNTIL)
     run_one(s, 0, steps)  # warm up
     best = best_norec = float("inf")
@@ -85,7 +85,8 @@ def bench_against(rev: str, rounds: int = 4) -> dict:
 
 
 def bench_compare(runs: int = 200) -> dict:
-    paths = [str(ROOT / "scenarios" / "palermo_success.yaml"), str(ROOT / "scenarios" / "palermo_failed.yaml")]
+    paths = [str(ROOT / "scenarios" / "libya" / "palermo_success.yaml"),
+             str(ROOT / "scenarios" / "libya" / "palermo_failed.yaml")]
     with tempfile.TemporaryDirectory() as d:
         t = time.perf_counter()
         compare(paths, runs, 1, UNTIL, str(Path(d) / "cmp"), {}, quiet=True)

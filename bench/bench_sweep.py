@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SCENARIO = ROOT / "scenarios" / "libya_2018_11.yaml"
+SCENARIO = ROOT / "scenarios" / "libya" / "libya_2018_11.yaml"
 
 
 def sweep_text(points: int, reps: int, until: str) -> str:

@@ -55,7 +55,7 @@ def record_camp(label: str) -> str | None:
 
 def model_against_record(runs: int) -> str:
     """The Markdown of the patterns and places on ``runs`` runs of palermo_failed (seeds 1 to runs)."""
-    s = load_scenario(ROOT / "scenarios" / "palermo_failed.yaml").scenario
+    s = load_scenario(ROOT / "scenarios" / "libya" / "palermo_failed.yaml").scenario
     steps = horizon_steps(s, until=UNTIL)
     april = (APRIL - s.start_date).days // 7
     results = run_ensemble(s, runs, 1, steps, record=True)

@@ -3,7 +3,8 @@
     python bench/time_runs.py ROOT [REPEATS]     # prints one JSON line: best ms per run, with and without recording
 
 ROOT is a checkout of this project (the current one, or an older commit's worktree): its `sim` package and
-scenario are used, so two versions can be timed on the same machine in the same bench run.
+scenario are used, so two versions can be timed on the same machine in the same bench run (the scenario is in
+scenarios/libya/, or in scenarios/ in a checkout from before the theatre folders).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import json
 import sys
 import time
+from pathlib import Path
 
 root = sys.argv[1]
 repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -21,7 +23,10 @@ from sim.runner import horizon_steps, run_one  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 BATCH = 20
-s = load_scenario(f"{root}/scenarios/libya_2018_11.yaml").scenario
+path = Path(root, "scenarios", "libya", "libya_2018_11.yaml")
+if not path.is_file():
+    path = Path(root, "scenarios", "libya_2018_11.yaml")  # an older checkout
+s = load_scenario(str(path)).scenario
 steps = horizon_steps(s, until=dt.date(2020, 1, 15))
 run_one(s, 0, steps)  # warm up
 best = best_norec = float("inf")

@@ -95,6 +95,7 @@ class FactionAgent(ActorAgent):
         self.legitimacy = self.base_legitimacy
         self.cover = 0.0
         self.income = 0.0
+        self.takings = 0.0  # $m this week from the places it holds (sources that go to their holder)
         self.casualties = 0.0
 
     # ------------------------------------------------------------------ capability
@@ -124,10 +125,10 @@ class FactionAgent(ActorAgent):
 
     # ------------------------------------------------------------------ economy
     def pay_and_recruit(self) -> None:
-        """Pay the force from own income and the camp's oil pay; surplus recruits (more cheaply the more legitimate
-        the faction); unpaid fighters lose heart."""
+        """Pay the force from own income, the takings of the places it holds and the camp's pay from the pooled
+        revenue; surplus recruits (more cheaply the more legitimate the faction); unpaid fighters lose heart."""
         p = self.model.params
-        income = self.income + self.model.camps[self.camp].pay_rate * self.fighters
+        income = self.income + self.takings + self.model.camps[self.camp].pay_rate * self.fighters
         per_cash = economy.recruits_per_cash(p.recruit_per_cash, self.legitimacy, p.legitimacy_recruit_weight)
         self.fighters, self.cash, paid = economy.pay_and_recruit(
             self.fighters, self.cash, income, p.upkeep_per_fighter, per_cash, p.recruit_cap_share,

@@ -36,8 +36,9 @@ class ScenarioWarning:
 def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
     """Every check's (field, message), in this order: camps, roads, places, ties, events."""
     out: list[tuple[str, str]] = []
-    for check in (no_armed_camp, camps_at_peace, roads_apart, places_beyond_supply, idle_ties, late_events,
-                  idle_blockades, old_form_blockades, idle_relation_changes):
+    for check in (no_armed_camp, camps_at_peace, roads_apart, places_beyond_supply, unearnable_revenue,
+                  pool_without_capital, idle_ties, late_events, idle_blockades, old_form_blockades,
+                  idle_relation_changes):
         out += list(check(s))
     return out
 
@@ -148,6 +149,30 @@ def places_beyond_supply(s: Scenario) -> Iterator[tuple[str, str]]:
                    "along: it starts cut off; list it under territory.enclaves if that is meant")
 
 
+def unearnable_revenue(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A revenue source its place cannot earn: customs away from a port or a border crossing, taxes of a place
+    with no population, an oil entry at a place with no oil."""
+    for pid, place in s.territory.places.items():
+        for i, source in enumerate(place.revenue):
+            where = f"territory.places.{pid}.revenue.{i}"
+            if source.kind == "customs" and not (place.port or place.border_crossing):
+                yield (where, f"customs at {pid}, which is neither a port nor a border crossing: mark it "
+                              "'port: true' or 'border_crossing: true', or call the revenue rents")
+            elif source.kind == "taxes" and place.population <= 0:
+                yield where, f"taxes at {pid}, which has no population: they raise nothing"
+            elif source.kind == "oil" and place.oil_bpd <= 0:
+                yield where, f"an oil entry at {pid}, which has no oil (oil_bpd): it routes nothing"
+
+
+def pool_without_capital(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A rule of the capital's institutions chosen for a map with no capital: the pool is shared by population."""
+    rule = s.economy.institutions
+    if "institutions" in s.economy.model_fields_set and rule != "by_population" and \
+            not any(p.capital for p in s.territory.places.values()):
+        yield ("economy.institutions", f"{rule}, but no place is the capital (capital: true): the revenue pooled "
+                                       "through the capital is shared by population")
+
+
 def idle_ties(s: Scenario) -> Iterator[tuple[str, str]]:
     for tid, t in s.ties.items():
         if t.level == 0.0 and not t.dormant:
@@ -161,18 +186,24 @@ def late_events(s: Scenario) -> Iterator[tuple[str, str]]:
             yield f"events.{eid}.date", f"{e.date} is after end_date {s.end_date}: the event never happens"
 
 
+def _earns(place) -> bool:
+    """The place has revenue: oil, or a source of its ``revenue:``."""
+    return place.oil_bpd > 0 or any(r.kind != "oil" for r in place.revenue)
+
+
 def idle_blockades(s: Scenario) -> Iterator[tuple[str, str]]:
-    """A blockade of places that cuts no revenue: none of them has oil (revenue is the oil of the places), or
-    they are the ports of the blockader's own camp, which a naval or air blockade spares."""
+    """A blockade of places that cuts no revenue: none of them has any (oil, customs, taxes, rents), or they are
+    the ports of the blockader's own camp, which a naval or air blockade spares."""
     places = s.territory.places
     for eid, e in s.events.items():
         if e.kind != "blockade" or e.lift or not e.of_places:
             continue
-        if e.places and not any(places[p].oil_bpd > 0 for p in e.places):
-            yield (f"events.{eid}.places", f"none of {', '.join(e.places)} has oil (oil_bpd): the blockade cuts "
-                                           "no revenue")
-        elif e.ports_of and not any(p.port and p.oil_bpd > 0 for p in places.values()):
-            yield f"events.{eid}.ports_of", "no port of the map has oil (oil_bpd): the blockade cuts no revenue"
+        if e.places and not any(_earns(places[p]) for p in e.places):
+            yield (f"events.{eid}.places", f"none of {', '.join(e.places)} has revenue (oil_bpd or revenue:): the "
+                                           "blockade cuts nothing")
+        elif e.ports_of and not any(p.port and _earns(p) for p in places.values()):
+            yield (f"events.{eid}.ports_of", "no port of the map has revenue (oil_bpd or revenue:): the blockade cuts "
+                                             "nothing")
         elif e.ports_of == s.actors[e.by].camp and e.means != "shutdown":
             yield (f"events.{eid}.ports_of", f"{e.ports_of} is the camp of '{e.by}' itself: a {e.means} blockade "
                                              "spares its own side and cuts nothing")

@@ -193,16 +193,21 @@ def cmd_list(args) -> int:
     if not rows:
         print(f"no scenarios in {', '.join(map(str, scenario_dirs())) or 'scenarios/'}", file=sys.stderr)
         return 0
-    width = max(len(name) for name, _, _ in rows)
-    for name, start, title in rows:
-        print(f"{name:<{width}}  {start:<10}  {title}")
+    width = max(len(name) for _, name, _, _ in rows)
+    folder = None
+    for theatre, name, start, title in rows:
+        if theatre != folder:
+            folder = theatre
+            print(theatre)
+        print(f"  {name:<{width}}  {start:<10}  {title}")
     return 0
 
 
 def _add_list(sub) -> None:
-    p = sub.add_parser("list", help="the scenarios you can name: name, start date, title",
-                       description="List the scenarios found in ./scenarios/ and the project's scenarios/ "
-                                   "(a name given to run, compare, sources or viz is looked up there).")
+    p = sub.add_parser("list", help="the scenarios you can name, by theatre folder: name, start date, title",
+                       description="List the scenarios found in ./scenarios/ and the project's scenarios/, by "
+                                   "theatre folder (scenarios/THEATRE/): a name given to run, compare, sources or "
+                                   "viz is looked up there; a name found in two theatres is given as theatre/name.")
     p.set_defaults(func=cmd_list)
 
 
@@ -275,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_posterior(p) -> None:
     p.add_argument("--posterior", metavar="DIR",
                    help="draw each run's calibrated parameters from the posterior of `libya-sim calibrate` in DIR "
-                        "(the run's seed picks the draw; default: the parameters of configs/model.yaml and the scenario)")
+                        "(the run's seed picks the draw; default: the scenario's parameters, its theatre's and the "
+                        "generic defaults of configs/model.yaml)")
 
 
 def _add_calibrate(sub) -> None:

@@ -1,7 +1,7 @@
 """Scheduled events: one handler per event kind, in a registry.
 
 A handler is ``handler(model, event_id, event)``; it acts on the world through the
-model's parts (the support network, the map, the oil economy, the peace process)
+model's parts (the support network, the map, the economy, the peace process)
 and logs what happened. Events act at the start of the first week whose date is
 after theirs, in date order (then by id).
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from .world.oil import Closure
+from .world.economy import Closure
 from .world.ties import Tie
 
 Handler = Callable[[object, str, object], None]
@@ -108,9 +108,9 @@ def blockade(model, eid, ev) -> None:
         members = [model.faction_index[ev.by]]
     else:
         members = list(model.map.view().members[model.actor(ev.by).camp])
-    model.oil.blockade(members, lift=ev.lift)
+    model.economy.blockade(members, lift=ev.lift)
     if ev.lift:
-        model.oil.reopen(ev.by)  # a lift without places ends every blockade of the actor
+        model.economy.reopen(ev.by)  # a lift without places ends every blockade of the actor
     model.log("blockade", [ev.by],
               ev.text or f"{model.name_of(ev.by)} {'lifts' if ev.lift else 'imposes'} an oil blockade")
 
@@ -121,13 +121,13 @@ def blockade_of_places(model, ev) -> None:
     where = ", ".join(names[model.geo.places.index(p)] for p in ev.places) or f"the ports of {ev.ports_of}"
     targets = [model.geo.places.index(p) for p in ev.places] or [("ports", ev.ports_of)]
     if ev.lift:
-        model.oil.reopen(ev.by, targets)
+        model.economy.reopen(ev.by, targets)
         model.log("blockade", [ev.by], ev.text or f"{model.name_of(ev.by)} lifts its blockade of {where}")
         return
     enforcement = 1.0 if ev.enforcement is None else ev.enforcement
     for target in targets:
         place, camp = (target, None) if isinstance(target, int) else (None, target[1])
-        model.oil.close(ev.by, Closure(model.actor(ev.by), ev.means, enforcement, place, camp))
+        model.economy.close(ev.by, Closure(model.actor(ev.by), ev.means, enforcement, place, camp))
     model.log("blockade", [ev.by], ev.text or f"{model.name_of(ev.by)} imposes a {ev.means} blockade on {where} "
                                               f"(enforcement {enforcement:g})")
 

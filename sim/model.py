@@ -5,8 +5,9 @@ A step is one week:
 1. scheduled events of the week act (:mod:`sim.events`);
 2. patrons set their support (:meth:`PatronAgent.set_support`: Richardson action-reaction);
 3. support becomes capability (:meth:`FactionAgent.receive`; the arms embargo bites unless shielded);
-4. economy: oil revenue and its split between camps (:class:`sim.world.oil.OilEconomy`), then every
-   faction pays and recruits (:meth:`FactionAgent.pay_and_recruit`);
+4. economy: the revenue of places, pooled through the capital and shared between camps, or taken by their
+   holders (:class:`sim.world.economy.Economy`), then every faction pays and recruits
+   (:meth:`FactionAgent.pay_and_recruit`);
 5. the balance of strength is measured; switchable militias and tribes choose a camp, all on the same
    start-of-stage view, then act on their choice (:meth:`FactionAgent.choose_camp`); the balance is
    measured again if a camp changed;
@@ -32,11 +33,11 @@ from .schema import ActorKind, Scenario
 from .world.air import AirWar
 from .world.camp import Balance, Camp, CampStanding
 from .world.command import Command
+from .world.economy import Economy
 from .world.embargo import ArmsEmbargo
 from .world.front import Front
 from .world.geography import Geography
 from .world.map import Map
-from .world.oil import OilEconomy
 from .world.peace import PeaceProcess
 from .world.ties import SupportNetwork, Tie
 
@@ -74,7 +75,7 @@ class ConflictModel(mesa.Model):
             self.ties.add(Tie(tid, t.source, t.target, t.channel, t.level, t.max_level, t.adaptive,
                               effects.get(t.channel)))
         self.schedule = Schedule(scenario.events)
-        self.oil = OilEconomy(self.geo, self.params)
+        self.economy = Economy(self.geo, self.params, scenario)
         self.peace = PeaceProcess(self)
         self.front = Front(self)
         self.air = AirWar(self)
@@ -130,7 +131,7 @@ class ConflictModel(mesa.Model):
         self.schedule.apply_due(self)
         self._set_support()
         self._receive_support()
-        self.oil.pay_camps(self.map.view(), self.camps, self.factions)
+        self.economy.pay(self.map.view(), self.camps, self.factions)
         self.faction_set.do("pay_and_recruit")
         self._measure_balance()
         self.switchable.do("choose_camp", CampStanding(self, self.force))  # all choose, then all act
@@ -220,7 +221,7 @@ class ConflictModel(mesa.Model):
 
     @property
     def blockading(self) -> set[int]:
-        return self.oil.blockading
+        return self.economy.blockading
 
     def summary(self) -> dict[str, object]:
         """One row of outcomes for this run (the columns of summary.csv; see :mod:`sim.outcomes`)."""

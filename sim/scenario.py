@@ -1,15 +1,21 @@
-"""Load a scenario: YAML -> ``extends`` chain -> ``--set`` overrides -> validated Scenario.
+"""Load a scenario: YAML -> ``extends`` chain -> theatre parameters -> ``--set`` overrides -> validated Scenario.
 
 Data flows one way: the file is read safely (:mod:`sim.yamlio`), its base files
-are merged under it, the model parameter defaults from ``configs/model.yaml``
-are merged under everything, ``--set`` values go on top, and the result is
-validated into a :class:`sim.schema.Scenario`, whose citations are checked against
-the bibliography (:mod:`sim.sources`). Every problem is an
+are merged under it, the theatre's parameter file it names (``parameters_file:``)
+is merged under the chain, the generic model parameter defaults from
+``configs/model.yaml`` under everything, ``--set`` values go on top, and the result
+is validated into a :class:`sim.schema.Scenario`, whose citations are checked
+against the bibliography (:mod:`sim.sources`). Every problem is an
 :class:`InputError` naming the file, the line and the field.
 
 Merging: mappings merge key by key; any other value (lists included) replaces
 the base value; ``null`` in a variant deletes the base entry (for example
 ``events: {talks: null}``).
+
+Scenario folders: a scenario is named by its file's stem and looked up in ./scenarios/ and then the project's
+scenarios/, in their theatre subfolders too (``scenarios/north/my_war.yaml`` is ``my_war``, or
+``north/my_war``); a name found twice in one folder is ambiguous. A theatre's parameter file
+(:data:`PARAMETERS_FILE`) is never a scenario.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS_DIR = Path(os.environ.get("LIBYA_SIM_CONFIGS", REPO_ROOT / "configs"))
 SCENARIOS_DIR = Path(os.environ.get("LIBYA_SIM_SCENARIOS", REPO_ROOT / "scenarios"))
 MAX_EXTENDS_DEPTH = 16
+PARAMETERS_FILE = "parameters.yaml"  # a theatre's parameter file, by convention: listed and looked up as no scenario
 
 
 @dataclass
@@ -77,26 +84,57 @@ def scenario_dirs() -> list[Path]:
     return out
 
 
+def scenario_files(folder: Path) -> list[Path]:
+    """The scenario files of a scenarios folder and of its theatre subfolders (not the theatres' parameter files,
+    nor hidden folders), sorted."""
+    return sorted(f for f in folder.rglob("*.yaml") if f.name != PARAMETERS_FILE
+                  and not any(part.startswith(".") for part in f.relative_to(folder).parts))
+
+
+def scenario_label(file: Path, folder: Path) -> str:
+    """A scenario's name qualified by its theatre folder (``north/my_war``), as ``list`` shows it."""
+    return file.relative_to(folder).with_suffix("").as_posix()
+
+
 def available_scenarios() -> dict[str, Path]:
-    """Scenario name -> file, from :func:`scenario_dirs` (the first folder wins a name found twice)."""
+    """Scenario name -> file, from :func:`scenario_dirs` and their theatre subfolders (the first folder wins a name
+    found in two; a name found twice in one folder keeps its first file here, and :func:`resolve_scenario_path`
+    refuses it as ambiguous)."""
     out: dict[str, Path] = {}
     for d in scenario_dirs():
-        for f in sorted(d.glob("*.yaml")):
+        for f in scenario_files(d):
             out.setdefault(f.stem, f)
     return out
 
 
+def find_in_folders(file: str, folders: list[Path], name: str) -> Path | None:
+    """``file`` (``x.yaml``, or ``theatre/x.yaml``) in the first folder that has it, in its theatre subfolders
+    too; an InputError naming the candidates if that folder has it twice."""
+    qualified = "/" in file or os.sep in file
+    for d in folders:
+        if qualified:
+            if (d / file).is_file():
+                return d / file
+            continue
+        found = [f for f in scenario_files(d) if f.name == file]
+        if len(found) > 1:
+            labels = ", ".join(scenario_label(f, d) for f in found)
+            raise InputError(f"ambiguous scenario name: {labels} (name one with its theatre folder, e.g. "
+                             f"{scenario_label(found[0], d)})", name)
+        if found:
+            return found[0]
+    return None
+
+
 def resolve_scenario_path(name: str) -> Path:
-    """A path, or a bare scenario name (``my_war`` or ``my_war.yaml``) looked up in
-    ./scenarios/ and then the project's scenarios/ (see :func:`scenario_dirs`)."""
+    """A path, or a scenario name (``my_war``, ``my_war.yaml`` or ``theatre/my_war``) looked up in ./scenarios/
+    and then the project's scenarios/, with their theatre subfolders (see :func:`scenario_dirs`); an InputError if
+    the name is ambiguous (found twice in one folder)."""
     p = Path(name)
-    if p.exists() or os.sep in name or (os.altsep and os.altsep in name):
+    if p.exists():
         return p
     file = name if p.suffix in (".yaml", ".yml") else f"{name}.yaml"
-    for d in scenario_dirs():
-        if (d / file).is_file():
-            return d / file
-    return p
+    return find_in_folders(file, scenario_dirs(), name) or p
 
 
 def _not_found(path: Path) -> InputError:
@@ -134,6 +172,7 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
     if not isinstance(data, dict):
         raise InputError("a scenario must be a YAML mapping (key: value) at the top level", str(path), 1)
     base_name = data.pop("extends", None)
+    _locate_parameters_file(path, data, locations)
     merged: dict[str, Any] = {}
     if base_name is not None:
         if not isinstance(base_name, str):
@@ -146,13 +185,59 @@ def _read_chain(path: Path, origins: Origins, seen: tuple[str, ...]) -> dict[str
     return deep_merge(merged, data)
 
 
+def _locate_parameters_file(path: Path, data: dict[str, Any], locations: dict[str, int]) -> None:
+    """A ``parameters_file:`` names a file beside the file that names it: keep where it is, for the merge."""
+    named = data.get("parameters_file")
+    if named is None:
+        return
+    if not isinstance(named, str) or not named.strip():
+        raise InputError("must be a file name (the theatre's parameter file, beside this one)", str(path),
+                         locations.get("parameters_file"), "parameters_file")
+    data["parameters_file"] = str(path.parent / named)
+
+
+def _model_defaults(origins: Origins) -> dict[str, Any]:
+    """The generic parameter defaults of configs/model.yaml."""
+    defaults_path = CONFIGS_DIR / "model.yaml"
+    defaults, locations = load_yaml_file(defaults_path)
+    if not isinstance(defaults, dict) or not isinstance(defaults.get("parameters"), dict):
+        raise InputError("must hold a 'parameters' mapping", str(defaults_path), 1)
+    origins.add(str(defaults_path), locations)
+    return defaults["parameters"]
+
+
+def _theatre_parameters(named: str | None, chain: Origins, origins: Origins) -> dict[str, Any]:
+    """The ``parameters:`` of the theatre's parameter file that the scenario (or a base of it) names with
+    ``parameters_file:``: merged over the generic defaults and under the scenario's own; {} if it names none."""
+    if named is None:
+        return {}
+    file, line = chain.lookup("parameters_file", "")
+    theatre = Path(named)
+    if not theatre.is_file():
+        known = [f.name for f in theatre.parent.glob("*.yaml")] if theatre.parent.is_dir() else []
+        raise InputError(f"parameters file '{theatre}' not found{did_you_mean(theatre.name, known)}", file, line,
+                         "parameters_file")
+    data, locations = load_yaml_file(theatre)
+    if not isinstance(data, dict) or set(data) != {"parameters"} or not isinstance(data["parameters"], dict):
+        raise InputError("a parameters file holds one mapping, 'parameters:' (the theatre's values)", str(theatre), 1)
+    origins.add(str(theatre), locations)
+    return data["parameters"]
+
+
 def _find_base(path: Path, base_name: str, line: int | None) -> Path:
-    """The file an ``extends:`` names: beside the variant, else in the scenarios folders."""
-    looked = [path.parent] + [d for d in scenario_dirs() if d.resolve() != path.parent.resolve()]
-    for d in looked:
-        if (d / base_name).is_file():
-            return d / base_name
-    known = {f.name for d in looked if d.is_dir() for f in d.glob("*.yaml")}
+    """The file an ``extends:`` names: beside the variant, else in the scenarios folders and their theatre
+    subfolders (``extends: my_war.yaml`` finds scenarios/north/my_war.yaml)."""
+    if (path.parent / base_name).is_file():
+        return path.parent / base_name
+    roots = [d for d in scenario_dirs() if d.resolve() != path.parent.resolve()]
+    try:
+        found = find_in_folders(base_name, roots, base_name)
+    except InputError as exc:
+        raise InputError(exc.message, str(path), line, "extends") from None
+    if found is not None:
+        return found
+    looked = [path.parent] + roots
+    known = {f.name for f in path.parent.glob("*.yaml")} | {f.name for d in roots for f in scenario_files(d)}
     where = ", ".join(f"{d}/" for d in looked)
     raise InputError(f"base scenario '{base_name}' not found{did_you_mean(base_name, known)} (looked in {where})",
                      str(path), line, "extends")
@@ -327,13 +412,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if not path.exists():
         raise _not_found(path)
     origins = Origins()
-    defaults_path = CONFIGS_DIR / "model.yaml"
-    defaults, def_locs = load_yaml_file(defaults_path)
-    if not isinstance(defaults, dict) or "parameters" not in defaults:
-        raise InputError("must hold a 'parameters' mapping", str(defaults_path), 1)
-    origins.add(str(defaults_path), def_locs)
-    doc = _read_chain(path, origins, ())
-    doc = deep_merge({"parameters": defaults["parameters"]}, doc)
+    defaults = _model_defaults(origins)
+    chain = Origins()
+    doc = _read_chain(path, chain, ())
+    theatre = _theatre_parameters(doc.pop("parameters_file", None), chain, origins)
+    origins.where.update(chain.where)  # the scenario's own values win over its theatre's and the defaults
+    doc = deep_merge({"parameters": deep_merge(defaults, theatre)}, doc)
     if "name" not in origins.where or origins.where["name"][0] != str(path):
         doc["name"] = path.stem  # a variant is named after its own file, not its base
     overrides = dict(overrides or {})
@@ -367,17 +451,41 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
                           warnings=warnings)
 
 
-def list_scenarios() -> list[tuple[str, str, str]]:
-    """(name, start date, title) of every scenario of :func:`available_scenarios`; a file that does not load
-    gets its error instead of a title."""
+def listed_scenarios() -> list[tuple[Path, Path]]:
+    """(scenarios folder, file) of every scenario a name can reach: a name found in an earlier folder of
+    :func:`scenario_dirs` hides the later folders' file of that name."""
+    seen: set[str] = set()
+    out: list[tuple[Path, Path]] = []
+    for d in scenario_dirs():
+        files = scenario_files(d)
+        out += [(d, f) for f in files if f.stem not in seen]
+        seen |= {f.stem for f in files}
+    return out
+
+
+def _shown(folder: Path) -> str:
+    """A folder as the user would type it: relative to the working folder when it lies inside it."""
+    try:
+        return f"{folder.resolve().relative_to(Path.cwd().resolve()).as_posix()}/"
+    except ValueError:
+        return f"{folder}/"
+
+
+def list_scenarios() -> list[tuple[str, str, str, str]]:
+    """(theatre folder, name, start date, title) of every scenario of :func:`listed_scenarios`, by folder; a name
+    found twice in one scenarios folder is given with its theatre (``north/x``); a file that does not load gets
+    its error instead of a title."""
+    listed = listed_scenarios()
+    twice = {(d, f.stem) for d, f in listed if sum(1 for e, g in listed if e == d and g.stem == f.stem) > 1}
     out = []
-    for stem, f in sorted(available_scenarios().items()):
+    for d, f in listed:
+        name = scenario_label(f, d) if (d, f.stem) in twice else f.stem
         try:
             sc = load_scenario(f).scenario
-            out.append((stem, str(sc.start_date), sc.title.strip()))
+            out.append((_shown(f.parent), name, str(sc.start_date), sc.title.strip()))
         except InputError as exc:
-            out.append((stem, "?", f"does not load: {exc}"))
-    return out
+            out.append((_shown(f.parent), name, "?", f"does not load: {exc}"))
+    return sorted(out)
 
 
 def parse_set_args(items: list[str] | None) -> dict[str, Any]:
@@ -394,11 +502,14 @@ def json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "libya-sim scenario"
-    # parameters may be partial in a scenario file: defaults come from configs/model.yaml
+    # parameters may be partial in a scenario file: defaults come from the theatre's parameter file and
+    # configs/model.yaml
     props = schema.get("properties", {})
     if "required" in schema:
         schema["required"] = [r for r in schema["required"] if r not in ("parameters", "name")]
     props.setdefault("extends", {"type": "string", "description": "base scenario file, relative to this one"})
+    props.setdefault("parameters_file", {"type": "string", "description": "the theatre's parameter file (its "
+                     "'parameters:' go under this scenario's own and over configs/model.yaml), relative to this one"})
     return schema
 
 

@@ -101,7 +101,8 @@ class ChannelEffect(Strict):
 
 
 class Parameters(Strict):
-    """Model parameters. Defaults live in configs/model.yaml, not in code."""
+    """Model parameters. Defaults live in configs/model.yaml (generic) and in a theatre's parameter file (its
+    tuning, named by a scenario with ``parameters_file:``), not in code."""
 
     # combat
     contest_decisiveness: Annotated[float, Field(gt=0.0, le=20.0)]
@@ -256,6 +257,68 @@ class Tie(Cited):
                           "escalation or an event); a tie at level 0 without it gets a warning")
 
 
+# ---------------------------------------------------------------- revenue
+RevenueKind = Literal["oil", "customs", "taxes", "rents"]
+RevenueRoute = Literal["holder", "capital"]
+Institutions = Literal["capital_share", "by_population", "capital_only"]
+# where each kind of revenue goes unless the scenario's economy or the source says otherwise
+DEFAULT_ROUTES: dict[str, str] = {"oil": "capital", "customs": "holder", "taxes": "holder", "rents": "holder"}
+
+
+class RevenueSource(Strict):
+    """One source of revenue of a place. ``via``: ``holder`` (the faction holding the place takes it) or ``capital``
+    (pooled through the capital's institutions and shared by their rule); default: the scenario's ``economy.via``
+    for the kind, else oil through the capital and everything else to the holder."""
+
+    via: RevenueRoute | None = None
+
+
+class OilRevenue(RevenueSource):
+    """The place's oil (``oil_bpd`` at ``oil_price_usd``): an entry only says where it goes."""
+
+    kind: Literal["oil"]
+
+
+class Customs(RevenueSource):
+    """Duties on trade at a port or a border crossing."""
+
+    kind: Literal["customs"]
+    amount: NonNeg = Field(description="$ million a year")
+
+
+class Taxes(RevenueSource):
+    """Taxation of the place's population."""
+
+    kind: Literal["taxes"]
+    per_capita: NonNeg = Field(description="$ a year per inhabitant")
+
+
+class Rents(RevenueSource):
+    """Local rents: smuggling, checkpoints, protection."""
+
+    kind: Literal["rents"]
+    amount: NonNeg = Field(description="$ million a year")
+
+
+Revenue = Annotated[Union[OilRevenue, Customs, Taxes, Rents], Field(discriminator="kind")]
+
+
+class Economy(Strict):
+    """How the revenue of places reaches the camps: the rule of the capital's institutions for what is pooled
+    through them, and where each kind of revenue goes."""
+
+    institutions: Institutions = Field("capital_share", description=(
+        "capital_share: the camp holding the capital keeps capital_revenue_share x its recognition, the other camps "
+        "share the rest by population; by_population: every camp by its population; capital_only: the camp "
+        "holding the capital keeps its recognition's share, the rest is withheld"))
+    via: dict[RevenueKind, RevenueRoute] = Field(default={}, description="where each kind goes (default: oil "
+                                                  "through the capital, customs, taxes and rents to the holder)")
+
+    def route(self, kind: str, via: str | None = None) -> str:
+        """Where a source of this kind goes: its own ``via``, else the scenario's for the kind, else the default."""
+        return via or self.via.get(kind) or DEFAULT_ROUTES[kind]
+
+
 RelationKind = Literal["war", "truce", "neutral", "allied"]
 CampPair = Annotated[list[Ident], Field(min_length=2, max_length=2)]
 
@@ -271,17 +334,22 @@ class Relation(Cited):
 
 
 # ---------------------------------------------------------------- territory
-class Place(Cited):
+class Place(Cited, Extended):
+    _added = ("border_crossing", "revenue")
     name: str
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     population: Annotated[float, Field(ge=0.0)]
     oil_bpd: Annotated[float, Field(ge=0.0)] = 0.0
     port: bool = False
+    border_crossing: bool = Field(False, description="a border crossing (customs are collected at ports and "
+                                  "border crossings)")
     airbase: bool = False
     oil_terminal: bool = False
     capital: bool = False
     controller: Ident
+    revenue: list[Revenue] = Field(default=[], description="the place's sources of revenue besides its oil_bpd, "
+                                   "and where its oil goes")
 
 
 class Territory(Strict):
@@ -346,10 +414,11 @@ BlockadeMeans = Literal["naval", "air", "shutdown"]
 
 
 class Blockade(EventBase, Extended):
-    """An oil blockade.
+    """A blockade.
 
     - Of places: ``places`` (named places) or ``ports_of`` (a camp: every port it holds, week by week), by any
-      actor, with ``means`` and an ``enforcement`` (the share of those places' revenue it cuts, default 1). A
+      actor, with ``means`` and an ``enforcement`` (the share of those places' revenue it cuts, of every kind:
+      oil, customs, taxes, rents; default 1). A
       naval blockade closes ports only; a naval or air blockade bites while a camp other than the blockader's
       holds the place, a shutdown whoever holds it.
     - The old form, ``by`` alone: a faction (or every faction of another actor's camp) shuts the oil of every
@@ -449,7 +518,7 @@ Event = Annotated[
 
 # ---------------------------------------------------------------- scenario
 class Scenario(Extended):
-    _added = ("relations",)
+    _added = ("relations", "economy")
     name: str
     title: str
     question: str
@@ -464,6 +533,8 @@ class Scenario(Extended):
     territory: Territory
     events: dict[Ident, Event] = {}
     parameters: Parameters
+    economy: Economy = Field(default_factory=Economy, description="the capital's institutions and where each "
+                             "kind of revenue goes (default: today's status quo, oil through the capital)")
     outcome_places: list[Ident] = Field(default_factory=list, max_length=8)
     headline_camps: list[Ident] = Field(default_factory=list, max_length=4)
 
@@ -584,6 +655,10 @@ class _References:
             self.need(a != b, f"territory.roads.{i}", "a road must join two different places")
         for i, pid in enumerate(terr.enclaves):
             self.place(pid, f"territory.enclaves.{i}")
+        for pid, p in terr.places.items():
+            oil = [i for i, source in enumerate(p.revenue) if source.kind == "oil"]
+            self.need(len(oil) <= 1, f"territory.places.{pid}.revenue.{oil[-1] if oil else 0}",
+                      "one oil entry per place (it says where the place's oil_bpd goes)")
 
     # one check per event kind
     def event_conference(self, base: str, e) -> None:

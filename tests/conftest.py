@@ -8,7 +8,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "tests" / "data" / "toy_war.yaml"
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = ROOT / "scenarios" / "libya"  # the Libya theatre's scenarios
+
+
+def scenario_files(folder: Path = ROOT / "scenarios") -> list[Path]:
+    """The scenario files of a folder and its theatre subfolders (default: every theatre's), without the theatres'
+    parameter files."""
+    from sim.scenario import scenario_files as files
+
+    return files(folder)
+
+
+LIBYA = scenario_files(SCENARIOS)  # every Libya scenario
+SHIPPED = scenario_files()  # every scenario of every theatre
 CLI = [sys.executable, "-m", "sim.cli"]
 
 

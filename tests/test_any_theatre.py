@@ -7,10 +7,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-from conftest import ROOT, TOY
+from conftest import TOY
 from sim import plots, showcase
 from sim.errors import InputError
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, resolve_scenario_path
 
 
 # ---------------------------------------------------------------------- the demo and the viewer's first scenario
@@ -31,7 +31,7 @@ def test_the_shipped_showcase_names_shipped_scenarios():
     show = showcase.load_showcase()
     assert show.demo and show.viewer
     for name in [show.viewer, *(n for pair in show.demo for n in pair)]:
-        assert (ROOT / "scenarios" / f"{name}.yaml").is_file(), name
+        assert resolve_scenario_path(name).is_file(), name
 
 
 def test_a_bad_showcase_file_is_one_line_with_its_line(tmp_path):

@@ -1,5 +1,5 @@
 """Blockades of places: by any actor, of named places or of the ports a camp holds, with an enforcement that
-cuts those places' revenue (sim/world/oil.py). On the toy war: West field (200,000 b/d, red), East port
+cuts those places' revenue (sim/world/economy.py). On the toy war: West field (200,000 b/d, red), East port
 (300,000 b/d, a port, blue). The old form (a faction shuts the oil it holds) is in test_directions.py."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def revenue_after(weeks: int = 1, events: dict | None = None, **overrides) -> fl
     m = model(events, **overrides)
     for _ in range(weeks):
         m.step()
-    return m.oil.revenue
+    return m.economy.revenue
 
 
 def bpd(barrels: float) -> float:
@@ -47,28 +47,28 @@ def test_a_naval_blockade_cuts_the_ports_revenue_by_its_enforcement():
 def test_a_blockade_of_a_camps_ports_follows_what_the_camp_holds():
     m = model({"navy": event(by="red_patron", ports_of="BLUE", means="naval")})
     m.step()
-    assert m.oil.revenue == bpd(200_000)
+    assert m.economy.revenue == bpd(200_000)
     port = m.places.index("east_port")
     m.map.capture(port, m.actor("town_militia").index)  # still BLUE
     m.step()
-    assert m.oil.revenue == bpd(200_000)
+    assert m.economy.revenue == bpd(200_000)
     m.map.capture(port, m.actor("red_army").index)  # no longer a port of BLUE: it flows
     m.step()
-    assert m.oil.revenue == bpd(500_000)
+    assert m.economy.revenue == bpd(500_000)
 
 
 def test_a_naval_or_air_blockade_spares_its_own_side_a_shutdown_does_not():
     m = model({"navy": NAVAL})
     m.map.capture(m.places.index("east_port"), m.actor("red_army").index)
     m.step()
-    assert m.oil.revenue == bpd(500_000)
+    assert m.economy.revenue == bpd(500_000)
     # the militia (blue) shuts West field, which red holds, and keeps it shut when its own camp takes it
     m = model({"strike": event(by="town_militia", places=["west_field"], means="shutdown")})
     m.step()
-    assert m.oil.revenue == bpd(300_000)
+    assert m.economy.revenue == bpd(300_000)
     m.map.capture(m.places.index("west_field"), m.actor("blue_army").index)
     m.step()
-    assert m.oil.revenue == bpd(300_000)
+    assert m.economy.revenue == bpd(300_000)
 
 
 def test_two_blockades_of_a_place_multiply_what_flows():
@@ -86,7 +86,7 @@ def test_a_lift_reopens_the_places_it_names_or_all_of_the_blockaders():
     m = model(every)
     for _ in range(3):
         m.step()
-    assert m.oil.revenue == bpd(500_000)
+    assert m.economy.revenue == bpd(500_000)
     assert [e[4] for e in m.recorder.events if e[2] == "blockade"] == [
         "Red patron imposes a naval blockade on East port (enforcement 0.8)", "Red patron lifts an oil blockade"]
 
@@ -141,7 +141,7 @@ def warnings_of(events: dict) -> list[str]:
 
 def test_a_blockade_that_cuts_nothing_warns():
     assert warnings_of({"b": event(by="red_patron", places=["middle", "east"], means="air")}) == [
-        "events.b.places: none of middle, east has oil (oil_bpd): the blockade cuts no revenue"]
+        "events.b.places: none of middle, east has revenue (oil_bpd or revenue:): the blockade cuts nothing"]
     assert warnings_of({"b": event(by="red_patron", ports_of="RED", means="naval")}) == [
         "events.b.ports_of: RED is the camp of 'red_patron' itself: a naval blockade spares its own side and cuts "
         "nothing"]

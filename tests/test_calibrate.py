@@ -411,8 +411,8 @@ def test_a_scenario_named_relative_to_the_targets_file_is_found_again_on_resume(
     from sim.calibrate import abc
 
     (tmp_path / "scn").mkdir()
-    for name in ("palermo_failed.yaml", "libya_2018_11.yaml"):
-        shutil.copy(ROOT / "scenarios" / name, tmp_path / "scn" / name)
+    for name in ("palermo_failed.yaml", "libya_2018_11.yaml", "parameters.yaml"):
+        shutil.copy(ROOT / "scenarios" / "libya" / name, tmp_path / "scn" / name)
     (tmp_path / "t").mkdir()
     f = _variant(tmp_path / "t", lambda d: d.update({"scenario": "../scn/palermo_failed.yaml"}))
     cal = abc.start(str(f), tmp_path / "out", 4, 1, 1)

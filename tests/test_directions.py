@@ -82,17 +82,17 @@ def test_a_blockade_shuts_the_oil_its_camp_holds_and_a_lift_reopens_it():
     p = load_scenario(TOY).scenario.parameters
     free = stepped()
     shut = stepped({"events.shut": event("blockade", by="red_army")})
-    assert free.oil.revenue == pytest.approx(economy.weekly_revenue(500_000, p.oil_price_usd))
-    assert shut.oil.revenue == pytest.approx(economy.weekly_revenue(300_000, p.oil_price_usd))  # West field shut
+    assert free.economy.revenue == pytest.approx(economy.weekly_revenue(500_000, p.oil_price_usd))
+    assert shut.economy.revenue == pytest.approx(economy.weekly_revenue(300_000, p.oil_price_usd))  # West field shut
     assert shut.camps["RED"].pay_rate < free.camps["RED"].pay_rate
     assert shut.camps["BLUE"].pay_rate < free.camps["BLUE"].pay_rate  # less revenue for everyone to share
     # by a patron: every faction of its camp (Blue army and the militia) shuts its oil: East port
     camp = stepped({"events.shut": event("blockade", by="blue_patron")})
-    assert camp.oil.revenue == pytest.approx(economy.weekly_revenue(200_000, p.oil_price_usd))
+    assert camp.economy.revenue == pytest.approx(economy.weekly_revenue(200_000, p.oil_price_usd))
     lifted = stepped({"events.shut": event("blockade", by="red_army"),
                       "events.lift": {**event("blockade", by="red_army", lift=True), "date": "2020-01-20"}},
                      weeks=3)
-    assert lifted.oil.revenue == pytest.approx(free.oil.revenue)
+    assert lifted.economy.revenue == pytest.approx(free.economy.revenue)
     assert logged(lifted, "blockade") == ["Red Army imposes an oil blockade", "Red Army lifts an oil blockade"]
 
 
@@ -160,7 +160,7 @@ def test_an_agreement_breaking_down_restores_the_status_quo():
     m = stepped({**AGREED, "parameters.ceasefire_break_rate": 1.0, "parameters.agreement_break_factor": 1.0},
                 path=FIGHTING)
     assert logged(m, "ceasefire") == ["the agreement breaks down; fighting resumes"]
-    assert not m.peace.agreement and m.peace.agreement_reached and m.oil.revenue_rule == "status_quo"
+    assert not m.peace.agreement and m.peace.agreement_reached and m.economy.revenue_rule == "status_quo"
 
 
 # ---------------------------------------------------------------------- conferences
@@ -168,7 +168,7 @@ def test_an_agreement_shares_revenue_lowers_patron_effort_and_lifts_blockades():
     p = load_scenario(TOY).scenario.parameters
     before = model({**AGREED, "events.shut": event("blockade", by="red_army")})
     before.step()  # the blockade (dated the same day, acts first by id) and then the agreement
-    assert before.oil.revenue_rule == "equitable" and before.oil.blockading == set()
+    assert before.economy.revenue_rule == "equitable" and before.economy.blockading == set()
     assert before.peace.agreement and before.peace.ceasefire_camps == {"RED", "BLUE"}
     free = stepped()
     red, red_free = before.actor("red_army"), free.actor("red_army")
@@ -177,7 +177,7 @@ def test_an_agreement_shares_revenue_lowers_patron_effort_and_lifts_blockades():
     assert all(effort[pt.actor_id] < pt.effort for pt in free.patrons)
     failed = stepped({"events.talks.date": START, "events.talks.outcome": "failure",
                       "events.talks.walkout": "blue_army"})
-    assert failed.oil.revenue_rule == "status_quo" and not failed.peace.agreement
+    assert failed.economy.revenue_rule == "status_quo" and not failed.peace.agreement
     assert logged(failed, "conference") == ["Summer talks: no agreement, Blue Army left early"]
 
 

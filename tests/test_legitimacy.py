@@ -9,13 +9,13 @@ from sim.scenario import load_scenario
 
 
 def test_an_unrecognised_holder_of_the_capital_keeps_less_of_the_revenue():
-    full = economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "status_quo", 0.7)
-    half = economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "status_quo", 0.7, recognition=0.5)
+    full = economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "capital_share", 0.7)
+    half = economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "capital_share", 0.7, recognition=0.5)
     assert full == pytest.approx({"A": 0.7, "B": 0.3})
     assert half == pytest.approx({"A": 0.35, "B": 0.65})
     assert sum(half.values()) == pytest.approx(1.0)
     # equitable sharing does not depend on who is recognised
-    assert economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "equitable", 0.7, recognition=0.2) == pytest.approx(
+    assert economy.revenue_split({"A": 0.6, "B": 0.4}, "A", "by_population", 0.7, recognition=0.2) == pytest.approx(
         {"A": 0.6, "B": 0.4})
 
 
@@ -44,7 +44,7 @@ def _red_after(overrides: dict, weeks: int = 8) -> ConflictModel:
 def test_the_capital_s_revenue_follows_recognition_in_the_model():
     recognised = _red_after({"actors.red_army.faction.legitimacy": 0.9})  # RED holds the capital
     shunned = _red_after({"actors.red_army.faction.legitimacy": 0.1})
-    assert recognised.oil.recognition == 1.0 and shunned.oil.recognition < 0.5
+    assert recognised.economy.recognition == 1.0 and shunned.economy.recognition < 0.5
     assert shunned.camps["RED"].pay_rate < recognised.camps["RED"].pay_rate
     assert shunned.camps["BLUE"].pay_rate > recognised.camps["BLUE"].pay_rate
 

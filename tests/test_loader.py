@@ -32,7 +32,7 @@ def error_of(path, overrides=None) -> InputError:
 def test_toy_scenario_loads():
     s = load_scenario(TOY).scenario
     assert len(s.actors) == 6 and len(s.territory.places) == 5
-    assert s.parameters.contest_decisiveness > 0  # defaults merged from configs/model.yaml
+    assert s.parameters.contest_decisiveness > 0  # generic defaults merged from configs/model.yaml
 
 
 def test_unknown_key_names_line_and_field(tmp_path):

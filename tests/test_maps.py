@@ -18,7 +18,7 @@ from sim import plots  # noqa: E402
 from sim.runner import horizon_steps, run_ensemble  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
-from conftest import SCENARIOS  # noqa: E402
+from conftest import SCENARIOS, SHIPPED  # noqa: E402
 
 
 def _rgb(hex_color: str) -> np.ndarray:
@@ -105,7 +105,7 @@ def test_recognition_is_not_a_camp_colour():
     """The recognition edge must not look like a camp: no camp colour of a shipped scenario within 60 of
     it on any channel (the old blue differed from the GNA camp's by 8)."""
     recognition = _rgb(plots.CHANNEL_COLORS["recognition"])
-    for f in SCENARIOS.glob("*.yaml"):
+    for f in SHIPPED:
         for camp, spec in load_scenario(str(f)).scenario.camps.items():
             assert np.abs(_rgb(spec.color) - recognition).max() > 60, (f.name, camp)
 

@@ -86,7 +86,7 @@ SHARES = st.one_of(st.just(0.0), st.floats(1e-9, 1))
 
 
 @given(st.dictionaries(st.sampled_from(["A", "B", "C"]), SHARES, min_size=1),
-       st.sampled_from(["A", "B", None]), st.sampled_from(["status_quo", "equitable"]), st.floats(0, 1))
+       st.sampled_from(["A", "B", None]), st.sampled_from(["capital_share", "by_population"]), st.floats(0, 1))
 def test_revenue_split_sums_to_one(pop, capital, rule, share):
     out = economy.revenue_split(pop, capital, rule, share)
     total = sum(out.values())
@@ -98,10 +98,18 @@ def test_revenue_split_sums_to_one(pop, capital, rule, share):
 
 
 def test_equitable_sharing_follows_population():
-    out = economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "equitable", 0.9)
+    out = economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "by_population", 0.9)
     assert out == {"A": pytest.approx(0.75), "B": pytest.approx(0.25)}
-    out = economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "status_quo", 0.9)
+    out = economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "capital_share", 0.9)
     assert out["B"] == pytest.approx(0.9)
+
+
+def test_the_capital_only_rule_pays_the_capital_s_camp_as_far_as_it_is_recognised():
+    assert economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "capital_only", 0.9) == {"A": 0.0, "B": 1.0}
+    assert economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "capital_only", 0.9, 0.4) == {"A": 0.0, "B": 0.4}
+    assert economy.revenue_split({"A": 0.75, "B": 0.25}, None, "capital_only", 0.9) == {"A": 0.75, "B": 0.25}
+    with pytest.raises(ValueError):
+        economy.revenue_split({"A": 1.0}, "A", "status_quo", 0.9)  # the deal's word, not a rule of institutions
 
 
 def test_weekly_revenue_matches_2019_record():
@@ -369,8 +377,8 @@ def test_patron_levels_clamp_and_fit_a_small_budget():
 
 def test_revenue_split_with_a_capital_camp_that_holds_no_people():
     # the capital's camp is not among the camps with people: shared by population, no share for it
-    assert economy.revenue_split({"A": 0.25, "B": 0.75}, "Z", "status_quo", 0.9) == {"A": 0.25, "B": 0.75}
-    assert economy.revenue_split({"A": 1.0, "B": 0.0}, "A", "status_quo", 0.6) == {"A": 1.0, "B": 0.0}
+    assert economy.revenue_split({"A": 0.25, "B": 0.75}, "Z", "capital_share", 0.9) == {"A": 0.25, "B": 0.75}
+    assert economy.revenue_split({"A": 1.0, "B": 0.0}, "A", "capital_share", 0.6) == {"A": 1.0, "B": 0.0}
 
 
 def test_pay_and_recruit_known_weeks():

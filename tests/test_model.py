@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import LIBYA as LIBYA_FILES
 from conftest import SCENARIOS, TOY
 from sim.agents import FactionAgent
 from sim.model import ConflictModel
@@ -142,9 +143,9 @@ PROJECT_NAME = re.compile(r"libya[-_]sim|LIBYA_SIM_[A-Z_]*", re.IGNORECASE)
 
 
 def theatre_names() -> set[str]:
-    """Every id of every shipped scenario (actors, places, camps, scenario names) and THEATRE_WORDS."""
+    """Every id of every Libya scenario (actors, places, camps, scenario names) and THEATRE_WORDS."""
     names = set(THEATRE_WORDS)
-    for f in SCENARIOS.glob("*.yaml"):
+    for f in LIBYA_FILES:
         s = load_scenario(f).scenario
         names |= set(s.actors) | set(s.territory.places) | set(s.camps) | {f.stem}
     return {n.lower() for n in names} - GENERIC_IDS

@@ -18,7 +18,7 @@ HELD_NOW = 11  # of 13: 11 on seeds 1-50 and 11 on seeds 51-100 (make calibratio
 
 @pytest.fixture(scope="module", params=[1, 51], ids=["seeds 1-50", "seeds 51-100"])
 def runs(request):
-    s = load_scenario(ROOT / "scenarios" / f"{PATTERNS['scenario']}.yaml").scenario
+    s = load_scenario(PATTERNS["scenario"]).scenario
     return run_ensemble(s, PATTERNS["runs"], request.param, horizon_steps(s, until=PATTERNS["until"]), workers=2)
 
 

@@ -23,7 +23,7 @@ from sim.scenario import load_scenario
 from conftest import ROOT
 
 PINS = ROOT / "tests" / "data" / "pinned_outputs.json"
-SCENARIOS = {name: ROOT / "scenarios" / f"{name}.yaml"
+SCENARIOS = {name: ROOT / "scenarios" / "libya" / f"{name}.yaml"
              for name in ("palermo_failed", "palermo_success", "tripoli_offensive_2019_04", "turkish_deployment")}
 SCENARIOS["toy_all_events"] = ROOT / "tests" / "data" / "toy_all_events.yaml"  # one event of every kind
 RUNS, SEED = 5, 11

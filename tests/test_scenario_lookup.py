@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
-from conftest import SCENARIOS, TOY
+from conftest import SCENARIOS, SHIPPED, TOY
 from sim.scenario import load_scenario
 
 
@@ -76,7 +77,7 @@ def test_extends_not_found_says_where_it_looked(cli, tmp_path):
 def test_file_not_found_lists_the_scenarios(cli, tmp_path):
     line = refused(cli("run", "palermo_faild", "--runs", 1, "--out", tmp_path / "o"),
                    "palermo_faild: file not found", "did you mean 'palermo_failed'?")
-    for f in SCENARIOS.glob("*.yaml"):
+    for f in SHIPPED:
         assert f.stem in line
     assert not (tmp_path / "o").exists()
 
@@ -85,7 +86,7 @@ def test_list_names_every_scenario_with_its_start_and_title(cli):
     res = cli("list")
     assert res.returncode == 0, res.stderr
     rows = {line.split()[0]: line for line in res.stdout.splitlines()}
-    for f in SCENARIOS.glob("*.yaml"):
+    for f in SHIPPED:
         sc = load_scenario(f).scenario
         assert f.stem in rows, res.stdout
         assert str(sc.start_date) in rows[f.stem] and sc.title in rows[f.stem]
@@ -99,6 +100,50 @@ def test_run_finds_a_name_in_the_scenarios_folder_where_you_are(cli, tmp_path, m
     assert res.returncode == 0, res.stderr
     assert json.loads((tmp_path / "o" / "manifest.json").read_text())["scenario"]["name"] == "my_war"
     assert "my_war" in cli("list").stdout
+
+
+# ---------------------------------------------------------------------- theatre folders
+def _theatres(tmp_path, *files: str):
+    """A ./scenarios/ folder with the toy war at each of these paths (theatre/name.yaml)."""
+    for f in files:
+        (tmp_path / "scenarios" / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(TOY, tmp_path / "scenarios" / f)
+
+
+def test_a_name_is_found_in_a_theatre_folder(cli, tmp_path):
+    res = cli("run", "palermo_failed", "--runs", 1, "--steps", 1, "--out", tmp_path / "o", "--quiet")
+    assert res.returncode == 0, res.stderr
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert Path(manifest["scenario_path"]).resolve() == SCENARIOS / "palermo_failed.yaml"
+    assert SCENARIOS.name == "libya"
+
+
+def test_a_name_in_two_theatres_is_ambiguous_and_a_theatre_names_one(cli, tmp_path, monkeypatch):
+    _theatres(tmp_path, "north/my_war.yaml", "south/my_war.yaml")
+    monkeypatch.chdir(tmp_path)
+    refused(cli("run", "my_war", "--runs", 1, "--out", "o"),
+            "error: my_war: ambiguous scenario name: north/my_war, south/my_war (name one with its theatre folder")
+    assert not (tmp_path / "o").exists()
+    res = cli("run", "south/my_war", "--runs", 1, "--steps", 1, "--out", "o", "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["scenario_path"] == "scenarios/south/my_war.yaml"
+
+
+def test_list_shows_the_theatre_folders(cli, tmp_path, monkeypatch):
+    _theatres(tmp_path, "north/my_war.yaml", "south/my_war.yaml", "south/other_war.yaml")
+    (tmp_path / "scenarios" / "south" / "parameters.yaml").write_text("parameters: {}\n")  # not a scenario
+    monkeypatch.chdir(tmp_path)
+    out = cli("list").stdout.splitlines()
+    assert "scenarios/north/" in out and "scenarios/south/" in out
+    assert [x.split()[0] for x in out[out.index("scenarios/south/") + 1:][:2]] == ["other_war", "south/my_war"]
+    assert not any(x.split()[0] == "parameters" for x in out)
+    assert any(x.startswith(str(SCENARIOS)) or x.endswith("libya/") for x in out), out  # the project's, after
+
+
+def test_extends_finds_a_base_in_a_theatre_folder(tmp_path):
+    f = tmp_path / "mine.yaml"
+    f.write_text("extends: libya/palermo_failed.yaml\ntitle: mine\n")
+    assert load_scenario(f).scenario.start_date == load_scenario("palermo_failed").scenario.start_date
 
 
 # ---------------------------------------------------------------------- --set
@@ -149,5 +194,5 @@ def test_validate_warns_but_does_not_refuse(cli, tmp_path):
 
 
 def test_the_shipped_scenarios_have_no_warnings():
-    for f in [*SCENARIOS.glob("*.yaml"), TOY]:
+    for f in [*SHIPPED, TOY]:
         assert load_scenario(f).warnings == [], f

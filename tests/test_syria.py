@@ -1,21 +1,21 @@
 """The Syria scenarios (scenarios/syria/): they validate without warnings, run, cite only the bibliography, keep
 their places supplied as declared, and the Russian intervention helps the regime's camp (a direction test).
 
-The folder is not searched by the scenario lookup (`libya-sim run NAME` looks in scenarios/ only), so the
-files are named by path here and on the command line."""
+The files are named by path here; on the command line their names work too (the lookup searches the theatre
+folders of scenarios/)."""
 
 import statistics
 
 import pytest
 
-from conftest import ROOT, SCENARIOS, run_cli
+from conftest import ROOT, run_cli
 from sim.patterns import evaluate, evaluate_all, load_patterns, table
 from sim.runner import horizon_steps, run_ensemble
 from sim.scenario import load_scenario
 from sim.sources import load_bibliography
 from sim.territory import components, haversine_km
 
-SYRIA = SCENARIOS / "syria"
+SYRIA = ROOT / "scenarios" / "syria"
 BASE = SYRIA / "syria_2015_09.yaml"
 NO_RUSSIA = SYRIA / "no_russian_intervention.yaml"
 FILES = sorted(SYRIA.glob("*.yaml"))

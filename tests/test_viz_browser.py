@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-LIBYA = REPO / "scenarios" / "libya_2018_11.yaml"
+LIBYA = REPO / "scenarios" / "libya" / "libya_2018_11.yaml"
 TOY = REPO / "tests" / "data" / "toy_war.yaml"
 SCENARIO = LIBYA if LIBYA.exists() else TOY
 STARTUP_TIMEOUT_S = 90
@@ -334,7 +334,7 @@ def test_viewer_controls_show_values_apply_to_the_scenario_and_bad_values_are_me
     expect(page.locator(".v-input", has_text="Palermo conference")).to_have_count(0)
     from sim.scenario import load_scenario
 
-    budget = load_scenario(REPO / "scenarios" / "libya_2020_01.yaml").scenario.actors["turkey"].patron.budget
+    budget = load_scenario(REPO / "scenarios" / "libya" / "libya_2020_01.yaml").scenario.actors["turkey"].patron.budget
     expect(page.locator(".v-input", has_text=f"Turkey: budget: {budget:g}")).to_be_visible()
     reset.click()
     expect(header).to_contain_text("Libya from the Moscow talks")

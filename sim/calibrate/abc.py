@@ -303,7 +303,7 @@ def resume(out: Path, targets: str | None, population: int | None, generations: 
     if targets is not None and load_targets(targets).sha256 != manifest["targets_sha256"]:
         raise InputError(f"this targets file differs from the one the calibration in {out} started with", targets)
     if _scenario_sha(spec) != manifest["scenario_sha256"]:
-        raise InputError("the scenario (or configs/model.yaml) changed since this calibration started (its "
+        raise InputError("the scenario (or its parameter files) changed since this calibration started (its "
                          "sha256 differs); start a new calibration", spec.scenario)
     if population is not None and population != manifest["population"]:
         raise InputError(f"this calibration runs populations of {manifest['population']}; a resumed one cannot "

@@ -1,12 +1,12 @@
-"""Oil, revenue and pay.
+"""Revenue, its sharing, and pay.
 
-Oil is produced at held fields and terminals unless their holder's camp
-blockades them. The revenue flows through the institutions in the capital
-(National Oil Corporation, Central Bank), which under the status quo keep a
-share for the camp holding the capital and pay salaries elsewhere by
-population; an agreement can make the sharing equitable between regions
-(seed 000). Pay keeps fighters; surplus recruits (Atkinson, Gutfraind & Kress
-2011: recruitment from the population that supports a side).
+A place earns from its oil, held fields and terminals producing unless their holder's camp blockades them, and
+from customs, the taxes of its population and local rents. What is pooled through the institutions in the capital
+(National Oil Corporation, Central Bank) is shared between the camps by a rule the scenario chooses
+(:func:`revenue_split`): under the default rule they keep a share for the camp holding the
+capital and pay salaries elsewhere by population; an agreement can make the sharing equitable between regions
+(seed 000). What goes to a place's holder is that faction's own. Pay keeps fighters; surplus recruits (Atkinson,
+Gutfraind & Kress 2011: recruitment from the population that supports a side).
 
 Legitimacy acts on both (Krasner 1999, *Sovereignty: Organized Hypocrisy*: international recognition opens a
 state's revenue and credit to whoever is recognised; Weinstein 2007, *Inside Rebellion*: a movement with
@@ -20,24 +20,38 @@ from __future__ import annotations
 
 from ..bounds import at_least, at_most
 
+INSTITUTIONS = ("capital_share", "by_population", "capital_only")  # the rules of the capital's institutions
+
 
 def weekly_revenue(output_bpd: float, price_usd: float) -> float:
     """$ million per week."""
     return output_bpd * 7.0 * price_usd / 1e6
 
 
-def revenue_split(pop_share: dict[str, float], capital_camp: str | None, rule: str,
+def revenue_split(pop_share: dict[str, float], capital_camp: str | None, institutions: str,
                   capital_share: float, recognition: float = 1.0) -> dict[str, float]:
-    """Share of revenue per camp; shares sum to 1 (or all zero if no camp holds people). Under the status quo
-    the capital's camp keeps ``capital_share x recognition`` (0..1) and the others share the rest by population."""
+    """Share of the pooled revenue per camp, by the rule of the capital's institutions:
+
+    - ``capital_share``: the capital's camp keeps ``capital_share x recognition`` (0..1) and the others share the
+      rest by population (all of it if no other camp holds people);
+    - ``by_population``: every camp by its population share (also without a capital, or when no camp holds it);
+    - ``capital_only``: the capital's camp gets ``recognition`` of it, the rest is withheld (frozen abroad).
+
+    The shares sum to 1 except under ``capital_only`` with a recognition below 1; all zero if no camp holds people.
+    """
+    if institutions not in INSTITUTIONS:
+        raise ValueError(f"unknown rule of the capital's institutions: {institutions!r}")
     camps = [c for c, s in pop_share.items() if s > 0]
     if not camps:
         return {c: 0.0 for c in pop_share}
     out = {c: 0.0 for c in pop_share}
-    if rule == "equitable" or capital_camp is None or capital_camp not in out:
+    if institutions == "by_population" or capital_camp is None or capital_camp not in out:
         total = sum(pop_share[c] for c in camps)
         for c in camps:
             out[c] = pop_share[c] / total
+        return out
+    if institutions == "capital_only":
+        out[capital_camp] = recognition
         return out
     others = [c for c in camps if c != capital_camp]
     other_pop = sum(pop_share[c] for c in others)

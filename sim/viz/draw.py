@@ -604,7 +604,7 @@ def header_html(model) -> str:
     if model.blockading:  # faction indices (or camp names in older models)
         by = {model.factions[b].camp if isinstance(b, int) else str(b) for b in model.blockading}
         status.append("oil blockade by " + ", ".join(sorted(by)))
-    closures = getattr(getattr(model, "oil", None), "closures", None)
+    closures = getattr(getattr(model, "economy", None), "closures", None)
     if closures:  # blockades of places, by who imposed them
         status.append("blockade of places by " + ", ".join(sorted({c.by.name for c in closures.values()})))
     if not getattr(model, "running", True):

@@ -24,7 +24,8 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.model import ConflictModel, steps_until
-from sim.scenario import REPO_ROOT, SCENARIOS_DIR, load_scenario, resolve_scenario_path
+from sim.scenario import (REPO_ROOT, SCENARIOS_DIR, load_scenario, resolve_scenario_path, scenario_files,
+                          scenario_label)
 from sim.schema import ActorKind
 from sim.showcase import load_showcase
 
@@ -52,11 +53,11 @@ def default_scenario() -> str:
         return str(resolve_scenario_path(env))
     try:
         preferred = load_showcase().viewer
+        if preferred and resolve_scenario_path(preferred).exists():
+            return str(resolve_scenario_path(preferred))
     except InputError:
-        preferred = None  # a broken showcase file does not keep the viewer from opening
-    if preferred and resolve_scenario_path(preferred).exists():
-        return str(resolve_scenario_path(preferred))
-    found = sorted(SCENARIOS_DIR.glob("*.yaml"))
+        pass  # a broken showcase file (or an ambiguous name) does not keep the viewer from opening
+    found = scenario_files(SCENARIOS_DIR) if SCENARIOS_DIR.is_dir() else []
     return str(found[0] if found else FALLBACK_SCENARIO)
 
 
@@ -68,10 +69,13 @@ def default_seed() -> int:
 
 
 def scenario_choices(current: str) -> dict[str, str]:
-    """Label shown in the dropdown -> path. scenarios/*.yaml by stem, plus the current file."""
+    """Label shown in the dropdown -> path. The scenarios of scenarios/ and its theatre folders by name (by
+    theatre/name if a name is in two), plus the current file."""
     out: dict[str, str] = {}
-    for p in sorted(SCENARIOS_DIR.glob("*.yaml")):
-        out[p.stem] = str(p)
+    files = scenario_files(SCENARIOS_DIR) if SCENARIOS_DIR.is_dir() else []
+    for p in files:
+        twice = sum(1 for f in files if f.stem == p.stem) > 1
+        out[scenario_label(p, SCENARIOS_DIR) if twice else p.stem] = str(p)
     cur = Path(current)
     if str(cur) not in out.values() and str(cur.resolve()) not in {str(Path(v).resolve()) for v in out.values()}:
         label = cur.stem if cur.stem not in out else str(cur)

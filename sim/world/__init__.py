@@ -8,6 +8,7 @@
 - :mod:`.ties`: the support network (who arms, pays, flies for or shields whom) and what it gives each client.
 - :mod:`.camp`: a camp's own state, the balance of strength between camps, and how a camp plans its offensives.
 - :mod:`.front`: a week of fighting (offensives chosen, battles resolved, captures).
-- :mod:`.oil`: oil output, blockades and the revenue each camp gets.
+- :mod:`.economy`: the revenue of places (oil, customs, taxes, rents), the blockades that cut it, and what
+  reaches each camp through the capital's institutions and each faction from the places it holds.
 - :mod:`.peace`: conferences, ceasefires and agreements, and truces between two camps.
 """

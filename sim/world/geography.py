@@ -38,7 +38,6 @@ class Geography:
         self.ports: list[int] = [i for i, place in enumerate(scenario.territory.places.values()) if place.port]
         self.population: list[float] = [float(x) for x in pl.population]
         self.oil: list[float] = [float(x) for x in pl.oil_bpd]
-        self.oil_places: list[tuple[int, float]] = [(i, oil) for i, oil in enumerate(self.oil) if oil > 0]
         self.total_population = float(pl.population.sum()) or 1.0
         self.total_oil = float(pl.oil_bpd.sum()) or 1.0
         self.capitals: list[int] = [i for i in range(pl.size) if pl.capital[i]]

@@ -74,24 +74,24 @@ class PeaceProcess:
         if ev.deal.ceasefire:
             self.start_ceasefire({m.actor(a).camp for a in ev.key_parties}, list(ev.key_parties),
                                  dict(ev.deal.positions))
-        m.oil.revenue_rule = ev.deal.revenue_sharing
+        m.economy.revenue_rule = ev.deal.revenue_sharing
         if ev.deal.unification:
             for a in ev.key_parties:
                 f = m.actor(a)
                 f.base_legitimacy = min(1.0, f.base_legitimacy + p.unification_legitimacy_gain)
         for patron in m.patrons:
             patron.effort *= p.agreement_effort_factor  # a deal lowers every patron's appetite
-        m.oil.blockading.clear()
+        m.economy.blockading.clear()
 
     def _walkout_blockade(self, actor_id: str | None) -> None:
-        """The faction that walked out may shut the oil its camp holds (see OilEconomy.would_blockade)."""
+        """The faction that walked out may shut the oil its camp holds (see Economy.would_blockade)."""
         m = self.model
         if actor_id is None or actor_id not in m.faction_index:
             return
         camp = m.actor(actor_id).camp
         members = set(m.map.view().members[camp])
-        if m.oil.would_blockade(camp, members, m.map.view()):
-            m.oil.blockade(members)
+        if m.economy.would_blockade(camp, members, m.map.view()):
+            m.economy.blockade(members)
             m.log("blockade", [actor_id], f"{m.name_of(actor_id)} shuts the oil it holds after the failed talks")
 
     def start_truce(self, a: str, b: str) -> None:
@@ -142,7 +142,7 @@ class PeaceProcess:
             self.deal = None
             if self.agreement:
                 self.agreement = False
-                m.oil.revenue_rule = "status_quo"
+                m.economy.revenue_rule = "status_quo"
                 m.log("ceasefire", parties, "the agreement breaks down; fighting resumes")
             else:
                 m.log("ceasefire", parties, "the ceasefire breaks down")

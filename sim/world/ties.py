@@ -3,7 +3,7 @@
 A :class:`Tie` is one channel of support from one actor to another, with its
 sourced baseline level and its current level (patrons change the levels of their
 adaptive ties each week). What one unit of level gives the client is the
-channel's effect (``channel_effects`` in configs/model.yaml), read by name into
+channel's effect (``channel_effects`` of the parameters: a theatre's scale), read by name into
 the client's :data:`GAINS`.
 """
 
