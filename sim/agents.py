@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mesa
 
+from .bounds import at_least, at_most
 from .mechanisms import alignment, combat, diplomacy, economy, support
 from .schema import Actor
 
@@ -83,11 +84,11 @@ class FactionAgent(ActorAgent):
                 legitimacy: float, cover: float, support: float) -> None:
         """Own means plus what the ties bring this week (:data:`sim.world.ties.GAINS`)."""
         self.strength_fighters = self.fighters + fighters
-        self.quality = min(self.model.params.max_quality, self.heavy_weapons + quality)
+        self.quality = at_most(self.heavy_weapons + quality, self.model.params.max_quality)
         self.air = self.own_air + air
         self.air_defence = self.own_air_defence + air_defence
         self.income = cash
-        self.legitimacy = min(1.0, self.base_legitimacy + legitimacy)
+        self.legitimacy = at_most(self.base_legitimacy + legitimacy, 1.0)
         self.cover = cover
         self.support_received = support
 
@@ -103,9 +104,9 @@ class FactionAgent(ActorAgent):
             self.fighters, self.cash, income, p.upkeep_per_fighter, p.recruit_per_cash, p.recruit_cap_share,
             p.cash_reserve_weeks)
         if paid >= 1.0:
-            self.cohesion = min(1.0, self.cohesion + p.cohesion_recovery)
+            self.cohesion = at_most(self.cohesion + p.cohesion_recovery, 1.0)
         else:
-            self.cohesion = max(p.cohesion_floor, self.cohesion - p.unpaid_cohesion_loss * (1.0 - paid))
+            self.cohesion = at_least(self.cohesion - p.unpaid_cohesion_loss * (1.0 - paid), p.cohesion_floor)
 
     # ------------------------------------------------------------------ alignment
     def choose_camp(self, standing) -> None:
@@ -150,7 +151,7 @@ class FactionAgent(ActorAgent):
 
     def after_battle(self, won: bool, change: float, floor: float) -> None:
         """Victory lifts cohesion, defeat lowers it."""
-        self.cohesion = min(1.0, self.cohesion + change) if won else max(floor, self.cohesion - change)
+        self.cohesion = at_most(self.cohesion + change, 1.0) if won else at_least(self.cohesion - change, floor)
 
 
 class PatronAgent(ActorAgent):

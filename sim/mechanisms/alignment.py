@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from ..bounds import within
+
 
 def camp_utility(*, current: bool, pay: float, momentum: float, affinity: float, threat: float, legitimacy: float,
                  inertia: float, w_pay: float, w_momentum: float, w_ideology: float, w_threat: float,
@@ -50,4 +52,4 @@ def momentum(captures: list[tuple[int, str, str]], camp: str, step: int, weeks: 
     for when, won, lost in captures:
         if when > since:
             net += (won == camp) - (lost == camp)
-    return max(-1.0, min(1.0, net / scale))
+    return within(net / scale, -1.0, 1.0)

@@ -18,6 +18,7 @@ the offensive culminates, or the command stops believing in it.
 
 from __future__ import annotations
 
+from ..bounds import at_least, within
 from .combat import contest_success
 
 
@@ -29,15 +30,15 @@ def believed_chance(attack: float, defence: float, decisiveness: float, defender
 
 def campaign_success(weekly_chance: float, capture_chance: float, horizon_weeks: float) -> float:
     """Chance that a campaign takes its objective within the horizon: ``1 - (1 - p c)^H``."""
-    per_week = min(1.0, max(0.0, weekly_chance * capture_chance))
+    per_week = within(weekly_chance * capture_chance, 0.0, 1.0)
     return 1.0 - (1.0 - per_week) ** horizon_weeks
 
 
 def next_capacity(capacity: float, battles: int, cost_per_battle: float, regeneration: float) -> float:
     """Offensive capacity after a week: spent by each battle fought, rebuilt every week, within [0, 1]."""
-    return min(1.0, max(0.0, capacity - cost_per_battle * battles + regeneration))
+    return within(capacity - cost_per_battle * battles + regeneration, 0.0, 1.0)
 
 
 def learn(optimism: float, won: bool, believed: float, rate: float, floor: float) -> float:
     """The command's optimism after a battle: up when it wins more than it believed, down when less."""
-    return max(floor, optimism + rate * ((1.0 if won else 0.0) - believed))
+    return at_least(optimism + rate * ((1.0 if won else 0.0) - believed), floor)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..bounds import at_least
+
 
 def contest_success(attack: float, defence: float, decisiveness: float, defender_advantage: float) -> float:
     """Probability that the attacker wins this week's contest (0 if it brings nothing)."""
@@ -40,7 +42,7 @@ def air_multiplier(own_air: float, enemy_air_defence: float, air_weight: float) 
 
 def effective_strength(fighters: float, quality: float, cohesion: float) -> float:
     """Fighters weighted by quality (heavy weapons, training) and cohesion."""
-    return max(0.0, fighters) * (0.5 + quality) * cohesion
+    return at_least(fighters, 0.0) * (0.5 + quality) * cohesion
 
 
 def projection(distance_front_km: float, distance_home_km: float, range_km: float, supply_km: float) -> float:
@@ -50,7 +52,7 @@ def projection(distance_front_km: float, distance_home_km: float, range_km: floa
 
 def lanchester_losses(attack: float, defence: float, rate: float) -> tuple[float, float]:
     """(attacker losses, defender losses) for one week of fighting; never negative."""
-    return max(0.0, rate * defence), max(0.0, rate * attack)
+    return at_least(rate * defence, 0.0), at_least(rate * attack, 0.0)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ population; an agreement can make the sharing equitable between regions
 
 from __future__ import annotations
 
+from ..bounds import at_least, at_most
+
 
 def weekly_revenue(output_bpd: float, price_usd: float) -> float:
     """$ million per week."""
@@ -58,7 +60,7 @@ def pay_and_recruit(fighters: float, cash: float, income: float, upkeep_per_figh
     reserve = reserve_weeks * upkeep
     recruits = 0.0
     if cash > reserve and recruit_per_cash > 0:
-        spend = min(cash - reserve, recruit_cap_share * max(fighters, 100.0) / recruit_per_cash)
+        spend = at_most(cash - reserve, recruit_cap_share * at_least(fighters, 100.0) / recruit_per_cash)
         recruits = spend * recruit_per_cash
         cash -= spend
     return fighters + recruits, cash, 1.0

@@ -21,6 +21,8 @@ across ties, by the patron's budget.
 
 from __future__ import annotations
 
+from ..bounds import at_least
+
 
 def marginal_effect(p: float) -> float:
     """4 p (1 - p): 1 at parity, 0 for a sure winner or loser."""
@@ -33,7 +35,7 @@ def richardson_step(effort: float, rival_ratio: float, marginal: float, marginal
     de = k * (rival_ratio - 1.0) - c * (effort - 1.0) + w * resolve * (marginal - marginal0)
     if crossed:
         de += red * resolve
-    return max(0.0, effort + rate * de)
+    return at_least(effort + rate * de, 0.0)
 
 
 def tie_level(level0: float, effort: float, max_level: float, constraint: float, headroom_share: float) -> float:
@@ -51,7 +53,7 @@ def tie_level(level0: float, effort: float, max_level: float, constraint: float,
 
 def tie_caps(level0: list[float], max_level: list[float], constraint: float) -> list[float]:
     """Each tie's cap: ``max_level`` times the domestic constraint, never below the sourced level."""
-    return [max(mx * constraint, l0) for l0, mx in zip(level0, max_level)]
+    return [at_least(mx * constraint, l0) for l0, mx in zip(level0, max_level)]
 
 
 def patron_levels(level0: list[float], caps: list[float], cost: list[float], effort: float,

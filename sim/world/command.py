@@ -43,7 +43,7 @@ class Command:
             return []
         axis = self.axis(front.model.geo, targets, self.objective)
         commits = front.campaign_force(members, axis)
-        self.believed = front.believed_weekly_chance(self.camp, sum(s for _, s in commits), axis, self.optimism)
+        self.believed = front.believed_weekly_chance(self.camp, sum([s for _, s in commits]), axis, self.optimism)
         return [(axis, fi, s) for fi, s in commits if s > 0.0]
 
     def _review(self, front, targets: list[int], members: list[int]) -> None:

@@ -103,7 +103,7 @@ class Front:
         camp: its members' goals there, weighted by their strength. Once per camp and week."""
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
-            total = sum(eff[fi] for fi in members)
+            total = sum([eff[fi] for fi in members])
             weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
             wanted = set()
             for fi in members:
@@ -119,7 +119,7 @@ class Front:
         """The strength a camp's campaign brings to the axis (see :meth:`campaign_force`), once per week."""
         key = (camp, axis)
         if key not in self._attacks:
-            self._attacks[key] = sum(s for _, s in self.campaign_force(members, axis))
+            self._attacks[key] = sum([s for _, s in self.campaign_force(members, axis)])
         return self._attacks[key]
 
     def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:

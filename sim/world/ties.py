@@ -168,4 +168,4 @@ class SupportNetwork:
 
     def allied_level(self, actor_id: str, camp: str) -> float:
         """Sum of the levels of the actor's alliances with members of the camp (either direction)."""
-        return sum(t.level for t, other in self.allies.get(actor_id, ()) if other.camp == camp)
+        return sum([t.level for t, other in self.allies.get(actor_id, ()) if other.camp == camp])
