@@ -176,6 +176,20 @@ def test_a_week_creates_no_reference_cycles():
         gc.enable()
 
 
+def test_a_run_frees_its_model_before_it_returns():
+    """run_one pauses the cyclic garbage collector for the whole run and frees the model (a cycle of agents and
+    model) itself at the end: no garbage of the run is left for a later collection, and the collector is on
+    again afterwards."""
+    import gc
+
+    s = load_scenario(SCENARIOS / "palermo_failed.yaml").scenario
+    gc.collect()
+    result = run_one(s, 1, 20)
+    assert gc.isenabled()
+    assert gc.collect() == 0
+    assert result.recorder.snapshots  # what the run recorded is the caller's
+
+
 def test_camp_choices_read_one_start_of_stage_view():
     """Factions choose their camp simultaneously: what a camp offers is read from the map as the stage
     began, so a faction that has already switched does not change what the next one sees."""
