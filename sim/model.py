@@ -139,7 +139,9 @@ class ConflictModel(mesa.Model):
                                      self.params.contest_decisiveness)
 
     def _rival_support(self) -> list[float]:
-        return self.ties.rival_support(self.patrons, self.geo.hostile_to, self.geo.camps, self.map.view().faction_camps)
+        view = self.map.view()
+        return self.ties.rival_support(self.patrons, self.geo.hostile_to, self.geo.camps, view.faction_camps,
+                                       view.patron_camps)
 
     def _set_support(self) -> None:
         """Every patron reacts to last week's levels (what each camp receives, and what it gives itself)."""

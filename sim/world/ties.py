@@ -70,6 +70,7 @@ class SupportNetwork:
         self.version = 0
         self._arrays_for = -1  # number of ties the arrays were built for
         self.levels = np.zeros(0)
+        self._rival_rows_key: tuple | None = None  # what the rows of rival_support were worked out for
 
     # ------------------------------------------------------------------ changes
     def add(self, tie: Tie) -> None:
@@ -117,7 +118,6 @@ class SupportNetwork:
         self._to_faction = np.zeros((n_f, n_t))
         self._to_faction[self._target, np.arange(n_t)] = 1.0
         self.backing = [t for t in ties if t.backs]
-        self._backing_rows = None  # (patron position, target faction, tie) per backing tie, for rival_support
         self.allies: dict[str, list[tuple[Tie, object]]] = {}  # actor -> (alliance tie, the other party), tie order
         for t in ties:
             if t.channel == Channel.alliance:
@@ -140,26 +140,37 @@ class SupportNetwork:
         return gained, given
 
     def rival_support(self, patrons: list, hostile_to: dict[str, tuple[str, ...]], camps: list[str],
-                      faction_camps: tuple[str, ...]) -> list[float]:
+                      faction_camps: tuple[str, ...], patron_camps: tuple[str, ...]) -> list[float]:
         """Per patron: the support (level x cost) that camps hostile to it receive from other patrons."""
-        if self._backing_rows is None:
-            patron_pos = {id(p): i for i, p in enumerate(patrons)}
-            self._backing_rows = [(patron_pos[id(t.source_agent)], self._faction_index[t.target], t)
-                                  for t in self.backing]
-        hostile = [hostile_to[p.camp] for p in patrons]
         to_camp = dict.fromkeys(camps, 0.0)
-        own = [0.0] * len(patrons)
-        for pi, fi, t in self._backing_rows:
+        own = [0.0] * len(patrons)  # what each patron gives camps hostile to it
+        for t, camp, hostile_patron in self._rival_rows(patrons, hostile_to, faction_camps, patron_camps):
             v = t.level * t.cost
-            camp = faction_camps[fi]
             to_camp[camp] += v
-            if camp in hostile[pi]:
-                own[pi] += v
+            if hostile_patron is not None:
+                own[hostile_patron] += v
+        against = {c: sum([to_camp[h] for h in hostile_to[c]]) for c in camps}  # what a camp's enemies receive
         out = []
-        for hostile_camps, mine in zip(hostile, own):
-            rival = sum([to_camp[c] for c in hostile_camps]) - mine
+        for camp, mine in zip(patron_camps, own):
+            rival = against[camp] - mine
             out.append(rival if rival > 0.0 else 0.0)
         return out
+
+    def _rival_rows(self, patrons: list, hostile_to: dict[str, tuple[str, ...]], faction_camps: tuple[str, ...],
+                      patron_camps: tuple[str, ...]) -> list[tuple[Tie, str, int | None]]:
+        """Per backing tie, in tie order: (tie, its client's camp, its patron's position if that camp is hostile to
+        the patron, else None); worked out again when ties are added, an actor changes camp or the camps'
+        hostility changes."""
+        key = (self._arrays_for, faction_camps, patron_camps, hostile_to)
+        if key != self._rival_rows_key:
+            position = {id(p): i for i, p in enumerate(patrons)}
+            rows = []
+            for t in self.backing:
+                pi = position[id(t.source_agent)]
+                camp = faction_camps[self._faction_index[t.target]]
+                rows.append((t, camp, pi if camp in hostile_to[patron_camps[pi]] else None))
+            self._rival_rows_key, self._rival_rows_list = key, rows
+        return self._rival_rows_list
 
     def backing_of(self, camp: str) -> float:
         """Support (level x cost) the camp's members receive, alliances left out: what a party counts on."""
