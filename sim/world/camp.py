@@ -6,7 +6,6 @@ threatened places (force-to-space); the holder keeps most of what it can bring a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from ..mechanisms import alignment, combat
@@ -106,10 +105,11 @@ class CampStanding:
         self.model = model
         self.force = force
         self.members = force.view.members
-        self.max_pay = max(c.pay_rate for c in model.camps.values()) or 1.0
+        self.max_pay = max([c.pay_rate for c in model.camps.values()]) or 1.0
         fought = model.front.attacked_last_week
         neighbours = model.geo.places.neighbours
         self.near_battles = set(fought) | {j for t in fought for j in neighbours[t]}
+        self._momentum: dict[str, float] = {}
         self._positions: dict[str, dict[str, float]] = {}
         self._legitimacy: dict[str, float] = {}
 
@@ -123,9 +123,12 @@ class CampStanding:
         return self.model.camps[camp].pay_rate / self.max_pay
 
     def momentum(self, camp: str) -> float:
-        m = self.model
-        p = m.params
-        return alignment.momentum(m.front.captures, camp, m.steps, p.momentum_weeks, p.momentum_captures)
+        if camp not in self._momentum:
+            m = self.model
+            p = m.params
+            self._momentum[camp] = alignment.momentum(m.front.captures, camp, m.steps, p.momentum_weeks,
+                                                      p.momentum_captures)
+        return self._momentum[camp]
 
     def positions(self, camp: str) -> dict[str, float]:
         if camp not in self._positions:
@@ -147,12 +150,12 @@ class CampStanding:
 
 def camp_positions(members: list) -> dict[str, float]:
     """A camp's position on each issue: its members' positions weighted by fighters and salience."""
-    num: dict[str, float] = defaultdict(float)
-    den: dict[str, float] = defaultdict(float)
+    num: dict[str, float] = {}
+    den: dict[str, float] = {}
     for f in members:
         w = f.fighters + 1.0
         for issue, (pos, sal) in f.interests.items():
             weight = w * sal
-            num[issue] += weight * pos
-            den[issue] += weight
+            num[issue] = num.get(issue, 0.0) + weight * pos
+            den[issue] = den.get(issue, 0.0) + weight
     return {k: num[k] / den[k] for k in num if den[k] > 0}
