@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import test_directions as directions
 from conftest import TOY
 from sim.mechanisms import alignment
 from sim.model import ConflictModel
@@ -56,16 +57,10 @@ def test_a_campaign_on_a_place_a_militia_wants_puts_its_side_at_stake():
         assert not calm_standing.at_stake(calm.actor("town_militia"))
 
 
-def weeks_militia_red(overrides: dict, seeds=range(1, 31), weeks: int = 20) -> float:
-    s = load_scenario(TOY, {"parameters.alignment_rate": 0.3, **RED_MARCHES_EAST, **WANTS_EAST,
-                            **overrides}).scenario
-    red = 0
-    for k in seeds:
-        m = ConflictModel(s, k, record=False)
-        for _ in range(weeks):
-            m.step()
-            red += m.actor("town_militia").camp == "RED"
-    return red / (weeks * len(seeds))
+def weeks_militia_red(overrides: dict) -> float:
+    """Share of weeks the militia spends with Red while Red marches on the place it wants most."""
+    return directions.weeks_militia_red({"parameters.alignment_rate": 0.3, **RED_MARCHES_EAST, **WANTS_EAST,
+                                         **overrides}, weeks=20)
 
 
 def test_a_militia_joins_the_camp_whose_campaign_offers_it_what_it_wants():
