@@ -595,6 +595,7 @@ class _DaskBackend:
             raise SweepFailed(f"chunk {sub.task.chunk} failed: {type(exc).__name__}: {exc}") from None
 
     def abort(self, inflight: set[Submitted]) -> None:
+        _quiet_worker_logs()  # this process's comms to the cluster close now too: no traceback from them
         try:
             self.client.cancel([s.future for s in inflight], force=True)
         except Exception:  # noqa: BLE001
@@ -614,10 +615,16 @@ class _DaskBackend:
             self.cluster = None
 
 
+QUIET_LOGGERS = ("distributed", "tornado", "asyncio")  # what a cluster shutting down can print from its comms
+
+
 def _quiet_worker_logs() -> None:
+    """A worker says nothing on the terminal: a failed chunk reaches the sweep through its future (and is
+    reported there in one line), and a comm closed by a Ctrl-C is not worth a traceback."""
     import logging
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _start_quietly(start: Callable[[], None]) -> None:
