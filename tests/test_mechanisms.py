@@ -108,7 +108,7 @@ def test_the_capital_only_rule_pays_the_capital_s_camp_as_far_as_it_is_recognise
     assert economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "capital_only", 0.9) == {"A": 0.0, "B": 1.0}
     assert economy.revenue_split({"A": 0.75, "B": 0.25}, "B", "capital_only", 0.9, 0.4) == {"A": 0.0, "B": 0.4}
     assert economy.revenue_split({"A": 0.75, "B": 0.25}, None, "capital_only", 0.9) == {"A": 0.75, "B": 0.25}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown rule of the capital's institutions: 'status_quo'"):
         economy.revenue_split({"A": 1.0}, "A", "status_quo", 0.9)  # the deal's word, not a rule of institutions
 
 
