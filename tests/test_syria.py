@@ -8,12 +8,13 @@ import statistics
 
 import pytest
 
+import test_roads as roads
 from conftest import ROOT, run_cli
 from sim.patterns import evaluate, evaluate_all, load_patterns, table
 from sim.runner import horizon_steps, run_ensemble
 from sim.scenario import load_scenario
 from sim.sources import load_bibliography
-from sim.territory import components, haversine_km
+from sim.territory import haversine_km
 
 SYRIA = ROOT / "scenarios" / "syria"
 BASE = SYRIA / "syria_2015_09.yaml"
@@ -64,22 +65,7 @@ def test_the_syria_sources_are_described_and_dated_by_the_end():
 
 def test_every_place_is_supplied_from_its_holders_home_or_is_a_declared_enclave():
     s = load_scenario(BASE).scenario
-    places = s.territory.places
-    ids = list(places)
-    neighbours = [[] for _ in ids]
-    for a, b in s.territory.roads:
-        neighbours[ids.index(a)].append(ids.index(b))
-        neighbours[ids.index(b)].append(ids.index(a))
-    armed = {c for c, camp in s.camps.items() if camp.armed}
-    camp_of = [s.actors[places[p].controller].camp for p in ids]
-    cut = []
-    for aid, actor in s.actors.items():
-        held = [i for i, p in enumerate(ids) if places[p].controller == aid]
-        if not held:
-            continue
-        net = components([c == actor.camp or c not in armed for c in camp_of], neighbours)
-        home = ids.index(actor.faction.home)
-        cut += [ids[i] for i in held if net[i] != net[home] or net[home] < 0]
+    cut = [place for _, place in roads.cut_off(s)]  # the same check as the Libya scenarios'
     assert sorted(cut) == sorted(s.territory.enclaves) == ["deir_ez_zor", "kuweires"]
 
 
