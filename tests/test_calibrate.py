@@ -31,6 +31,7 @@ def test_the_real_targets_file_is_valid_and_dated_by_the_cutoff():
     assert 6 <= len(spec.params) <= 10  # "about 8 parameters" (the issue's benchmark)
     assert len(spec.targets) == 13
     assert spec.until.isoformat() <= "2020-01-15"
+    assert yaml.safe_load(REAL.read_text())["record_cutoff"].isoformat() == "2020-01-15"
     assert spec.seeds() == list(range(spec.base_seed, spec.base_seed + spec.replications))
     assert {p.prior for p in spec.params} == {"uniform", "log_uniform", "normal"}
 
@@ -74,6 +75,9 @@ REFUSALS = {
     "a zero tolerance": (lambda d: d["calibration"]["targets"]["casualties"].update({"tolerance": 0}),
                          "calibration.targets.casualties.tolerance", "greater than 0"),
     "a window past the cut-off": (lambda d: d.update({"until": "2020-02-01"}), "until", "2020-01-15"),
+    "a window past a later cut-off": (lambda d: d.update({"record_cutoff": "2019-02-01"}), "until", "2019-02-01"),
+    "an unknown transition": (lambda d: d["calibration"].update({"transition": "uniform"}),
+                              "calibration.transition", "'normal' or 'local'"),
     "a pattern after the window": (lambda d: d["patterns"][0].update({"date": "2019-06-01"}),
                                    "patterns.0.date", "after the window's end"),
     "a pattern missing a field of its kind": (lambda d: d["patterns"][0].pop("camp"), "patterns.0",
@@ -203,6 +207,19 @@ def test_the_same_seed_on_one_worker_gives_an_identical_posterior(tiny, tmp_path
     assert (tmp_path / "b" / "report.md").read_bytes() == (tiny / "report.md").read_bytes()
     _calibrate(tmp_path / "c", seed=4)
     assert (tmp_path / "c" / "posterior.parquet").read_bytes() != (tiny / "posterior.parquet").read_bytes()
+
+
+def test_local_proposals_are_reproducible_and_are_not_the_global_kernel(tiny, tmp_path):
+    """`transition: local` reaches pyabc: same seed, same posterior; and not the default kernel's posterior."""
+    local = _variant(tmp_path, lambda d: d["calibration"].update({"transition": "local"}), "local.yaml")
+    for name in ("l1", "l2"):
+        assert main(["calibrate", str(local), "--population", "6", "--generations", "3", "--seed", "3",
+                     "--out", str(tmp_path / name), "-q"]) == 0
+    first = (tmp_path / "l1" / "posterior.parquet").read_bytes()
+    assert first == (tmp_path / "l2" / "posterior.parquet").read_bytes()
+    assert first != (tiny / "posterior.parquet").read_bytes()
+    assert "local normal kernel per particle" in (tmp_path / "l1" / "report.md").read_text()
+    assert "multivariate normal kernel" in (tiny / "report.md").read_text()
 
 
 def test_resume_runs_more_generations_and_gives_what_one_session_gives(tiny, tmp_path):

@@ -3,7 +3,8 @@
 Example (configs/calibration/ holds the real ones; tests/data/calibration_tiny.yaml is a small one)::
 
     scenario: my_war                  # name in scenarios/ or a path
-    until: 2020-01-15                 # the window ends here (never after the record's last date)
+    record_cutoff: 2020-01-15         # optional: the last date of the facts the targets may use
+    until: 2020-01-15                 # the window ends here (never after record_cutoff)
     runs: 50                          # for `make calibration` and the pattern tests
     must_hold: 11
     patterns:                         # as read by sim/patterns.py, each with its sources
@@ -14,6 +15,10 @@ Example (configs/calibration/ holds the real ones; tests/data/calibration_tiny.y
       base_seed: 1
       population: 50                  # optional defaults for --population and --generations
       generations: 4
+      transition: local               # optional: how proposals perturb the last generation's particles:
+                                      #   normal (default; one multivariate normal kernel over them all) or
+                                      #   local (a kernel per particle from its nearest quarter; keeps the
+                                      #   weights even when the posterior is narrow or curved)
       parameters:                     # dotted path (as in sweep files) -> prior
         parameters.offensive_threshold: {prior: uniform, low: 1.0, high: 4.0, why: "..."}
         parameters.capacity_regeneration: {prior: log_uniform, low: 0.01, high: 0.16}
@@ -40,7 +45,6 @@ from ..errors import InputError
 from ..yamlio import line_of as _line
 from ..yamlio import load_yaml_mapping, located_error
 
-CUTOFF = dt.date(2020, 1, 15)  # calibrate only on facts dated up to this day
 KINDS = ("holder", "holders", "attack_weeks", "quiet", "fought", "casualties")
 SHARE_KINDS = ("holder", "holders", "fought")  # statistics that are shares of runs or of weeks, in [0, 1]
 NAME_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -154,12 +158,14 @@ class CalibrationSection(_Strict):
     base_seed: int = Field(1, ge=0, le=2**62)
     population: int | None = Field(None, ge=2, le=100_000)
     generations: int | None = Field(None, ge=1, le=1000)
+    transition: Literal["normal", "local"] = "normal"
     parameters: dict[str, PriorSpec] = Field(min_length=1)
     targets: dict[str, TargetSpec] = Field(min_length=1)
 
 
 class TargetsFile(_Strict):
     scenario: str = Field(min_length=1)
+    record_cutoff: dt.date | None = None
     until: dt.date
     runs: int = Field(ge=1)
     must_hold: int = Field(ge=0)
@@ -231,6 +237,7 @@ class CalibrationSpec:
     targets: list[Target]
     population: int | None = None
     generations: int | None = None
+    transition: str = "normal"
     patterns: dict[str, Any] = field(default_factory=dict)  # the whole file, as sim/patterns.py reads it
 
     def seeds(self) -> list[int]:
@@ -240,7 +247,7 @@ class CalibrationSpec:
     def resolved(self) -> dict[str, Any]:
         return {
             "file": self.file, "sha256": self.sha256, "scenario": self.scenario, "until": self.until.isoformat(),
-            "replications": self.replications, "base_seed": self.base_seed,
+            "replications": self.replications, "base_seed": self.base_seed, "transition": self.transition,
             "parameters": [vars(p) for p in self.params],
             "targets": [{"id": t.id, "record": t.record, "tolerance": t.tolerance, "text": t.pattern["text"]}
                         for t in self.targets],
@@ -286,9 +293,8 @@ def load_targets(path: str | Path, require_calibration: bool = True, base_dir: s
     tf = _validate(data, name, locations)
     err = located_error(name, locations)
 
-    if tf.until > CUTOFF:
-        raise err(f"the window must end by {CUTOFF} (facts dated up to 15 January 2020 only; got {tf.until})",
-                  "until")
+    if tf.record_cutoff is not None and tf.until > tf.record_cutoff:
+        raise err(f"the window must end by the record's cut-off {tf.record_cutoff} (got {tf.until})", "until")
     _check_patterns(tf, data, err)
     if tf.calibration is None:
         if require_calibration:
@@ -316,7 +322,8 @@ def load_targets(path: str | Path, require_calibration: bool = True, base_dir: s
         file=name, sha256=hashlib.sha256(p.read_bytes()).hexdigest(), scenario=str(found.resolve()),
         until=tf.until, params=params, replications=cal.replications if cal else 0,
         base_seed=cal.base_seed if cal else 0, targets=targets, population=cal.population if cal else None,
-        generations=cal.generations if cal else None, patterns=data)
+        generations=cal.generations if cal else None, transition=cal.transition if cal else "normal",
+        patterns=data)
 
 
 def _check_patterns(tf: TargetsFile, data: dict, err) -> None:
@@ -330,7 +337,7 @@ def _check_patterns(tf: TargetsFile, data: dict, err) -> None:
             if d > tf.until:
                 key = next(k for k in ("date", "to", "from") if str(data["patterns"][i].get(k)) == d.isoformat())
                 raise err(f"{d} is after the window's end ({tf.until}): calibrate only on facts up to "
-                          f"{min(tf.until, CUTOFF)}", f"patterns.{i}.{key}")
+                          f"{tf.until}", f"patterns.{i}.{key}")
 
 
 def _parameters(cal, resolved: dict, err) -> list[Param]:
