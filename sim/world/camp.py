@@ -17,8 +17,10 @@ from .map import MapView
 class Camp:
     """One side: its own weekly state, and (if armed) its operational command."""
 
-    def __init__(self, name: str, armed: bool, accepts_defectors: bool, command: Command | None = None):
+    def __init__(self, name: str, armed: bool, accepts_defectors: bool, command: Command | None = None,
+                 captures_go_to: str | None = None):
         self.name = name
+        self.captures_go_to = captures_go_to  # the actor that takes the places its factions capture (if any)
         self.armed = armed
         self.accepts_defectors = accepts_defectors
         self.command = command
