@@ -697,6 +697,8 @@ class _References:
         """A patron's own forces: a home on the map, and an id of their own."""
         if a.patron.forces is None:
             return
+        self.need(a.kind == ActorKind.patron, f"actors.{aid}.patron.forces",
+                  f"'{aid}' is a {a.kind.value}: only a patron has forces of its own (a faction's are its fighters)")
         self.place(a.patron.forces.home, f"actors.{aid}.patron.forces.home")
         fid = forces_id(aid)
         self.need(fid not in self.s.actors, f"actors.{aid}.patron.forces",

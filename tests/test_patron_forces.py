@@ -119,6 +119,10 @@ def test_the_forces_follow_their_patron_to_another_camp():
      "heavy_weapons: 0.5, home: east}",
      "actors.blue_patron.patron.forces: its forces are recorded as 'blue_patron_forces', which is already an actor "
      "of the scenario"),
+    ("actors:\n  blue_army:\n    patron: {budget: 1, resolve: 0.5, risk_tolerance: 0.5, forces: {fighters: 100, "
+     "heavy_weapons: 0.5, home: east}}",
+     "actors.blue_army.patron.forces: 'blue_army' is a faction: only a patron has forces of its own (a faction's are "
+     "its fighters)"),
     ("territory:\n  places:\n    east:\n      controller: blue_patron",
      "territory.places.east.controller: 'blue_patron' cannot hold places (a faction, or a patron with forces, can)"),
 ])
