@@ -31,6 +31,7 @@ class Front:
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
         self.captures: list[tuple[int, str, str]] = []  # (step, winner camp, loser camp)
         self._forward_view, self._forward = None, {}  # forward reach per (faction, axis), for one map view
+        self._on_the_defence = any(not f.joins_campaigns for f in model.factions)  # a patron's forces are there
 
     # ------------------------------------------------------------------ the week
     def fight(self, force: Balance) -> None:
@@ -122,7 +123,7 @@ class Front:
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
             targets = self._view.relations.targets_of[camp]
-            members = [fi for fi in members if factions[fi].joins_campaigns]  # not a patron's forces
+            members = self.campaigners(members)
             total = sum([eff[fi] for fi in members])
             weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
             wanted = set()
@@ -163,12 +164,18 @@ class Front:
             self._attacks[key] = sum([s for _, s in self.campaign_force(members, axis)])
         return self._attacks[key]
 
+    def campaigners(self, members: list[int]) -> list[int]:
+        """The members that take part in campaigns: not a patron's forces, which stay on the defence."""
+        if not self._on_the_defence:
+            return members
+        factions = self.model.factions
+        return [fi for fi in members if factions[fi].joins_campaigns]
+
     def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:
         """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line,
         or from the camp's forward base if that brings more (:func:`sim.mechanisms.campaign.forward_reach`)."""
         share, eff, reach = self.model.params.offensive_share, self._force.strength, self._force.rows
-        factions = self.model.factions
-        members = [fi for fi in members if factions[fi].joins_campaigns]  # a patron's forces stay on the defence
+        members = self.campaigners(members)
         if members:  # the defenders' air over the axis thins what is brought there
             share *= 1.0 - self.model.air.interdicted(self._view.faction_camps[members[0]],
                                                       self._view.place_camps[axis], axis)
