@@ -3,7 +3,8 @@
 A step is one week:
 
 1. scheduled events of the week act (:mod:`sim.events`);
-2. patrons set their support (:meth:`PatronAgent.set_support`: Richardson action-reaction);
+2. patrons set their support (:meth:`PatronAgent.set_support`: Richardson action-reaction), within their budget
+   and what other patrons gave them last week (ties to a patron);
 3. support becomes capability (:meth:`FactionAgent.receive`; the arms embargo bites unless shielded);
 4. economy: the revenue of places, pooled through the capital and shared between camps, or taken by their
    holders (:class:`sim.world.economy.Economy`), then every faction pays and recruits

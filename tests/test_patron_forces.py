@@ -87,6 +87,10 @@ def test_the_forces_do_not_change_what_the_camp_wants():
         x.front._force, x.front._view, x.front._worths = x.force, x.map.view(), {}
     assert m.front.objective_worths("RED", m.map.view().members["RED"]) == \
         plain.front.objective_worths("RED", plain.map.view().members["RED"])
+    from sim.world.camp import CampStanding
+
+    east = m.places.index("east")
+    assert CampStanding(m, m.force).worth("RED", east) == CampStanding(plain, plain.force).worth("RED", east) > 0
 
 
 def test_the_forces_are_paid_by_their_patron_not_by_the_camp():
