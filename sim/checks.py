@@ -130,10 +130,16 @@ def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
     out = []
     for aid, actor in s.actors.items():
         held = [i for i, p in enumerate(ids) if places[p].controller == aid]
-        if not held or actor.kind != ActorKind.faction:
+        if actor.kind == ActorKind.faction:
+            home = actor.faction.home
+        elif actor.kind == ActorKind.patron and actor.patron.forces is not None:
+            home = actor.patron.forces.home  # a patron's own forces
+        else:
+            continue
+        if not held:
             continue
         ground = components([c not in barred[actor.camp] for c in camp_of], neighbours)
-        base = pos[actor.faction.home]
+        base = pos[home]
         if camp_of[base] != actor.camp:
             base = max(held, key=lambda i: (places[ids[i]].population, -i))
         out += [(ids[i], aid) for i in held if ground[i] != ground[base] or ground[base] < 0]

@@ -99,3 +99,15 @@ def test_forces_based_in_another_camp_s_ground_warn(cli, tmp_path):
     assert [x.split(": ", 2)[2] for x in warned(cli("validate", f))] == [
         "actors.red_patron.patron.forces.home: east is held by BLUE, not by RED: the forces of 'red_patron' start "
         "based in another camp's ground"]
+
+
+def test_a_place_a_patron_s_forces_cannot_supply_warns_unless_an_enclave(cli, tmp_path):
+    """Red's forces, based at West, hold East (beyond Blue's ground): they start cut off there."""
+    forces = ("actors:\n  red_patron:\n    patron:\n      forces: {fighters: 100, heavy_weapons: 0.5, home: west}\n"
+              "territory:\n  places:\n    east:\n      controller: red_patron\n")
+    lines = [x.split(": ", 2)[2] for x in warned(cli("validate", variant(tmp_path, forces)))]
+    assert lines == ["territory.places.east.controller: no road joins east to the base of its holder red_patron "
+                     "through ground its camp can supply along: it starts cut off; list it under territory.enclaves "
+                     "if that is meant"]
+    enclave = forces + "  enclaves: [east]\n"
+    assert warned(cli("validate", variant(tmp_path, enclave, "g.yaml"))) == []
