@@ -68,6 +68,9 @@ class ActorAgent(mesa.Agent):
 class FactionAgent(ActorAgent):
     """An armed faction, militia, tribe or political body that can hold places."""
 
+    paid_by_camp = True  # paid from its camp's share of the pooled revenue (a patron's forces are not)
+    joins_campaigns = True  # commits its offensive share to its camp's campaigns (a patron's forces do not)
+
     def __init__(self, model, actor_id, spec, index: int, home_index: int, goals: dict[int, float]):
         super().__init__(model, actor_id, spec)
         f = spec.faction
@@ -97,6 +100,7 @@ class FactionAgent(ActorAgent):
         self.income = 0.0
         self.takings = 0.0  # $m this week from the places it holds (sources that go to their holder)
         self.casualties = 0.0
+        self.captures_go_to = f.captures_go_to  # who takes the places it captures (see Front.receiver)
 
     # ------------------------------------------------------------------ capability
     def receive(self, fighters: float, quality: float, air: float, air_defence: float, cash: float,
@@ -212,6 +216,18 @@ class FactionAgent(ActorAgent):
         self.cohesion = at_most(self.cohesion + change, 1.0) if won else at_least(self.cohesion - change, floor)
 
 
+class ExpeditionaryForce(FactionAgent):
+    """A patron's own forces in the theatre: they hold and defend places in their patron's camp and count in its
+    strength, but take no part in its campaigns. Their patron keeps them paid: they draw no pay from the camp,
+    do not recruit and do not lose heart for want of pay; losses are not replaced."""
+
+    paid_by_camp = False
+    joins_campaigns = False
+
+    def pay_and_recruit(self) -> None:
+        """Paid by the patron, outside the theatre's economy: nothing changes."""
+
+
 class PatronAgent(ActorAgent):
     """A foreign state or patron: budget, resolve, constraints and red lines."""
 
@@ -224,6 +240,8 @@ class PatronAgent(ActorAgent):
         self.domestic_constraint = p.domestic_constraint
         self.red_lines = red_lines
         self.effort = 1.0
+        self.funds = 0.0  # budget units a week that other patrons give it (ties to it, last week's levels)
+        self.forces: ExpeditionaryForce | None = None  # its own forces in the theatre, if any
         self.rival_support0 = 0.0  # rival support at the start: the reference of the Richardson reaction
         self.marginal0 = 0.0  # marginal effect of support at the start
         self._plan_version = -1
@@ -251,8 +269,8 @@ class PatronAgent(ActorAgent):
             t.level = level
 
     def _plan(self) -> tuple:
-        """Its adaptive ties with their baselines, caps and costs, and what its fixed ties leave of its budget;
-        rebuilt when an event changes the ties."""
+        """Its adaptive ties with their baselines, caps and costs (rebuilt when an event changes the ties), and
+        what its fixed ties leave of its budget and of the funds other patrons give it this week."""
         version = self.model.ties.version
         if version != self._plan_version:
             self._plan_version = version
@@ -261,8 +279,9 @@ class PatronAgent(ActorAgent):
             fixed = sum(t.level * t.cost for t in self.ties_out if not t.adaptive)
             self._plan_cache = (adaptive, level0,
                                 support.tie_caps(level0, [t.max_level for t in adaptive], self.domestic_constraint),
-                                [t.cost for t in adaptive], max(0.0, self.budget - fixed))
-        return self._plan_cache
+                                [t.cost for t in adaptive], fixed)
+        adaptive, level0, caps, costs, fixed = self._plan_cache
+        return adaptive, level0, caps, costs, max(0.0, self.budget + self.funds - fixed)
 
 
 class OrganisationAgent(ActorAgent):

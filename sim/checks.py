@@ -38,7 +38,7 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for check in (no_armed_camp, camps_at_peace, roads_apart, places_beyond_supply, unearnable_revenue,
                   pool_without_capital, idle_ties, late_events, idle_blockades, old_form_blockades,
-                  idle_relation_changes):
+                  idle_relation_changes, receivers_apart, idle_funds, forces_away_from_home):
         out += list(check(s))
     return out
 
@@ -130,10 +130,16 @@ def beyond_supply(s: Scenario) -> list[tuple[str, str]]:
     out = []
     for aid, actor in s.actors.items():
         held = [i for i, p in enumerate(ids) if places[p].controller == aid]
-        if not held or actor.kind != ActorKind.faction:
+        if actor.kind == ActorKind.faction:
+            home = actor.faction.home
+        elif actor.kind == ActorKind.patron and actor.patron.forces is not None:
+            home = actor.patron.forces.home  # a patron's own forces
+        else:
+            continue
+        if not held:
             continue
         ground = components([c not in barred[actor.camp] for c in camp_of], neighbours)
-        base = pos[actor.faction.home]
+        base = pos[home]
         if camp_of[base] != actor.camp:
             base = max(held, key=lambda i: (places[ids[i]].population, -i))
         out += [(ids[i], aid) for i in held if ground[i] != ground[base] or ground[base] < 0]
@@ -217,3 +223,45 @@ def old_form_blockades(s: Scenario) -> Iterator[tuple[str, str]]:
                    f"'{e.by}' holds no places: this blockade shuts the oil that the factions of its own camp "
                    f"({s.actors[e.by].camp}) hold; to blockade others' oil, name them with 'places:' or "
                    "'ports_of:'")
+
+
+def receivers_apart(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A ``captures_go_to`` that names an actor of another camp, neither the same nor allied at the start: it
+    takes nothing until it is a partner (the captor keeps the places)."""
+    allies = Relations.at_start(s).allies_of
+    rules = [(f"camps.{cid}.captures_go_to", cid, c.captures_go_to) for cid, c in s.camps.items()]
+    rules += [(f"actors.{aid}.faction.captures_go_to", a.camp, a.faction.captures_go_to)
+              for aid, a in s.actors.items() if a.faction is not None]
+    for field, camp, receiver in rules:
+        if receiver is None:
+            continue
+        other = s.actors[receiver].camp
+        if other != camp and other not in allies.get(camp, ()):
+            yield (field, f"'{receiver}' is in {other}, not in {camp} or a camp allied to it: it takes no captured "
+                          "place until it is (the captor keeps them)")
+
+
+def idle_funds(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A tie to a patron that has no adaptive tie to spend the funds on: they add to a budget nothing uses."""
+    for tid, t in s.ties.items():
+        if s.actors[t.target].kind != ActorKind.patron:
+            continue
+        spends = any(o.source == t.target and o.adaptive for o in s.ties.values())
+        spends = spends or any(e.kind == "deployment" and e.patron == t.target for e in s.events.values())
+        if not spends:
+            yield (f"ties.{tid}.target", f"'{t.target}' gives no adaptive support: what this tie adds to its budget "
+                                         "is never spent")
+
+
+def forces_away_from_home(s: Scenario) -> Iterator[tuple[str, str]]:
+    """A patron's forces based at a place their camp does not hold at the start: their supply line starts in another
+    camp's ground."""
+    places = s.territory.places
+    for aid, a in s.actors.items():
+        forces = a.patron.forces if a.patron is not None else None
+        if forces is None:
+            continue
+        holder = s.actors[places[forces.home].controller].camp
+        if holder != a.camp:
+            yield (f"actors.{aid}.patron.forces.home", f"{forces.home} is held by {holder}, not by {a.camp}: the "
+                                                       f"forces of '{aid}' start based in another camp's ground")

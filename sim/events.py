@@ -149,6 +149,8 @@ def defection(model, eid, ev) -> None:
     agent = model.actor(ev.actor)
     old = agent.camp
     model.map.change_camp(agent, ev.to_camp)
+    if getattr(agent, "forces", None) is not None:  # a patron's own forces go with it
+        model.map.change_camp(agent.forces, ev.to_camp)
     model.log("defection", [ev.actor], ev.text or f"{agent.name} leaves {old} for {ev.to_camp}")
 
 
@@ -189,6 +191,26 @@ def capture(model, eid, ev) -> None:
     model.map.capture(place, taker.index)
     model.log("capture", [ev.to, holder.actor_id],
               ev.text or f"{name} handed over to {taker.camp} ({taker.name}) by {holder.name}")
+
+
+@handles("handover")
+def handover(model, eid, ev) -> None:
+    """A place passes from its holder to a faction or a patron's forces (no battle: see
+    :class:`sim.schema.Handover`); with ``by``, only if ``by`` still holds it."""
+    place = model.geo.places.index(ev.place)
+    name = model.geo.places.names[place]
+    taker = model.holder(ev.to)
+    holder = model.factions[model.map.view().controller[place]]
+    if ev.by is not None and model.holder(ev.by) is not holder:
+        model.log("handover", [ev.by, ev.to], ev.text or f"{name}: not handed over, {model.name_of(ev.by)} no "
+                                                         f"longer holds it ({holder.name} does)")
+        return
+    if holder is taker:
+        model.log("handover", [ev.to], ev.text or f"{name}: already held by {taker.name}")
+        return
+    model.map.capture(place, taker.index)
+    model.log("handover", [ev.to, holder.actor_id],
+              ev.text or f"{name} handed over by {holder.name} to {taker.name} ({taker.camp})")
 
 
 @handles("conference")

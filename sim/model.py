@@ -3,7 +3,8 @@
 A step is one week:
 
 1. scheduled events of the week act (:mod:`sim.events`);
-2. patrons set their support (:meth:`PatronAgent.set_support`: Richardson action-reaction);
+2. patrons set their support (:meth:`PatronAgent.set_support`: Richardson action-reaction), within their budget
+   and what other patrons gave them last week (ties to a patron);
 3. support becomes capability (:meth:`FactionAgent.receive`; the arms embargo bites unless shielded);
 4. economy: the revenue of places, pooled through the capital and shared between camps, or taken by their
    holders (:class:`sim.world.economy.Economy`), then every faction pays and recruits
@@ -26,10 +27,10 @@ import datetime as dt
 import mesa
 
 from . import outcomes
-from .agents import FactionAgent, OrganisationAgent, PatronAgent
+from .agents import ExpeditionaryForce, FactionAgent, OrganisationAgent, PatronAgent
 from .events import Schedule
 from .record import EventRow, Recorder
-from .schema import ActorKind, Scenario
+from .schema import ActorKind, Scenario, expeditionary_forces
 from .world.air import AirWar
 from .world.camp import Balance, Camp, CampStanding
 from .world.command import Command
@@ -48,6 +49,7 @@ class ConflictModel(mesa.Model):
     # the agent class of each kind of actor; a subclass may map a kind to its own agent class
     agent_classes = {ActorKind.faction: FactionAgent, ActorKind.patron: PatronAgent,
                      ActorKind.organisation: OrganisationAgent}
+    forces_class = ExpeditionaryForce  # a patron's own forces (after the scenario's factions)
 
     def __init__(self, scenario: Scenario, seed: int = 0, record: bool = True):
         super().__init__(rng=seed)
@@ -64,9 +66,12 @@ class ConflictModel(mesa.Model):
         self.faction_set = mesa.agent.AgentSet(self.factions, random=self.random)  # stages run over it in order
         self.switchable = self.faction_set.select(lambda f: f.can_switch)  # may change camp
         self.faction_index = {f.actor_id: f.index for f in self.factions}
-        self.camps = {c: Camp(c, spec.armed, spec.accepts_defectors, self._command(c, spec) if spec.armed else None)
-                      for c, spec in scenario.camps.items()}
-        self.map = Map(self.geo, [self.faction_index[scenario.territory.places[p].controller]
+        # actor id -> the faction agent that holds its places (a patron's: its own forces)
+        self.holders = {**{f.actor_id: f for f in self.factions},
+                        **{p.actor_id: p.forces for p in self.patrons if p.forces is not None}}
+        self.camps = {c: Camp(c, spec.armed, spec.accepts_defectors, self._command(c, spec) if spec.armed else None,
+                              spec.captures_go_to) for c, spec in scenario.camps.items()}
+        self.map = Map(self.geo, [self.holders[scenario.territory.places[p].controller].index
                                   for p in self.geo.places.ids],
                        self.factions, self.patrons)
         self.ties = SupportNetwork(self._by_id, self.faction_index, lambda a: isinstance(a, PatronAgent))
@@ -109,10 +114,14 @@ class ConflictModel(mesa.Model):
             else:
                 agent = cls(self, aid, spec)
             self._by_id[aid] = agent
+        for patron_id, forces_id, spec in expeditionary_forces(scenario):
+            force = self.forces_class(self, forces_id, spec, n_factions, pidx[spec.faction.home], {})
+            n_factions += 1
+            self._by_id[forces_id] = self._by_id[patron_id].forces = force
 
     def _command(self, camp: str, spec) -> Command:
         """A camp's command: its starting offensive capacity, and the optimism of its strongest faction."""
-        members = [f for f in self.factions if f.camp == camp]
+        members = [f for f in self.factions if f.camp == camp and f.joins_campaigns]
         leader = max(members, key=lambda f: (f.fighters, -f.index), default=None)
         capacity = spec.offensive_capacity if spec.offensive_capacity is not None else \
             self.params.initial_offensive_capacity
@@ -155,6 +164,9 @@ class ConflictModel(mesa.Model):
         """Every patron reacts to last week's levels (what each camp receives, and what it gives itself)."""
         if self.patrons:
             self.ties.ensure_arrays()  # the ties as the week's events left them
+            if self.ties.to_patrons:  # what other patrons gave each patron last week adds to its budget
+                for patron, funds in zip(self.patrons, self.ties.funds(self.patrons)):
+                    patron.funds = patron.support_received = funds
             rival, crossed = self._rival_support(), self.map.view().red_lines_crossed
             for patron, r, c in zip(self.patrons, rival, crossed):
                 patron.set_support(r, c)
@@ -170,6 +182,10 @@ class ConflictModel(mesa.Model):
     # ------------------------------------------------------------------ lookups
     def actor(self, actor_id: str):
         return self._by_id[actor_id]
+
+    def holder(self, actor_id: str):
+        """The faction agent that holds places for the actor: a faction itself, a patron's own forces."""
+        return self.holders[actor_id]
 
     def name_of(self, actor_id: str | None) -> str:
         return self._by_id[actor_id].name if actor_id in self._by_id else str(actor_id)

@@ -198,7 +198,8 @@ class Interest(Strict):
     salience: Unit
 
 
-class FactionProfile(Strict):
+class FactionProfile(Extended):
+    _added = ("captures_go_to",)
     fighters: Annotated[float, Field(ge=0.0, le=1_000_000)]
     heavy_weapons: Unit
     air: NonNeg = 0.0
@@ -210,14 +211,31 @@ class FactionProfile(Strict):
     goals: dict[Ident, Annotated[float, Field(ge=0.0, le=10.0)]] = {}
     can_switch: bool = False
     optimism: Annotated[float, Field(ge=-0.9, le=5.0)] = 0.0  # its leader over-rates its strength by this share
+    captures_go_to: Ident | None = Field(None, description="the actor (a faction, or a patron with forces) that "
+                                         "takes the places this faction captures, while it is in the faction's camp "
+                                         "or an allied one (default: its camp's rule, else the faction itself)")
 
 
-class PatronProfile(Strict):
+class PatronForces(Strict):
+    """A patron's own forces in the theatre (an expeditionary force): they hold and defend places in the patron's
+    camp and count in its strength, but launch no campaign and take no part in one. The patron keeps them at
+    strength (they are not paid from the theatre's revenue and do not recruit); losses are not replaced."""
+
+    fighters: Annotated[float, Field(ge=0.0, le=1_000_000)]
+    heavy_weapons: Unit = Field(description="their quality, as a faction's heavy_weapons")
+    cohesion: Unit = 0.8
+    air_defence: NonNeg = 0.0
+    home: Ident = Field(description="the place they are based at (they defend it as a militia defends its town)")
+
+
+class PatronProfile(Extended):
+    _added = ("forces",)
     budget: NonNeg
     resolve: Unit
     risk_tolerance: Unit
     domestic_constraint: Unit = 1.0
     red_lines: list[Ident] = []
+    forces: PatronForces | None = Field(None, description="its own forces in the theatre, which can hold places")
 
 
 class Actor(Cited):
@@ -230,13 +248,17 @@ class Actor(Cited):
     note: str | None = None
 
 
-class Camp(Strict):
+class Camp(Extended):
+    _added = ("captures_go_to",)
     name: str
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     armed: bool = True
     accepts_defectors: bool = True
     offensive_capacity: Unit | None = None  # at the start; default: parameters.initial_offensive_capacity
     campaign: Ident | None = None  # the objective of a campaign under way at the start (a place)
+    captures_go_to: Ident | None = Field(None, description="the actor (a faction, or a patron with forces) that "
+                                         "takes the places the camp's factions capture, while it is in the camp or "
+                                         "an allied one (a faction's own captures_go_to comes first)")
 
 
 class Issue(Strict):
@@ -490,6 +512,19 @@ class Capture(EventBase):
     to: Ident = Field(description="the faction that takes the place over")
 
 
+class Handover(EventBase, Extended):
+    """A place passes from its holder to a named actor on this date (a militia hands a town to an allied army, an
+    army hands a base to its patron's forces): no battle, as a ``capture``. ``to`` may be a faction or a patron
+    with forces; with ``by``, the hand-over happens only if ``by`` holds the place that week."""
+
+    _added = ("by",)
+    kind: Literal["handover"]
+    place: Ident
+    to: Ident = Field(description="the faction, or patron with forces, that takes the place over")
+    by: Ident | None = Field(None, description="the actor handing it over: nothing happens if it does not hold the "
+                             "place that week")
+
+
 class RelationChange(EventBase):
     """Two armed camps are at war, in a truce, neutral or allied from this date on (see :class:`Relation`)."""
 
@@ -511,7 +546,7 @@ class Split(EventBase):
 
 Event = Annotated[
     Union[Conference, Deployment, Withdrawal, TieChange, Blockade, ArmsEmbargo, Defection,
-          RecognitionChange, Offensive, Ceasefire, Capture, RelationChange, Split],
+          RecognitionChange, Offensive, Ceasefire, Capture, Handover, RelationChange, Split],
     Field(discriminator="kind"),
 ]
 
@@ -545,6 +580,37 @@ class Scenario(Extended):
         if start and v <= start:
             raise ValueError("end_date must be after start_date")
         return v
+
+
+# what a tie to a patron cannot carry: it adds to the patron's budget, so it must be something a patron pays for
+UNPAID_CHANNELS = (Channel.alliance, Channel.diplomatic_cover, Channel.recognition)
+
+
+def forces_id(patron_id: str) -> str:
+    """The actor id under which a patron's own forces are recorded (regions.csv, actors.csv)."""
+    return f"{patron_id}_forces"
+
+
+def expeditionary_forces(s: Scenario) -> list[tuple[str, str, Actor]]:
+    """(patron id, forces id, the forces as a faction's profile) for every patron with ``forces``, in actor
+    order: the model adds them after the scenario's factions."""
+    out = []
+    for aid, a in s.actors.items():
+        forces = a.patron.forces if a.kind == ActorKind.patron and a.patron else None
+        if forces is not None:
+            profile = FactionProfile(fighters=forces.fighters, heavy_weapons=forces.heavy_weapons,
+                                     air_defence=forces.air_defence, cash=0.0, cohesion=forces.cohesion,
+                                     legitimacy=0.0, home=forces.home)
+            out.append((aid, forces_id(aid), Actor(name=f"{a.name} (own forces)", kind=ActorKind.faction,
+                                                   camp=a.camp, faction=profile, assumption=a.assumption or "forces")))
+    return out
+
+
+def can_hold_places(s: Scenario, aid: str) -> bool:
+    """A faction, or a patron with its own forces."""
+    a = s.actors[aid]
+    return a.faction is not None or (a.kind == ActorKind.patron and a.patron is not None
+                                     and a.patron.forces is not None)
 
 
 class ReferenceProblem(Exception):
@@ -588,6 +654,12 @@ class _References:
         self.actor(aid, path)
         self.need(self.s.actors[aid].faction is not None, path, f"'{aid}' is not a faction")
 
+    def holder(self, aid: str, path: str) -> None:
+        """An actor that can hold places: a faction, or a patron with ``forces``."""
+        self.actor(aid, path)
+        self.need(can_hold_places(self.s, aid), path,
+                  f"'{aid}' cannot hold places (a faction, or a patron with forces, can)")
+
     def place(self, pid: str, path: str) -> None:
         self.need(pid in self.s.territory.places, path,
                   f"unknown place '{pid}'{did_you_mean(pid, self.s.territory.places)}")
@@ -611,18 +683,55 @@ class _References:
             if a.patron:
                 for i, pid in enumerate(a.patron.red_lines):
                     self.place(pid, f"actors.{aid}.patron.red_lines.{i}")
+                self.forces(aid, a)
+            if a.faction and a.faction.captures_go_to is not None:
+                self.receiver(a.faction.captures_go_to, aid, f"actors.{aid}.faction.captures_go_to")
+        for cid, c in self.s.camps.items():
+            if c.captures_go_to is not None:
+                self.receiver(c.captures_go_to, None, f"camps.{cid}.captures_go_to")
             for iid in a.interests:
                 self.need(iid in self.s.issues, f"actors.{aid}.interests.{iid}",
                           f"unknown issue '{iid}'{did_you_mean(iid, self.s.issues)}")
+
+    def forces(self, aid: str, a) -> None:
+        """A patron's own forces: a home on the map, and an id of their own."""
+        if a.patron.forces is None:
+            return
+        self.need(a.kind == ActorKind.patron, f"actors.{aid}.patron.forces",
+                  f"'{aid}' is a {a.kind.value}: only a patron has forces of its own (a faction's are its fighters)")
+        self.place(a.patron.forces.home, f"actors.{aid}.patron.forces.home")
+        fid = forces_id(aid)
+        self.need(fid not in self.s.actors, f"actors.{aid}.patron.forces",
+                  f"its forces are recorded as '{fid}', which is already an actor of the scenario")
+        self.need(self.s.camps[a.camp].armed, f"actors.{aid}.patron.forces",
+                  f"camp '{a.camp}' is not armed: a patron's forces fight for an armed camp")
+
+    def receiver(self, aid: str, faction: str | None, path: str) -> None:
+        """Who takes captured places: a faction, or a patron with forces, other than the faction itself."""
+        self.holder(aid, path)
+        self.need(aid != faction, path, f"'{aid}' is the faction itself: leave captures_go_to out")
 
     def ties(self) -> None:
         for tid, t in self.s.ties.items():
             self.actor(t.source, f"ties.{tid}.source")
             self.actor(t.target, f"ties.{tid}.target")
             self.need(t.source != t.target, f"ties.{tid}.target", "a tie cannot point to its own source")
-            self.need(self.s.actors[t.target].faction is not None, f"ties.{tid}.target",
-                      f"'{t.target}' is not a faction and cannot receive support")
+            self.client(t.source, t.target, t.channel, (f"ties.{tid}.{k}" for k in ("source", "target", "channel")))
             self.need(t.level <= t.max_level, f"ties.{tid}.level", f"level {t.level} is above max_level {t.max_level}")
+
+    def client(self, source: str, target: str, channel: Channel, paths) -> None:
+        """A tie's client: a faction, or a patron supported by another patron on a channel it pays for (it adds to
+        the client patron's budget). ``paths``: the fields of the source, the client and the channel."""
+        source_path, target_path, channel_path = paths
+        if self.s.actors[target].kind == ActorKind.patron:
+            self.need(self.s.actors[source].kind == ActorKind.patron, source_path,
+                      f"'{target}' is a patron: only another patron can support it (it adds to its budget)")
+            self.need(channel not in UNPAID_CHANNELS, channel_path,
+                      f"support to a patron adds to its budget: {channel.value} is not something a patron pays "
+                      "for (use money, arms, mercenaries, ...)")
+            return
+        self.need(self.s.actors[target].faction is not None, target_path,
+                  f"'{target}' is not a faction or a patron and cannot receive support")
 
     def camp_pair(self, camps: list[str], path: str) -> None:
         """Two different armed camps."""
@@ -646,9 +755,7 @@ class _References:
     def territory(self) -> None:
         terr = self.s.territory
         for pid, p in terr.places.items():
-            self.actor(p.controller, f"territory.places.{pid}.controller")
-            self.need(self.s.actors[p.controller].faction is not None, f"territory.places.{pid}.controller",
-                      f"'{p.controller}' is not a faction and cannot hold places")
+            self.holder(p.controller, f"territory.places.{pid}.controller")
         for i, (a, b) in enumerate(terr.roads):
             self.place(a, f"territory.roads.{i}")
             self.place(b, f"territory.roads.{i}")
@@ -675,7 +782,9 @@ class _References:
 
     def event_deployment(self, base: str, e) -> None:
         self.actor(e.patron, f"{base}.patron")
-        self.faction(e.client, f"{base}.client")
+        self.actor(e.client, f"{base}.client")
+        self.need(e.client != e.patron, f"{base}.client", "a patron cannot support itself")
+        self.client(e.patron, e.client, e.channel, (f"{base}.{k}" for k in ("patron", "client", "channel")))
 
     event_withdrawal = event_deployment
 
@@ -745,3 +854,10 @@ class _References:
         self.actor(e.to, f"{base}.to")
         self.need(self.s.actors[e.to].faction is not None, f"{base}.to",
                   f"'{e.to}' is not a faction and cannot hold places")
+
+    def event_handover(self, base: str, e) -> None:
+        self.place(e.place, f"{base}.place")
+        self.holder(e.to, f"{base}.to")
+        if e.by is not None:
+            self.holder(e.by, f"{base}.by")
+            self.need(e.by != e.to, f"{base}.to", f"'{e.to}' is also the actor handing the place over")

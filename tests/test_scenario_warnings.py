@@ -73,3 +73,41 @@ def test_compare_keeps_the_warnings_for_its_report(cli, tmp_path):
     assert len(warned(res)) == 1 and f"{f}:4: ties.red_money.level" in warned(res)[0]
     report = (tmp_path / "c" / "report.md").read_text()
     assert "- variant: ties.red_money.level: level 0" in report
+
+
+def test_a_receiver_of_captures_in_another_camp_warns(cli, tmp_path):
+    f = variant(tmp_path, "actors:\n  town_militia:\n    faction:\n      captures_go_to: red_army\n")
+    assert [x.split(": ", 2)[2] for x in warned(cli("validate", f))] == [
+        "actors.town_militia.faction.captures_go_to: 'red_army' is in RED, not in BLUE or a camp allied to it: it "
+        "takes no captured place until it is (the captor keeps them)"]
+    g = variant(tmp_path, "actors:\n  town_militia:\n    faction:\n      captures_go_to: blue_army\n", "g.yaml")
+    assert warned(cli("validate", g)) == []
+
+
+def test_funds_to_a_patron_that_spends_nothing_warn(cli, tmp_path):
+    tie = "ties:\n  f: {source: red_patron, target: blue_patron, channel: money, level: 0.5, assumption: test data}\n"
+    idle = "  blue_arms: {adaptive: false}\n  blue_mercs: {adaptive: false}\n"
+    f = variant(tmp_path, tie + idle)
+    assert [x.split(": ", 2)[2] for x in warned(cli("validate", f))] == [
+        "ties.f.target: 'blue_patron' gives no adaptive support: what this tie adds to its budget is never spent"]
+    assert warned(cli("validate", variant(tmp_path, tie, "g.yaml"))) == []
+
+
+def test_forces_based_in_another_camp_s_ground_warn(cli, tmp_path):
+    f = variant(tmp_path, "actors:\n  red_patron:\n    patron:\n      forces: {fighters: 100, heavy_weapons: 0.5, "
+                          "home: east}\n")
+    assert [x.split(": ", 2)[2] for x in warned(cli("validate", f))] == [
+        "actors.red_patron.patron.forces.home: east is held by BLUE, not by RED: the forces of 'red_patron' start "
+        "based in another camp's ground"]
+
+
+def test_a_place_a_patron_s_forces_cannot_supply_warns_unless_an_enclave(cli, tmp_path):
+    """Red's forces, based at West, hold East (beyond Blue's ground): they start cut off there."""
+    forces = ("actors:\n  red_patron:\n    patron:\n      forces: {fighters: 100, heavy_weapons: 0.5, home: west}\n"
+              "territory:\n  places:\n    east:\n      controller: red_patron\n")
+    lines = [x.split(": ", 2)[2] for x in warned(cli("validate", variant(tmp_path, forces)))]
+    assert lines == ["territory.places.east.controller: no road joins east to the base of its holder red_patron "
+                     "through ground its camp can supply along: it starts cut off; list it under territory.enclaves "
+                     "if that is meant"]
+    enclave = forces + "  enclaves: [east]\n"
+    assert warned(cli("validate", variant(tmp_path, enclave, "g.yaml"))) == []

@@ -17,8 +17,10 @@ from .map import MapView
 class Camp:
     """One side: its own weekly state, and (if armed) its operational command."""
 
-    def __init__(self, name: str, armed: bool, accepts_defectors: bool, command: Command | None = None):
+    def __init__(self, name: str, armed: bool, accepts_defectors: bool, command: Command | None = None,
+                 captures_go_to: str | None = None):
         self.name = name
+        self.captures_go_to = captures_go_to  # the actor that takes the places its factions capture (if any)
         self.armed = armed
         self.accepts_defectors = accepts_defectors
         self.command = command
@@ -183,8 +185,10 @@ class CampStanding:
         return alignment.threat(s, own, self.worth(camp, home), command is not None and command.objective == home)
 
     def worth(self, camp: str, place: int) -> float:
-        """What the place is worth to the camp: its members' goals there, weighted by their strength."""
-        members, eff, factions = self.members[camp], self.force.strength, self.model.factions
+        """What the place is worth to the camp: its members' goals there, weighted by their strength (a patron's
+        forces, which take no part in campaigns, left out)."""
+        members, eff, factions = self.model.front.campaigners(self.members[camp]), self.force.strength, \
+            self.model.factions
         total = sum([eff[fi] for fi in members])
         return sum([eff[fi] * factions[fi].goals.get(place, 0.0) for fi in members]) / total if total > 0 else 0.0
 

@@ -180,7 +180,8 @@ class Economy:
         split = self.split(view)
         fighters = {c: 0.0 for c in camps}
         for f, camp in zip(factions, view.faction_camps):
-            fighters[camp] += f.fighters
+            if f.paid_by_camp:  # a patron's forces are paid by their patron
+                fighters[camp] += f.fighters
         for c, camp in camps.items():
             camp.pay_rate = pool * split.get(c, 0.0) / fighters[c] if fighters[c] > 0 else 0.0
         if self.sources.to_holders:

@@ -51,6 +51,9 @@ class ArmsEmbargo:
             return np.array([everyone.get(t.channel, 0.0) for t in ties], dtype=float)
         out = []
         for t in ties:
+            if t.target not in faction_index:  # a patron's funds to another patron: no delivery to embargo
+                out.append(0.0)
+                continue
             camp = view.faction_camps[faction_index[t.target]]
             covering = [everyone, self.regimes.get(t.target, {}), self.regimes.get(camp, {})]
             out.append(max(regime.get(t.channel, 0.0) for regime in covering))

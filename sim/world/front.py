@@ -31,6 +31,7 @@ class Front:
         self.battles_this_week: list[tuple[int, int, bool]] = []  # (place, attacker faction, captured)
         self.captures: list[tuple[int, str, str]] = []  # (step, winner camp, loser camp)
         self._forward_view, self._forward = None, {}  # forward reach per (faction, axis), for one map view
+        self._on_the_defence = any(not f.joins_campaigns for f in model.factions)  # a patron's forces are there
 
     # ------------------------------------------------------------------ the week
     def fight(self, force: Balance) -> None:
@@ -100,11 +101,11 @@ class Front:
             besiegers = [fi for j in neighbours[place] if pc[j] in enemies for fi in members[pc[j]]]
             if not besiegers or not siege.gives_way(m.params.siege_endurance_weeks, float(m.rng.random())):
                 continue
-            taker = max(sorted(set(besiegers)), key=lambda fi: force.at(fi, place))
+            taker = self.receiver(m.factions[max(sorted(set(besiegers)), key=lambda fi: force.at(fi, place))])
             holder = m.factions[view.controller[place]]
-            self.take(place, m.factions[taker], holder, "abandon",
+            self.take(place, taker, holder, "abandon",
                       f"{m.geo.places.names[place]} abandoned by {camp} ({holder.name}), cut off; "
-                      f"{m.factions[taker].camp} ({m.factions[taker].name}) takes it over")
+                      f"{taker.camp} ({taker.name}) takes it over")
 
     def _threatened_reach(self, view, force: Balance) -> list[float]:
         """:func:`.camp.threatened_reach` this week; last week's while the map and the places attacked last week
@@ -122,6 +123,7 @@ class Front:
         if camp not in self._worths:
             pc, factions, eff = self._view.place_camps, self.model.factions, self._force.strength
             targets = self._view.relations.targets_of[camp]
+            members = self.campaigners(members)
             total = sum([eff[fi] for fi in members])
             weighted: dict[int, float] = {}  # place -> its members' goals there, strength-weighted
             wanted = set()
@@ -162,10 +164,18 @@ class Front:
             self._attacks[key] = sum([s for _, s in self.campaign_force(members, axis)])
         return self._attacks[key]
 
+    def campaigners(self, members: list[int]) -> list[int]:
+        """The members that take part in campaigns: not a patron's forces, which stay on the defence."""
+        if not self._on_the_defence:
+            return members
+        factions = self.model.factions
+        return [fi for fi in members if factions[fi].joins_campaigns]
+
     def campaign_force(self, members: list[int], axis: int) -> list[tuple[int, float]]:
         """(faction, strength it commits on the axis): its offensive share, brought forward along its supply line,
         or from the camp's forward base if that brings more (:func:`sim.mechanisms.campaign.forward_reach`)."""
         share, eff, reach = self.model.params.offensive_share, self._force.strength, self._force.rows
+        members = self.campaigners(members)
         if members:  # the defenders' air over the axis thins what is brought there
             share *= 1.0 - self.model.air.interdicted(self._view.faction_camps[members[0]],
                                                       self._view.place_camps[axis], axis)
@@ -251,7 +261,7 @@ class Front:
         command.battles += 1
         command.learn(result.won, p)
         if result.captured:
-            self.capture(t, factions[max(contrib, key=lambda k: (contrib[k], -k))], factions[holder])
+            self.capture(t, self.receiver(factions[max(contrib, key=lambda k: (contrib[k], -k))]), factions[holder])
         self.battles_this_week.append((t, fis[0], result.captured))
         m.recorder.battles.append(BattleRow(
             m.steps, m.date_text(), m.geo.places.ids[t], att_camp, enemy_camp, attack, defence, att_air, def_air,
@@ -272,6 +282,17 @@ class Front:
             m.camps[f.camp].casualties += lost
             side += lost
         return side
+
+    def receiver(self, taker):
+        """Who takes a place the faction captured: the actor its ``captures_go_to`` names, else its camp's, while
+        that actor is in the faction's camp or an allied one (a partner); else the faction itself."""
+        m = self.model
+        name = taker.captures_go_to or m.camps[taker.camp].captures_go_to
+        if name is None:
+            return taker
+        other = m.holder(name)
+        partner = other.camp == taker.camp or other.camp in m.map.relations.allies_of[taker.camp]
+        return other if partner else taker
 
     def capture(self, place: int, winner, loser) -> None:
         m = self.model

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..mechanisms import combat
-from ..schema import ActorKind, Parameters, Scenario
+from ..schema import ActorKind, Parameters, Scenario, expeditionary_forces
 from ..territory import PlaceGraph, components, place_graph
 from .relations import Relations
 
@@ -32,6 +32,7 @@ class Geography:
         self.distance_rows: list[list[float]] = pl.distance_km.tolist()  # by road
         self.straight_km: list[list[float]] = pl.straight_km  # shared by every run of the territory: read-only
         homes = [pidx[a.faction.home] for a in scenario.actors.values() if a.kind == ActorKind.faction]
+        homes += [pidx[spec.faction.home] for _, _, spec in expeditionary_forces(scenario)]  # a patron's forces
         self.based_at: list[frozenset[int]] = [frozenset(fi for fi, h in enumerate(homes) if h == i)
                                                for i in range(pl.size)]  # place -> factions whose home it is
         self.airbases: list[int] = [i for i, place in enumerate(scenario.territory.places.values()) if place.airbase]

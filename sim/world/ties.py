@@ -1,5 +1,9 @@
 """The support network: who arms, pays, flies for or shields whom, and what it gives each client.
 
+A tie's client is a faction, or a patron that another patron supports (pays for its mercenaries, funds it):
+what a patron receives this way (level x cost of the ties to it) adds to its budget the next week
+(:meth:`SupportNetwork.funds`, :meth:`sim.agents.PatronAgent.set_support`), so it can give its own clients more.
+
 A :class:`Tie` is one channel of support from one actor to another, with its
 sourced baseline level and its current level (patrons change the levels of their
 adaptive ties each week). What one unit of level gives the client is the
@@ -28,7 +32,8 @@ class Tie:
     """A support tie during a run: its sourced baseline and current level."""
 
     __slots__ = ("tie_id", "source", "target", "channel", "level0", "level", "max_level", "adaptive", "effect",
-                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "backs", "shields")
+                 "cost", "source_agent", "target_agent", "embargoed", "counts_as_support", "backs", "shields",
+                 "to_patron")
 
     def __init__(self, tie_id: str, source: str, target: str, channel: Channel, level: float, max_level: float,
                  adaptive: bool, effect: ChannelEffect | None):
@@ -48,6 +53,7 @@ class Tie:
         self.target_agent = None
         self.backs = False  # patron support that rival patrons react to
         self.shields = False  # a patron's diplomatic cover: it shields the client from an arms embargo
+        self.to_patron = False  # its client is a patron: it adds to that patron's budget, not to a faction
 
     def gains_per_level(self) -> tuple[float, ...]:
         """What one unit of level gives the client, in the order of :data:`GAINS`."""
@@ -67,6 +73,7 @@ class SupportNetwork:
         self._faction_index = faction_index
         self._is_patron = is_patron
         self.ties: list[Tie] = []
+        self.to_patrons: list[Tie] = []  # ties whose client is a patron
         self.version = 0
         self._arrays_for = -1  # number of ties the arrays were built for
         self.levels = np.zeros(0)
@@ -77,7 +84,11 @@ class SupportNetwork:
         tie.source_agent = self._agents[tie.source]
         tie.target_agent = self._agents[tie.target]
         tie.source_agent.ties_out.append(tie)
-        tie.backs = tie.counts_as_support and self._is_patron(tie.source_agent)
+        tie.to_patron = tie.target not in self._faction_index
+        if tie.to_patron:
+            self.to_patrons.append(tie)
+        # what rival patrons react to is what reaches the factions (a patron's funds count when it spends them)
+        tie.backs = tie.counts_as_support and self._is_patron(tie.source_agent) and not tie.to_patron
         # a state's veto shields a client; a mediator's word does not (an organisation is no patron)
         tie.shields = tie.backs and tie.channel is Channel.diplomatic_cover
         self.ties.append(tie)
@@ -112,13 +123,14 @@ class SupportNetwork:
         actor_pos = {a: i for i, a in enumerate(self._agents)}
         n_f = len(self._faction_index)
         self._gain = np.array([t.gains_per_level() for t in ties], dtype=float).reshape(n_t, len(GAINS))
-        self._target = np.array([self._faction_index[t.target] for t in ties], dtype=int)
+        self._target = np.array([self._faction_index.get(t.target, 0) for t in ties], dtype=int)
         self._source = np.array([actor_pos[t.source] for t in ties], dtype=int)
         self._support = np.array([t.counts_as_support for t in ties], dtype=float)
-        self._embargoed = np.array([t.embargoed for t in ties], dtype=bool)
+        self._embargoed = np.array([t.embargoed and not t.to_patron for t in ties], dtype=bool)
         self._cover = np.array([t.shields for t in ties], dtype=float)
         self._to_faction = np.zeros((n_f, n_t))
-        self._to_faction[self._target, np.arange(n_t)] = 1.0
+        to_factions = [k for k, t in enumerate(ties) if not t.to_patron]  # a tie to a patron gives no faction
+        self._to_faction[self._target[to_factions], to_factions] = 1.0
         self.backing = [t for t in ties if t.backs]
         self.allies: dict[str, list[tuple[Tie, object]]] = {}  # actor -> (alliance tie, the other party), tie order
         for t in ties:
@@ -141,6 +153,15 @@ class SupportNetwork:
         gained = (to_faction @ (levels[:, None] * self._gain)).tolist()
         given = np.bincount(self._source, weights=levels * self._support, minlength=len(self._agents)).tolist()
         return gained, given
+
+    def funds(self, patrons: list) -> list[float]:
+        """Per patron: what other patrons give it (level x cost of the ties to it, at their current levels),
+        budget units a week."""
+        position = {id(p): i for i, p in enumerate(patrons)}
+        out = [0.0] * len(patrons)
+        for t in self.to_patrons:
+            out[position[id(t.target_agent)]] += t.level * t.cost
+        return out
 
     def rival_support(self, patrons: list, hostile_to: dict[str, tuple[str, ...]], camps: list[str],
                       faction_camps: tuple[str, ...], patron_camps: tuple[str, ...]) -> list[float]:
@@ -178,7 +199,7 @@ class SupportNetwork:
     def backing_of(self, camp: str) -> float:
         """Support (level x cost) the camp's members receive, alliances left out: what a party counts on."""
         return sum(t.level * t.cost for t in self.ties
-                   if t.channel != Channel.alliance and t.target_agent.camp == camp)
+                   if t.channel != Channel.alliance and not t.to_patron and t.target_agent.camp == camp)
 
     def allied_level(self, actor_id: str, camp: str) -> float:
         """Sum of the levels of the actor's alliances with members of the camp (either direction)."""
