@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import json
 import math
+import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -216,7 +217,7 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
                        linewidths=1.5, marker="*" if highlight[pid] == "capture" else "o", zorder=5)
     camps = [c for c, spec in scenario.camps.items() if spec.armed] + [c for c, s in scenario.camps.items() if not s.armed]
     handles = [Line2D([0], [0], marker="o", color="w", markerfacecolor=camp_color(scenario, c), markersize=8,
-                      label=scenario.camps[c].name) for c in camps]
+                      label=textwrap.fill(scenario.camps[c].name, 60)) for c in camps]
     handles.append(Line2D([0], [0], marker="s", color="w", markerfacecolor="#cccccc", markersize=8, label="oil site"))
     if has_outline:
         handles.append(Line2D([0], [0], color=BORDER, lw=1, ls=(0, (5, 2)), label="border"))
@@ -234,7 +235,7 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
     place_labels(ax, [(text, x, y, props) for _, _, text, x, y, props in labels], list(zip(lons, lats)))
 
 
-def legend_below(ax, handles: list, gap: float = 34.0, ncols: int = 2):
+def legend_below(ax, handles: list, gap: float = 34.0, ncols: int = 1):
     """The legend of a figure beneath its axes (``gap`` points below them, clear of the tick labels and the axis
     label), never over the places."""
     below = ax.transAxes + ScaledTranslation(0, -gap / 72.0, ax.figure.dpi_scale_trans)

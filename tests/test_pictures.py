@@ -81,9 +81,9 @@ def test_compare_report_images_show_both_scenarios(weak_blue_comparison):
     out, _ = weak_blue_comparison  # `compare toy_war weak_blue` (conftest): the Blue army a fifth of its size
     html = (out / "report.html").read_text()
     images = [base64.b64decode(x) for x in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
-    assert len(images) == 3
+    assert len(images) == 4  # territory, maps, outcome distributions, chances
     assert images[0] == (out / "plots" / "territory_over_time.png").read_bytes()
-    territory, maps, outcomes = (rgb(x) for x in images)
+    territory, maps, outcomes, _ = (rgb(x) for x in images)
     # the territory plot draws scenario k in colour k of tab10: blue (#1f77b4) and orange (#ff7f0e)
     assert share_of_colour(territory, "#1f77b4") > 0.0003 and share_of_colour(territory, "#ff7f0e") > 0.0003
     toy = load_scenario(TOY).scenario
