@@ -335,19 +335,16 @@ def write_comparison(folder: Path, loaded, names, all_results, seed: int, horizo
         w.writerow(COMPARISON_COLUMNS)
         for row in rows:
             w.writerow([fmt(v) for v in row])
-    # territory share of the first headline camp, runs x steps, for the divergence week
-    camp = shared.camps[0] if shared.camps else None
-    series = {}
-    if camp:
-        for n in names:
-            per_run = []
-            for r in all_results[n]:
-                per_run.append([row.territory_share for row in r.recorder.camps if row.camp == camp])
-            series[n] = np.array(per_run, dtype=float)
-    div = divergence_week(series, names[0], seed) if series else {}
+    div = {camp: divergence_week(territory_series(all_results, names, camp), names[0], seed) for camp in shared.camps}
     headline = headline_table(rows, names, metrics, shared.camps, shared.places)
     write_report(folder, loaded, names, all_results, rows, metrics, div, shared, horizon, warnings, headline)
     return headline
+
+
+def territory_series(all_results, names, camp: str) -> dict[str, np.ndarray]:
+    """A camp's territory share in every scenario, runs x steps (for the week at which the scenarios part)."""
+    return {n: np.array([[row.territory_share for row in r.recorder.camps if row.camp == camp]
+                         for r in all_results[n]], dtype=float) for n in names}
 
 
 def headline_metric_names(metrics, camps: list[str], places: list[str]) -> list[str]:

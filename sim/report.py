@@ -38,7 +38,7 @@ def _territory_plot(path: Path, loaded, names, all_results, camps: list[str]) ->
     if not camps:  # nobody fights: say so rather than draw empty axes
         fig, ax = plt.subplots(figsize=(6, 2.5))
         ax.set_axis_off()
-        ax.text(0.5, 0.5, f"{names[0]} has no armed camp: no territory curves", ha="center", va="center")
+        ax.text(0.5, 0.5, "no armed camp that every scenario has: no territory curves", ha="center", va="center")
         save(fig, path)
         return
     ncols = min(2, len(camps))
@@ -188,15 +188,13 @@ def write_report(folder: Path, loaded, names, all_results, rows, metrics, diverg
     _maps_plot(plots / "control_maps.png", loaded, names, all_results)
     _outcomes_plot(plots / "outcome_distributions.png", names, metrics, shared.camps)
     _probabilities_plot(plots / "outcome_probabilities.png", names, metrics)
-    camp = shared.camps[0] if shared.camps else None
     runs = len(all_results[names[0]])
     intro = (f"Baseline **{names[0]}** against " + ", ".join(f"**{n}**" for n in names[1:]) +
              f"; {runs} runs each with common seeds (run k of every scenario uses seed "
              f"{all_results[names[0]][0].seed}+k), up to {horizon}. Differences are paired by seed; intervals are "
              f"95% bootstrap (differences) and Wilson (probabilities).")
     appendix = _sources_appendix(loaded)
-    md = _markdown(intro, loaded, names, rows, divergence, camp, warnings + not_compared(shared), headline,
-                   appendix)
+    md = _markdown(intro, loaded, names, rows, divergence, warnings + not_compared(shared), headline, appendix)
     (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
     page = _html(md, folder)
     (folder / "report.html").write_text(page, encoding="utf-8")
@@ -232,16 +230,18 @@ def _parting(n: str, week, camp: str) -> str:
     return f"{camp} territory share first differs significantly from the baseline at week {week}."
 
 
-def _markdown(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix) -> list[str]:
+def _markdown(intro, loaded, names, rows, divergence, warnings, headline, appendix) -> list[str]:
+    """report.md; ``divergence`` gives, for each headline camp, the week its territory share first parts from the
+    baseline's in each scenario."""
     md = [f"# Comparison: {' vs '.join(names)}", "", intro, ""]
     for ls, n in zip(loaded, names):
         md.append(f"- **{n}** (`{ls.path}`, sha256 `{ls.sha256[:12]}`): {ls.scenario.question.strip()}")
     if warnings:
         md += ["", "**Warnings**", ""] + [f"- {w}" for w in warnings]
     md += ["", "## Headline", "", "```", headline, "```", ""]
-    if camp:
+    if divergence:
         md += ["## When do the scenarios part?", ""]
-        md += [f"- {n}: {_parting(n, week, camp)}" for n, week in divergence.items()]
+        md += [f"- {n}: {_parting(n, week, camp)}" for camp, weeks in divergence.items() for n, week in weeks.items()]
         md.append("")
     md += ["## Territory over time", "", "![territory](plots/territory_over_time.png)", "",
            "## Control at the end", "", "![maps](plots/control_maps.png)", "",

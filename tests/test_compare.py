@@ -174,4 +174,7 @@ def test_the_report_follows_every_headline_camp(tmp_path, cli, monkeypatch):
     assert [t.get_text() for t in shares.get_xticklabels()] == ["RED", "BLUE", "GREEN"]
     chances = [t.get_text() for t in saved["outcome_probabilities.png"].axes[0].get_yticklabels()]
     assert chances[:6] == [f"{c} holds {p}" for p in ("middle", "west") for c in ("RED", "BLUE", "GREEN")]
-    assert "![chances](plots/outcome_probabilities.png)" in (tmp_path / "cmp" / "report.md").read_text()
+    md = (tmp_path / "cmp" / "report.md").read_text()
+    assert "![chances](plots/outcome_probabilities.png)" in md
+    for camp in ("RED", "BLUE", "GREEN"):  # when each camp's territory parts from the baseline's
+        assert f"- strong_green: {camp} territory share " in md
