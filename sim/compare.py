@@ -175,11 +175,10 @@ def shared_outcomes(scenarios: list, names: list[str]) -> Shared:
     places but share none of them: then nothing they are about can be compared."""
     camps = _shared([s.headline_camps for s in scenarios])
     places = _shared([s.outcome_places for s in scenarios])
-    omitted = [f"{c}: territory, population and oil shares and the places it holds are not compared: not a headline "
-               f"camp of {_missing(c, [s.headline_camps for s in scenarios], names)}"
+    omitted = [f"{c}: its territory, population and oil shares and the places it holds (not a headline camp of "
+               f"{_missing(c, [s.headline_camps for s in scenarios], names)})"
                for c in _union([s.headline_camps for s in scenarios]) if c not in camps]
-    omitted += [f"who holds {p} is not compared: not an outcome place of "
-                f"{_missing(p, [s.outcome_places for s in scenarios], names)}"
+    omitted += [f"who holds {p} (not an outcome place of {_missing(p, [s.outcome_places for s in scenarios], names)})"
                 for p in _union([s.outcome_places for s in scenarios]) if p not in places]
     if omitted and not camps and not places:
         said = "; ".join(f"{n}: {', '.join(s.headline_camps) or 'none'}" for s, n in zip(scenarios, names))

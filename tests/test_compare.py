@@ -117,9 +117,10 @@ def test_scenarios_with_other_headline_camps_compare_what_they_share(tmp_path, c
     assert res.returncode == 0, res.stderr
     omitted = [x for x in res.stderr.splitlines() if x.startswith("warning: not compared: ")]
     assert [x.split(": ")[2].split()[0] for x in omitted] == ["BLUE", "who", "who"], res.stderr
-    assert "not a headline camp of other_headlines" in omitted[0]
-    assert "who holds west is not compared: not an outcome place of other_headlines" in omitted[1]
-    assert "who holds south is not compared: not an outcome place of three" in omitted[2]
+    assert omitted[0].endswith(": BLUE: its territory, population and oil shares and the places it holds (not a "
+                               "headline camp of other_headlines)")
+    assert omitted[1:] == ["warning: not compared: who holds west (not an outcome place of other_headlines)",
+                           "warning: not compared: who holds south (not an outcome place of three)"]
     comp = pd.read_csv(out / "comparison.csv")
     metrics = list(dict.fromkeys(comp.metric))
     assert metrics == ["red_territory_share", "red_population_share", "red_oil_share", "green_territory_share",
