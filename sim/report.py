@@ -71,19 +71,20 @@ def _maps_plot(path: Path, loaded, names, all_results) -> None:
     save(fig, path)
 
 
-def outcome_panels(metrics, camps: list[str]) -> list[tuple[str, list]]:
-    """The panels of the outcome distributions: (title, metrics), one per share (territory, population, oil)
-    with every headline camp in it, then casualties, weeks of fighting and any other value outcome."""
+def outcome_panels(metrics, camps: list[str]) -> list[tuple[str, list[tuple[str, object]]]]:
+    """The panels of the outcome distributions: (title, [(label, metric)]), one per share (territory,
+    population, oil) with every headline camp in it, labelled by camp, then casualties, weeks of fighting and
+    any other value outcome, unlabelled."""
     values = {m.name: m for m in metrics if m.kind == "value" and not m.name.endswith("ceasefire_week")}
     panels = []
     for kind in SHARES:
-        group = [values.pop(f"{c.lower()}_{kind}_share") for c in camps if f"{c.lower()}_{kind}_share" in values]
+        group = [(c, values.pop(f"{c.lower()}_{kind}_share")) for c in camps if f"{c.lower()}_{kind}_share" in values]
         if group:
             panels.append((f"{kind} share at the end", group))
     for name in ("casualties", "weeks_of_fighting"):
         if name in values:
-            panels.append((values[name].label, [values.pop(name)]))
-    return panels + [(m.label, [m]) for m in values.values()]
+            panels.append((values[name].label, [("", values.pop(name))]))
+    return panels + [(m.label, [("", m)]) for m in values.values()]
 
 
 def _outcomes_plot(path: Path, names, metrics, camps: list[str]) -> None:
@@ -92,7 +93,7 @@ def _outcomes_plot(path: Path, names, metrics, camps: list[str]) -> None:
     nrows = max(1, math.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.6 * nrows), squeeze=False)
     for ax, (title, group) in zip(axes.flat, panels):
-        _grouped_boxes(ax, names, group, camps if len(group) > 1 or group[0].name.endswith("_share") else [])
+        _grouped_boxes(ax, names, group)
         ax.set_title(title, fontsize=9)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_axis_off()
@@ -104,11 +105,11 @@ def _outcomes_plot(path: Path, names, metrics, camps: list[str]) -> None:
     save(fig, path)
 
 
-def _grouped_boxes(ax, names, group, camps: list[str]) -> None:
-    """One box per scenario (in its colour, mean marked) for each metric of ``group``, side by side; the groups
-    are labelled with the camps (or not at all for a single outcome)."""
+def _grouped_boxes(ax, names, group: list[tuple[str, object]]) -> None:
+    """For each (label, metric) of ``group``, one box per scenario (in its colour, mean marked), side by side
+    above its label."""
     span = len(names) + 1
-    for k, m in enumerate(group):
+    for k, (_, m) in enumerate(group):
         data = [m.values[n][~np.isnan(m.values[n])] for n in names]
         boxes = ax.boxplot(data, positions=[k * span + i for i in range(len(names))], widths=0.75,
                            patch_artist=True, showmeans=True, manage_ticks=False, meanprops=MEAN)
@@ -116,18 +117,11 @@ def _grouped_boxes(ax, names, group, camps: list[str]) -> None:
             colour = SCENARIO_COLOURS(i % 10)
             box.set(facecolor=(*colour[:3], 0.45), edgecolor=colour, linewidth=1.5)
             median.set(color=colour, linewidth=2.5)  # a box of one value is its median alone: still in its colour
-    labels = [c for c in camps if any(m.name.startswith(f"{c.lower()}_") for m in group)]
-    ax.set_xticks([k * span + (len(names) - 1) / 2 for k in range(len(group))], labels or [""] * len(group),
+    ax.set_xticks([k * span + (len(names) - 1) / 2 for k in range(len(group))], [label for label, _ in group],
                   fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    if all(np.nan_to_num(m.values[n]).max(initial=0) == 0 and np.nan_to_num(m.values[n]).min(initial=0) == 0
-           for m in group for n in names):
+    if all(not np.nan_to_num(m.values[n]).any() for _, m in group for n in names):
         ax.text(0.5, 0.9, "0 in every run", transform=ax.transAxes, ha="center", va="center", color="#666666")
-
-
-def probability_rows(metrics) -> list:
-    """The chances the report shows, in the order of comparison.csv."""
-    return [m for m in metrics if m.kind == "probability"]
 
 
 def _probabilities_plot(path: Path, names, metrics) -> None:
@@ -135,7 +129,7 @@ def _probabilities_plot(path: Path, names, metrics) -> None:
     and its 95% Wilson interval."""
     from .compare import wilson_interval
 
-    probs = probability_rows(metrics)
+    probs = [m for m in metrics if m.kind == "probability"]
     fig, ax = plt.subplots(figsize=(2.4 + 1.9 * len(names), 0.9 + 0.3 * max(1, len(probs))))
     grid = np.full((max(1, len(probs)), len(names)), np.nan)
     for r, m in enumerate(probs):

@@ -138,7 +138,8 @@ def test_the_outcome_plots_show_every_headline_camp_and_readable_chances(monkeyp
     metrics = _metrics_of(camps, places)
     panels = dict(rep.outcome_panels(metrics, camps))
     for kind in ("territory", "population", "oil"):
-        assert [m.name for m in panels[f"{kind} share at the end"]] == [f"{c.lower()}_{kind}_share" for c in camps]
+        assert [(c, m.name) for c, m in panels[f"{kind} share at the end"]] == \
+            [(c, f"{c.lower()}_{kind}_share") for c in camps]
     assert {"casualties", "weeks of fighting"} <= set(panels)
     figures = []
     monkeypatch.setattr(rep, "save", lambda fig, path: figures.append(fig))
