@@ -163,3 +163,20 @@ def test_the_viewers_time_plots_colour_an_actor_by_its_camp_after_it_changed_cam
     entry = next(h for h, t in zip(legend.legend_handles, legend.get_texts()) if t.get_text() == "Middle-town militia")
     assert to_hex(line.get_color()) == to_hex(entry.get_color()) == to_hex(s.camps["RED"].color)
     assert legend in plots.layers.top
+
+
+def test_the_viewers_casualty_total_does_not_look_like_a_camp():
+    """The Syria scenarios draw the Islamic State in near-black: the line of all camps' casualties is told apart
+    from every camp's line by its style, not only by a shade."""
+    from matplotlib.colors import to_rgb
+
+    from sim.viz import draw
+
+    syria = load_scenario(SCENARIOS.parent / "syria" / "syria_2015_09.yaml").scenario
+    m = ConflictModel(syria, seed=1)
+    draw.plots_png(m)
+    plots = m._viz_timeplots
+    total = plots.total_line
+    for camp, line in plots.casualty_lines.items():
+        alike = np.abs(np.subtract(to_rgb(line.get_color()), to_rgb(total.get_color()))).max() < 60 / 255
+        assert not (alike and line.get_linestyle() == total.get_linestyle()), camp

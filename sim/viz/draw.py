@@ -542,7 +542,8 @@ class TimePlots:
         # casualties
         ax = axes[1][2]
         self.casualty_lines = {c: ax.plot([], [], color=camp_color(model, c), lw=1.3)[0] for c in self.camps}
-        (self.total_line,) = ax.plot([], [], color="black", lw=1.6, label="all camps")
+        # dashed: a camp may well be drawn in black
+        (self.total_line,) = ax.plot([], [], color="#555555", lw=1.6, ls="--", label="all camps")
         ax.legend(fontsize=6.5, loc="upper left", framealpha=0.8)
         self._title(ax, "Casualties (cumulative)")
         self.casualty_text = ax.text(0.98, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize=8)
