@@ -63,9 +63,10 @@ def metrics_from_summaries(summaries: dict[str, list[dict]], outcome_places: lis
     """Numeric outcomes and event indicators, per scenario, in run order."""
     names = list(summaries)
     first = summaries[names[0]][0]
+    every = set.intersection(*(set(summaries[s][0]) for s in names if summaries[s]))  # outcomes all runs have
     out: list[Metric] = []
     for key, v in first.items():
-        if isinstance(v, bool) or key.endswith("_controller") or key.endswith("_camp"):
+        if isinstance(v, bool) or key.endswith("_controller") or key.endswith("_camp") or key not in every:
             continue
         vals = {}
         for s in names:
@@ -160,6 +161,44 @@ def divergence_week(series: dict[str, np.ndarray], baseline: str, seed: int) -> 
     return out
 
 
+class Shared(NamedTuple):
+    """What a comparison compares: the headline camps and outcome places every scenario names (in the baseline's
+    order), and one line for each camp or place that some scenario leaves out."""
+
+    camps: list[str]
+    places: list[str]
+    omitted: list[str]
+
+
+def shared_outcomes(scenarios: list, names: list[str]) -> Shared:
+    """The outcomes every scenario has. Raises InputError when the scenarios name headline camps or outcome
+    places but share none of them: then nothing they are about can be compared."""
+    camps = _shared([s.headline_camps for s in scenarios])
+    places = _shared([s.outcome_places for s in scenarios])
+    omitted = [f"{c}: its territory, population and oil shares and the places it holds (not a headline camp of "
+               f"{_missing(c, [s.headline_camps for s in scenarios], names)})"
+               for c in _union([s.headline_camps for s in scenarios]) if c not in camps]
+    omitted += [f"who holds {p} (not an outcome place of {_missing(p, [s.outcome_places for s in scenarios], names)})"
+                for p in _union([s.outcome_places for s in scenarios]) if p not in places]
+    if omitted and not camps and not places:
+        said = "; ".join(f"{n}: {', '.join(s.headline_camps) or 'none'}" for s, n in zip(scenarios, names))
+        raise InputError(f"the scenarios share no headline camp and no outcome place, so nothing they are about can "
+                         f"be compared (headline camps: {said})", "compare")
+    return Shared(camps, places, omitted)
+
+
+def _union(lists: list[list[str]]) -> list[str]:
+    return list(dict.fromkeys(x for xs in lists for x in xs))
+
+
+def _shared(lists: list[list[str]]) -> list[str]:
+    return [x for x in lists[0] if all(x in xs for xs in lists[1:])]
+
+
+def _missing(item: str, lists: list[list[str]], names: list[str]) -> str:
+    return ", ".join(n for xs, n in zip(lists, names) if item not in xs)
+
+
 # ---------------------------------------------------------------------- running
 def _load_all(paths: list[str], overrides: dict):
     from .scenario import load_scenario
@@ -202,7 +241,10 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
     loaded, names = _load_all(paths, overrides)
     base = loaded[0].scenario
     horizon = until or base.end_date
+    shared = shared_outcomes([ls.scenario for ls in loaded], names)
     warnings = _scenario_warnings(loaded, names)
+    for line in shared.omitted:
+        print(f"warning: not compared: {line}", file=sys.stderr)
     for ls in loaded[1:]:
         if ls.scenario.start_date != base.start_date:
             warnings.append(f"{ls.scenario.name} starts on {ls.scenario.start_date}, the baseline on "
@@ -240,7 +282,7 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
                 info["posterior"] = post.manifest(seeds)
             jobs.append((tmp / name, ls.scenario, all_results[name], info))
         with writing_in_background(jobs, workers):
-            headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings)
+            headline = write_comparison(tmp, loaded, names, all_results, seed, horizon, warnings, shared)
     return folder.dest, headline
 
 
@@ -280,37 +322,35 @@ def writing_in_background(jobs: list[tuple], workers: int | None):
         raise RuntimeError(f"writing a scenario's outputs failed (exit codes {failed})")
 
 
-def write_comparison(folder: Path, loaded, names, all_results, seed: int, horizon: dt.date, warnings) -> str:
+def write_comparison(folder: Path, loaded, names, all_results, seed: int, horizon: dt.date, warnings,
+                     shared: Shared) -> str:
     from .report import write_report
 
-    base = loaded[0].scenario
     summaries = {n: [r.summary for r in all_results[n]] for n in names}
-    metrics = metrics_from_summaries(summaries, base.outcome_places, base.headline_camps)
+    metrics = metrics_from_summaries(summaries, shared.places, shared.camps)
     rows = comparison_rows(metrics, names[0], seed)
     with open(folder / "comparison.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(COMPARISON_COLUMNS)
         for row in rows:
             w.writerow([fmt(v) for v in row])
-    # territory share of the first headline camp, runs x steps, for the divergence week
-    camp = base.headline_camps[0] if base.headline_camps else None
-    series = {}
-    if camp:
-        for n in names:
-            per_run = []
-            for r in all_results[n]:
-                per_run.append([row.territory_share for row in r.recorder.camps if row.camp == camp])
-            series[n] = np.array(per_run, dtype=float)
-    div = divergence_week(series, names[0], seed) if series else {}
-    headline = headline_table(rows, names, metrics, base.headline_camps, base.outcome_places)
-    write_report(folder, loaded, names, all_results, rows, metrics, div, camp, horizon, warnings, headline)
+    div = {camp: divergence_week(territory_series(all_results, names, camp), names[0], seed) for camp in shared.camps}
+    headline = headline_table(rows, names, metrics, shared.camps, shared.places)
+    write_report(folder, loaded, names, all_results, rows, metrics, div, shared, horizon, warnings, headline)
     return headline
 
 
+def territory_series(all_results, names, camp: str) -> dict[str, np.ndarray]:
+    """A camp's territory share in every scenario, runs x steps (for the week at which the scenarios part)."""
+    return {n: np.array([[row.territory_share for row in r.recorder.camps if row.camp == camp]
+                         for r in all_results[n]], dtype=float) for n in names}
+
+
 def headline_metric_names(metrics, camps: list[str], places: list[str]) -> list[str]:
-    """The outcomes shown in the terminal: the first headline camp's shares and chances, casualties, fighting."""
+    """The outcomes shown in the terminal: every headline camp's territory share, the first one's oil share and
+    chances of holding the outcome places, casualties, fighting."""
     c0 = camps[0].lower() if camps else ""
-    wanted = [f"{c0}_territory_share", f"{c0}_oil_share", "casualties", "weeks_of_fighting"]
+    wanted = [f"{c.lower()}_territory_share" for c in camps] + [f"{c0}_oil_share", "casualties", "weeks_of_fighting"]
     wanted += [f"p_{c0}_holds_{p}" for p in places] + ["p_ceasefire_by_end", "p_agreement_holds"]
     have = {m.name for m in metrics}
     return [w for w in wanted if w in have]

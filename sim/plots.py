@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import json
 import math
+import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from .palette import CHANNEL_COLORS  # noqa: E402
 from .schema import Scenario  # noqa: E402
@@ -147,6 +149,17 @@ def final_control(results) -> dict[str, Counter]:
     return control
 
 
+def final_camps(results) -> dict[str, str]:
+    """actor -> the camp it was in at the end (most often, across runs): its colour on the network at the end."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        rec = r.recorder
+        last = rec.last_snapshot()
+        for aid, row in zip(rec.faction_ids + rec.other_ids, last.factions + last.others):
+            counts[aid][row[0]] += 1
+    return {aid: c.most_common(1)[0][0] for aid, c in counts.items()}
+
+
 def share_bands_from_results(results, camps: list[str], column: str = "territory_share"):
     """{camp: (dates, median, p10, p90)} across runs, from the recorded camp series."""
     idx = {"territory_share": 3, "population_share": 4, "oil_share": 5, "fighters": 6, "casualties": 7}[column]
@@ -204,11 +217,11 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
                        linewidths=1.5, marker="*" if highlight[pid] == "capture" else "o", zorder=5)
     camps = [c for c, spec in scenario.camps.items() if spec.armed] + [c for c, s in scenario.camps.items() if not s.armed]
     handles = [Line2D([0], [0], marker="o", color="w", markerfacecolor=camp_color(scenario, c), markersize=8,
-                      label=scenario.camps[c].name) for c in camps]
+                      label=textwrap.fill(scenario.camps[c].name, 60)) for c in camps]
     handles.append(Line2D([0], [0], marker="s", color="w", markerfacecolor="#cccccc", markersize=8, label="oil site"))
     if has_outline:
         handles.append(Line2D([0], [0], color=BORDER, lw=1, ls=(0, (5, 2)), label="border"))
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9).set_zorder(7)
+    legend_below(ax, handles)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     # a degree of longitude is cos(latitude) of a degree of latitude
@@ -220,6 +233,14 @@ def draw_control_map(ax, scenario: Scenario, control: dict[str, Counter], title:
     ax.figure.canvas.draw()  # final limits before the labels are fitted around the markers
     labels.sort(key=lambda item: item[:2])
     place_labels(ax, [(text, x, y, props) for _, _, text, x, y, props in labels], list(zip(lons, lats)))
+
+
+def legend_below(ax, handles: list, gap: float = 34.0, ncols: int = 1):
+    """The legend of a figure beneath its axes (``gap`` points below them, clear of the tick labels and the axis
+    label), never over the places."""
+    below = ax.transAxes + ScaledTranslation(0, -gap / 72.0, ax.figure.dpi_scale_trans)
+    return ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
+                     ncols=ncols, fontsize=7, frameon=False)
 
 
 def network_layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -264,7 +285,7 @@ def draw_support_network(ax, scenario: Scenario, levels: dict[tuple[str, str, st
     handles = [Line2D([0], [0], color=CHANNEL_COLORS[c], lw=2.5, label=c.replace("_", " ")) for c in CHANNEL_COLORS
                if c in used]
     if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=6.5, ncols=2).set_zorder(7)
+        legend_below(ax, handles, gap=4.0, ncols=4)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=10)
@@ -316,7 +337,9 @@ def run_plots(folder: Path, scenario: Scenario, results) -> list[Path]:
             levels[key].append(lv)
     med = {k: float(np.median(v)) for k, v in levels.items()}
     fig, ax = plt.subplots(figsize=(9, 7))
-    draw_support_network(ax, scenario, med, title=f"Support network at {end_date} (median tie level across runs)")
+    draw_support_network(ax, scenario, med, final_camps(results),
+                         title=f"Support network at {end_date} (median tie level across runs; node colour: camp "
+                               f"at the end)")
     out.append(folder / "support_network.png")
     save(fig, out[-1])
     return out

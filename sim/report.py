@@ -13,28 +13,41 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from .plots import draw_control_map, final_control, save, share_bands_from_results  # noqa: E402
 
 LINESTYLES = ("-", "--", ":", "-.")
+SCENARIO_COLOURS = plt.get_cmap("tab10")  # scenario i of a comparison
+MEAN = dict(marker="^", markerfacecolor="white", markeredgecolor="#222222", markersize=6)
 
 
-def _territory_plot(path: Path, loaded, names, all_results) -> None:
-    base = loaded[0].scenario
-    camps = base.headline_camps or [c for c, s in base.camps.items() if s.armed][:2]
+SHARES = ("territory", "population", "oil")
+
+
+def plotted_camps(loaded, camps: list[str]) -> list[str]:
+    """The camps whose territory the report follows: the headline camps every scenario names, else the armed
+    camps every scenario has."""
+    if camps:
+        return camps
+    armed = [[c for c, spec in ls.scenario.camps.items() if spec.armed] for ls in loaded]
+    return [c for c in armed[0] if all(c in a for a in armed[1:])]
+
+
+def _territory_plot(path: Path, loaded, names, all_results, camps: list[str]) -> None:
     if not camps:  # nobody fights: say so rather than draw empty axes
         fig, ax = plt.subplots(figsize=(6, 2.5))
         ax.set_axis_off()
-        ax.text(0.5, 0.5, f"{names[0]} has no armed camp: no territory curves", ha="center", va="center")
+        ax.text(0.5, 0.5, "no armed camp that every scenario has: no territory curves", ha="center", va="center")
         save(fig, path)
         return
-    fig, axes = plt.subplots(1, len(camps), figsize=(6 * len(camps), 4.2), squeeze=False)
-    cmap = plt.get_cmap("tab10")
-    for ax, camp in zip(axes[0], camps):
+    ncols = min(2, len(camps))
+    nrows = math.ceil(len(camps) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.5 * ncols, 4.2 * nrows), squeeze=False)
+    for ax, camp in zip(axes.flat, camps):
         for i, n in enumerate(names):
-            bands = share_bands_from_results(all_results[n], [camp])
-            xs, med, lo, hi = bands[camp]
-            col = cmap(i % 10)
+            xs, med, lo, hi = share_bands_from_results(all_results[n], [camp])[camp]
+            col = SCENARIO_COLOURS(i % 10)
             ax.fill_between(xs, lo, hi, color=col, alpha=0.15, linewidth=0)
             ax.plot(xs, med, color=col, linestyle=LINESTYLES[i % 4], linewidth=2, label=n)
         ax.set_title(f"{camp}: share of key places (median, 10-90% band)", fontsize=10)
@@ -44,6 +57,9 @@ def _territory_plot(path: Path, loaded, names, all_results) -> None:
         for lbl in ax.get_xticklabels():
             lbl.set_rotation(30)
             lbl.set_horizontalalignment("right")
+    for ax in list(axes.flat)[len(camps):]:
+        ax.set_axis_off()
+    fig.tight_layout()
     save(fig, path)
 
 
@@ -55,57 +71,86 @@ def _maps_plot(path: Path, loaded, names, all_results) -> None:
     save(fig, path)
 
 
-def outcome_metrics_plotted(metrics, camps: list[str]) -> list:
-    """The value outcomes the report plots (at most six): the headline camps' territory shares, the first
-    camp's oil and population shares, casualties and weeks of fighting; others fill any free panel."""
-    c = [x.lower() for x in camps]
-    wanted = [f"{x}_territory_share" for x in c[:2]] + [f"{x}_{k}_share" for x in c[:1] for k in ("oil", "population")]
-    wanted += ["casualties", "weeks_of_fighting"]
+def outcome_panels(metrics, camps: list[str]) -> list[tuple[str, list[tuple[str, object]]]]:
+    """The panels of the outcome distributions: (title, [(label, metric)]), one per share (territory,
+    population, oil) with every headline camp in it, labelled by camp, then casualties, weeks of fighting and
+    any other value outcome, unlabelled."""
     values = {m.name: m for m in metrics if m.kind == "value" and not m.name.endswith("ceasefire_week")}
-    chosen = [values[w] for w in wanted if w in values]
-    chosen += [m for m in values.values() if m not in chosen]
-    must = [m for m in chosen if m.name in ("casualties", "weeks_of_fighting")]
-    out = [m for m in chosen if m not in must][: 6 - len(must)] + must
-    return sorted(out, key=chosen.index)
+    panels = []
+    for kind in SHARES:
+        group = [(c, values.pop(f"{c.lower()}_{kind}_share")) for c in camps if f"{c.lower()}_{kind}_share" in values]
+        if group:
+            panels.append((f"{kind} share at the end", group))
+    for name in ("casualties", "weeks_of_fighting"):
+        if name in values:
+            panels.append((values[name].label, [("", values.pop(name))]))
+    return panels + [(m.label, [("", m)]) for m in values.values()]
 
 
 def _outcomes_plot(path: Path, names, metrics, camps: list[str]) -> None:
+    panels = outcome_panels(metrics, camps)
+    ncols = min(3, max(1, len(panels)))
+    nrows = max(1, math.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.6 * nrows), squeeze=False)
+    for ax, (title, group) in zip(axes.flat, panels):
+        _grouped_boxes(ax, names, group)
+        ax.set_title(title, fontsize=9)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    handles = [Patch(facecolor=(*SCENARIO_COLOURS(i % 10)[:3], 0.45), edgecolor=SCENARIO_COLOURS(i % 10), label=n)
+               for i, n in enumerate(names)]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(4, len(names)), fontsize=8,
+               frameon=False)
+    fig.tight_layout()
+    save(fig, path)
+
+
+def _grouped_boxes(ax, names, group: list[tuple[str, object]]) -> None:
+    """For each (label, metric) of ``group``, one box per scenario (in its colour, mean marked), side by side
+    above its label."""
+    span = len(names) + 1
+    for k, (_, m) in enumerate(group):
+        data = [m.values[n][~np.isnan(m.values[n])] for n in names]
+        boxes = ax.boxplot(data, positions=[k * span + i for i in range(len(names))], widths=0.75,
+                           patch_artist=True, showmeans=True, manage_ticks=False, meanprops=MEAN)
+        for i, (box, median) in enumerate(zip(boxes["boxes"], boxes["medians"])):
+            colour = SCENARIO_COLOURS(i % 10)
+            box.set(facecolor=(*colour[:3], 0.45), edgecolor=colour, linewidth=1.5)
+            median.set(color=colour, linewidth=2.5)  # a box of one value is its median alone: still in its colour
+    ax.set_xticks([k * span + (len(names) - 1) / 2 for k in range(len(group))], [label for label, _ in group],
+                  fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    if all(not np.nan_to_num(m.values[n]).any() for _, m in group for n in names):
+        ax.text(0.5, 0.9, "0 in every run", transform=ax.transAxes, ha="center", va="center", color="#666666")
+
+
+def _probabilities_plot(path: Path, names, metrics) -> None:
+    """A heatmap of the chances: a row per outcome, a column per scenario; each cell gives the share of runs
+    and its 95% Wilson interval."""
     from .compare import wilson_interval
 
-    values = outcome_metrics_plotted(metrics, camps)
     probs = [m for m in metrics if m.kind == "probability"]
-    ncols = 3
-    nrows = math.ceil(len(values) / ncols) + 1
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3.4 * nrows), squeeze=False)
-    for ax, m in zip(axes.flat, values):
-        data = [m.values[n][~np.isnan(m.values[n])] for n in names]
-        ax.boxplot(data, tick_labels=names, showmeans=True)
-        ax.set_title(m.label, fontsize=9)
-        ax.tick_params(axis="x", labelrotation=15, labelsize=7)
-        ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(values):]:
-        ax.set_axis_off()
-    ax = fig.add_subplot(nrows, 1, nrows)
-    width = 0.8 / len(names)
-    cmap = plt.get_cmap("tab10")
-    for i, n in enumerate(names):
-        ps, lows, highs = [], [], []
-        for m in probs:
+    fig, ax = plt.subplots(figsize=(2.4 + 1.9 * len(names), 0.9 + 0.3 * max(1, len(probs))))
+    grid = np.full((max(1, len(probs)), len(names)), np.nan)
+    for r, m in enumerate(probs):
+        for c, n in enumerate(names):
             v = m.values[n][~np.isnan(m.values[n])]
-            p = float(v.mean()) if len(v) else math.nan
+            if not len(v):
+                continue
+            grid[r, c] = p = float(v.mean())
             lo, hi = wilson_interval(int(v.sum()), len(v))
-            ps.append(p)
-            lows.append(max(p - lo, 0.0) if len(v) else 0.0)
-            highs.append(max(hi - p, 0.0) if len(v) else 0.0)
-        ax.bar(np.arange(len(probs)) + i * width, ps, width, label=n, color=cmap(i % 10),
-               yerr=[lows, highs], capsize=3, error_kw={"elinewidth": 1, "ecolor": "#333333"})
-    ax.set_xticks(np.arange(len(probs)) + width * (len(names) - 1) / 2)
-    ax.set_xticklabels([m.label.replace("P(", "").rstrip(")") for m in probs], rotation=20, ha="right", fontsize=7)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("probability (whiskers: 95% Wilson interval)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
+            ax.text(c, r, f"{100 * p:.0f}%  ({100 * lo:.0f}-{100 * hi:.0f})", ha="center", va="center", fontsize=7.5,
+                    color="white" if p > 0.6 else "#222222")
+    ax.imshow(grid, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(names)), names, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(probs)), [m.label.removeprefix("P(").removesuffix(")").removesuffix(" at the end")
+                                      for m in probs], fontsize=8)
+    ax.set_xticks(np.arange(len(names)) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(probs)) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    ax.set_title("chance at the end, share of runs (95% Wilson interval)", fontsize=9)
     save(fig, path)
 
 
@@ -125,29 +170,33 @@ def _sources_appendix(loaded) -> list[str]:
     return out
 
 
-def write_report(folder: Path, loaded, names, all_results, rows, metrics, divergence, camp, horizon, warnings,
+def write_report(folder: Path, loaded, names, all_results, rows, metrics, divergence, shared, horizon, warnings,
                  headline: str) -> None:
-    """report.md and a self-contained report.html (same content, images embedded), with the plots."""
+    """report.md and a self-contained report.html (same content, images embedded), with the plots.
+    ``shared`` (:class:`sim.compare.Shared`) names the headline camps and places every scenario has, and what
+    is left out."""
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
-    figs = {
-        "territory": plots / "territory_over_time.png",
-        "maps": plots / "control_maps.png",
-        "outcomes": plots / "outcome_distributions.png",
-    }
-    _territory_plot(figs["territory"], loaded, names, all_results)
-    _maps_plot(figs["maps"], loaded, names, all_results)
-    _outcomes_plot(figs["outcomes"], names, metrics, loaded[0].scenario.headline_camps)
+    camps = plotted_camps(loaded, shared.camps)
+    _territory_plot(plots / "territory_over_time.png", loaded, names, all_results, camps)
+    _maps_plot(plots / "control_maps.png", loaded, names, all_results)
+    _outcomes_plot(plots / "outcome_distributions.png", names, metrics, shared.camps)
+    _probabilities_plot(plots / "outcome_probabilities.png", names, metrics)
     runs = len(all_results[names[0]])
     intro = (f"Baseline **{names[0]}** against " + ", ".join(f"**{n}**" for n in names[1:]) +
              f"; {runs} runs each with common seeds (run k of every scenario uses seed "
              f"{all_results[names[0]][0].seed}+k), up to {horizon}. Differences are paired by seed; intervals are "
              f"95% bootstrap (differences) and Wilson (probabilities).")
     appendix = _sources_appendix(loaded)
-    md = _markdown(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix)
+    md = _markdown(intro, loaded, names, rows, divergence, warnings + not_compared(shared), headline, appendix)
     (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
     page = _html(md, folder)
     (folder / "report.html").write_text(page, encoding="utf-8")
+
+
+def not_compared(shared) -> list[str]:
+    """The report's line for each outcome some scenario does not have."""
+    return [f"not compared: {line}" for line in shared.omitted]
 
 
 def _diff_text(r, baseline: str) -> str:
@@ -175,20 +224,23 @@ def _parting(n: str, week, camp: str) -> str:
     return f"{camp} territory share first differs significantly from the baseline at week {week}."
 
 
-def _markdown(intro, loaded, names, rows, divergence, camp, warnings, headline, appendix) -> list[str]:
+def _markdown(intro, loaded, names, rows, divergence, warnings, headline, appendix) -> list[str]:
+    """report.md; ``divergence`` gives, for each headline camp, the week its territory share first parts from the
+    baseline's in each scenario."""
     md = [f"# Comparison: {' vs '.join(names)}", "", intro, ""]
     for ls, n in zip(loaded, names):
         md.append(f"- **{n}** (`{ls.path}`, sha256 `{ls.sha256[:12]}`): {ls.scenario.question.strip()}")
     if warnings:
         md += ["", "**Warnings**", ""] + [f"- {w}" for w in warnings]
     md += ["", "## Headline", "", "```", headline, "```", ""]
-    if camp:
+    if divergence:
         md += ["## When do the scenarios part?", ""]
-        md += [f"- {n}: {_parting(n, week, camp)}" for n, week in divergence.items()]
+        md += [f"- {n}: {_parting(n, week, camp)}" for camp, weeks in divergence.items() for n, week in weeks.items()]
         md.append("")
     md += ["## Territory over time", "", "![territory](plots/territory_over_time.png)", "",
            "## Control at the end", "", "![maps](plots/control_maps.png)", "",
            "## Outcome distributions", "", "![outcomes](plots/outcome_distributions.png)", "",
+           "## Chances of the outcomes", "", "![chances](plots/outcome_probabilities.png)", "",
            "## All outcomes", "",
            "Probabilities (`p_...`) are shares of runs, with their 95% Wilson interval; the difference to the "
            "baseline is the mean of the differences paired by seed, with its 95% bootstrap interval.", "",

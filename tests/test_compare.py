@@ -57,7 +57,7 @@ def test_report_is_self_contained_with_real_images(palermo_comparison):
     assert "p_lna_holds_tripoli" in stdout and "report:" in stdout
     html = (out / "report.html").read_text()
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(images) == 3
+    assert len(images) == 4  # territory, maps, outcome distributions, chances
     for img in images:
         raw = base64.b64decode(img)
         assert raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) > 20_000
@@ -100,3 +100,82 @@ def test_invalid_scenario_is_reported_before_running(tmp_path, cli):
     res = cli("compare", TOY, bad, "--out", out)
     assert res.returncode == 2 and "bad.yaml:2: actors.red_army.faction.cohesion" in res.stderr
     assert not out.exists()
+
+
+THREE = TOY.parent / "toy_three_camps.yaml"
+SYRIA = SCENARIOS.parent / "syria" / "syria_2015_09.yaml"
+
+
+def test_scenarios_with_other_headline_camps_compare_what_they_share(tmp_path, cli):
+    """The baseline follows RED, BLUE and GREEN at middle and west, the variant RED and GREEN at middle and south:
+    RED and GREEN at middle are compared, and one line for each of BLUE, west and south says why it is not."""
+    base, other = tmp_path / "three.yaml", tmp_path / "other_headlines.yaml"
+    base.write_text(f"extends: {THREE}\nheadline_camps: [RED, BLUE, GREEN]\n")
+    other.write_text(f"extends: {THREE}\nheadline_camps: [GREEN, RED]\noutcome_places: [south, middle]\n")
+    out = tmp_path / "cmp"
+    res = cli("compare", base, other, "--runs", 3, "--until", "2020-03-01", "--out", out, "--workers", 1)
+    assert res.returncode == 0, res.stderr
+    omitted = [x for x in res.stderr.splitlines() if x.startswith("warning: not compared: ")]
+    assert [x.split(": ")[2].split()[0] for x in omitted] == ["BLUE", "who", "who"], res.stderr
+    assert omitted[0].endswith(": BLUE: its territory, population and oil shares and the places it holds (not a "
+                               "headline camp of other_headlines)")
+    assert omitted[1:] == ["warning: not compared: who holds west (not an outcome place of other_headlines)",
+                           "warning: not compared: who holds south (not an outcome place of three)"]
+    comp = pd.read_csv(out / "comparison.csv")
+    metrics = list(dict.fromkeys(comp.metric))
+    assert metrics == ["red_territory_share", "red_population_share", "red_oil_share", "green_territory_share",
+                       "green_population_share", "green_oil_share", "casualties", "ceasefire_week",
+                       "weeks_of_fighting", "p_red_holds_middle", "p_green_holds_middle", "p_ceasefire_by_end",
+                       "p_agreement_holds"]
+    assert comp[comp.metric != "ceasefire_week"].runs.eq(3).all()  # every outcome compared is defined in every run
+    md = (out / "report.md").read_text()
+    for line in omitted:
+        assert f"- {line.removeprefix('warning: ')}" in md
+
+
+@pytest.mark.parametrize("other", ["camps", "libya"])
+def test_scenarios_that_share_no_headline_camp_or_place_are_refused_before_running(tmp_path, cli, monkeypatch, other):
+    from sim import runner
+
+    monkeypatch.setattr(runner, "run_ensemble", lambda *a, **k: pytest.fail("ran before refusing"))
+    if other == "camps":
+        base, variant = TOY, tmp_path / "green_south.yaml"
+        variant.write_text(f"extends: {THREE}\nheadline_camps: [GREEN]\noutcome_places: [south]\n")
+    else:
+        base, variant = SYRIA, SCENARIOS / "libya_2018_11.yaml"
+    out = tmp_path / "cmp"
+    res = cli("compare", base, variant, "--runs", 2, "--out", out)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert res.stderr.startswith("error: compare: the scenarios share no headline camp and no outcome place")
+    assert not out.exists()
+
+
+def test_the_report_follows_every_headline_camp(tmp_path, cli, monkeypatch):
+    """Three headline camps: a territory curve for each, each in the outcome distributions, and each one's chance
+    of holding every outcome place in the chances."""
+    from sim import report
+
+    saved = {}
+    original = report.save
+
+    def keep(fig, path):
+        saved[path.name] = fig
+        original(fig, path)
+
+    monkeypatch.setattr(report, "save", keep)
+    base, other = tmp_path / "three.yaml", tmp_path / "strong_green.yaml"
+    base.write_text(f"extends: {THREE}\nheadline_camps: [RED, BLUE, GREEN]\n")
+    other.write_text(f"extends: {base}\nactors: {{green_army: {{faction: {{fighters: 60000}}}}}}\n")
+    res = cli("compare", base, other, "--runs", 2, "--until", "2020-03-01", "--out", tmp_path / "cmp", "--workers", 1)
+    assert res.returncode == 0, res.stderr
+    titles = [ax.get_title() for ax in saved["territory_over_time.png"].axes if ax.get_title()]
+    assert [t.split(":")[0] for t in titles] == ["RED", "BLUE", "GREEN"]
+    shares = next(ax for ax in saved["outcome_distributions.png"].axes if ax.get_title() == "territory share at the end")
+    assert [t.get_text() for t in shares.get_xticklabels()] == ["RED", "BLUE", "GREEN"]
+    chances = [t.get_text() for t in saved["outcome_probabilities.png"].axes[0].get_yticklabels()]
+    assert chances[:6] == [f"{c} holds {p}" for p in ("middle", "west") for c in ("RED", "BLUE", "GREEN")]
+    md = (tmp_path / "cmp" / "report.md").read_text()
+    assert "![chances](plots/outcome_probabilities.png)" in md
+    for camp in ("RED", "BLUE", "GREEN"):  # when each camp's territory parts from the baseline's
+        assert f"- strong_green: {camp} territory share " in md

@@ -126,3 +126,36 @@ def test_no_armed_camp_draws_without_a_warning():
         plots.draw_share_bands(ax, {}, {})
     assert any("no armed camp" in t.get_text() for t in ax.texts)
     plt.close(fig)
+
+
+SYRIA = SCENARIOS.parent / "syria" / "syria_2015_09.yaml"
+
+
+def _start_control(scenario) -> dict:
+    """place -> Counter(camp of its holder at the start: 1)."""
+    from collections import Counter
+
+    return {pid: Counter({scenario.actors[p.controller].camp: 1}) for pid, p in scenario.territory.places.items()}
+
+
+def _apart(legend, ax) -> bool:
+    renderer = ax.figure.canvas.get_renderer()
+    return not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+
+
+@pytest.mark.parametrize("path", [SCENARIOS / "libya_2018_11.yaml", SYRIA], ids=lambda p: p.stem)
+def test_map_legends_sit_beside_the_map_not_on_it(path):
+    """The legend hid the places in the south (it sat in the map's lower left corner): it is beneath the map,
+    in the run's and the report's maps and in the viewer's."""
+    from sim.viz import draw
+    from sim.viz import model as vm
+
+    scenario = load_scenario(str(path)).scenario
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    plots.draw_control_map(ax, scenario, _start_control(scenario), "a title")
+    assert ax.get_legend() is not None and _apart(ax.get_legend(), ax)
+    plt.close(fig)
+    model = vm.ViewerModel(scenario_file=str(path), seed=1)
+    draw.map_png(model)
+    view = model._viz_map
+    assert view.legend is not None and _apart(view.legend, view.ax)

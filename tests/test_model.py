@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import LIBYA as LIBYA_FILES
+from conftest import SHIPPED
 from conftest import SCENARIOS, TOY
 from sim.agents import FactionAgent
 from sim.model import ConflictModel
@@ -131,21 +131,24 @@ def test_same_scenario_and_seed_give_byte_identical_tables_whatever_the_workers(
     assert len(_digest(tmp_path / "one")) == 7
 
 
-# Words of the theatre that are not ids of the shipped scenarios: the country, its people, its leaders and the
-# question's events. Generic words that a scenario also uses as an id are not theatre names: the camps 'local'
+# Words of the theatres that are not ids of the shipped scenarios: the countries, their people, leaders and the
+# questions' events. Generic words that a scenario also uses as an id are not theatre names: the camps 'local'
 # and 'neutral'. The project's own name may stay: libya-sim, libya_sim, the variables LIBYA_SIM_*.
 THEATRE_WORDS = {"libya", "libyan", "libyans", "haftar", "sarraj", "palermo", "kaniyat", "wagner", "turkish",
                  "russian", "emirati", "egyptian", "qatari", "italian", "french", "american", "british",
                  "sudanese", "chadian", "tuareg", "tebu", "fezzan", "cyrenaica", "tripolitania", "berlin",
-                 "moscow", "istanbul", "skhirat"}
-GENERIC_IDS = {"local", "neutral"}
+                 "moscow", "istanbul", "skhirat",
+                 "syria", "syrian", "syrians", "assad", "kurdish", "kurds", "hezbollah", "nusra", "geneva", "munich"}
+# 'regime' is also the Syria scenarios' camp, and the word for an arms embargo's rules (sim/world/embargo.py)
+GENERIC_IDS = {"local", "neutral", "regime"}
 PROJECT_NAME = re.compile(r"libya[-_]sim|LIBYA_SIM_[A-Z_]*", re.IGNORECASE)
 
 
 def theatre_names() -> set[str]:
-    """Every id of every Libya scenario (actors, places, camps, scenario names) and THEATRE_WORDS."""
+    """Every id of every shipped scenario of every theatre (actors, places, camps, scenario names) and
+    THEATRE_WORDS."""
     names = set(THEATRE_WORDS)
-    for f in LIBYA_FILES:
+    for f in SHIPPED:
         s = load_scenario(f).scenario
         names |= set(s.actors) | set(s.territory.places) | set(s.camps) | {f.stem}
     return {n.lower() for n in names} - GENERIC_IDS

@@ -81,12 +81,102 @@ def test_compare_report_images_show_both_scenarios(weak_blue_comparison):
     out, _ = weak_blue_comparison  # `compare toy_war weak_blue` (conftest): the Blue army a fifth of its size
     html = (out / "report.html").read_text()
     images = [base64.b64decode(x) for x in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
-    assert len(images) == 3
+    assert len(images) == 4  # territory, maps, outcome distributions, chances
     assert images[0] == (out / "plots" / "territory_over_time.png").read_bytes()
-    territory, maps, outcomes = (rgb(x) for x in images)
+    territory, maps, outcomes, _ = (rgb(x) for x in images)
     # the territory plot draws scenario k in colour k of tab10: blue (#1f77b4) and orange (#ff7f0e)
     assert share_of_colour(territory, "#1f77b4") > 0.0003 and share_of_colour(territory, "#ff7f0e") > 0.0003
     toy = load_scenario(TOY).scenario
     assert share_of_colour(maps, toy.camps["RED"].color) > 0.0003
     assert share_of_colour(maps, toy.camps["BLUE"].color) > 0.0003
     assert share_of_colour(outcomes, "#1f77b4") > 0.0003 and share_of_colour(outcomes, "#ff7f0e") > 0.0003
+
+
+MILITIA_TURNS = """extends: {toy}
+actors:
+  town_militia: {{faction: {{can_switch: false}}}}
+events:
+  militia_turns: {{date: 2020-01-13, kind: defection, actor: town_militia, to_camp: RED, assumption: test data}}
+"""
+
+
+def _node_colour(ax, xy) -> str:
+    from matplotlib.colors import to_hex
+
+    for coll in ax.collections:
+        offsets = coll.get_offsets()
+        if len(offsets) == 1 and np.allclose(offsets[0], xy):
+            return to_hex(coll.get_facecolor()[0])
+    raise AssertionError(f"no node at {xy}")
+
+
+def test_the_network_colours_an_actor_by_its_camp_after_it_changed_camp(tmp_path, monkeypatch):
+    """The militia leaves BLUE for RED in week 1: the run's network at the end shows it in RED's colour, and so
+    does the viewer's network once the week of the change is shown."""
+    from matplotlib.colors import to_hex
+
+    from sim import plots
+    from sim.runner import run_ensemble
+    from sim.viz import draw
+
+    f = tmp_path / "militia_turns.yaml"
+    f.write_text(MILITIA_TURNS.format(toy=TOY))
+    s = load_scenario(f).scenario
+    red, blue = to_hex(s.camps["RED"].color), to_hex(s.camps["BLUE"].color)
+    results = run_ensemble(s, 2, 1, 4, workers=1)
+    assert plots.final_camps(results)["town_militia"] == "RED"
+    figures = []
+    monkeypatch.setattr(plots, "save", lambda fig, path: figures.append(fig))
+    plots.run_plots(tmp_path / "plots", s, results)
+    network = figures[-1].axes[0]
+    assert _node_colour(network, plots.network_layout(s)["town_militia"]) == red
+    assert _node_colour(network, plots.network_layout(s)["blue_army"]) == blue
+
+    m = ConflictModel(s, seed=1)
+    view_colour = lambda: next(to_hex(dots.get_facecolor()[group.index(a)]) for group, dots in
+                               m._viz_network.nodes.values() for a in group if a.actor_id == "town_militia")
+    draw.network_png(m)
+    assert view_colour() == blue
+    for _ in range(2):
+        m.step()
+    draw.network_png(m)
+    assert view_colour() == red
+
+
+def test_the_viewers_time_plots_colour_an_actor_by_its_camp_after_it_changed_camp(tmp_path):
+    from matplotlib.colors import to_hex
+
+    from sim.viz import draw
+
+    f = tmp_path / "militia_turns.yaml"
+    f.write_text(MILITIA_TURNS.format(toy=TOY))
+    s = load_scenario(f).scenario
+    m = ConflictModel(s, seed=1)
+    draw.plots_png(m)
+    plots = m._viz_timeplots
+    line = plots.fighter_lines["town_militia"]
+    assert to_hex(line.get_color()) == to_hex(s.camps["BLUE"].color)
+    for _ in range(2):
+        m.step()
+    draw.plots_png(m)
+    legend = plots.axes[1][0].get_legend()
+    entry = next(h for h, t in zip(legend.legend_handles, legend.get_texts()) if t.get_text() == "Middle-town militia")
+    assert to_hex(line.get_color()) == to_hex(entry.get_color()) == to_hex(s.camps["RED"].color)
+    assert legend in plots.layers.top
+
+
+def test_the_viewers_casualty_total_does_not_look_like_a_camp():
+    """The Syria scenarios draw the Islamic State in near-black: the line of all camps' casualties is told apart
+    from every camp's line by its style, not only by a shade."""
+    from matplotlib.colors import to_rgb
+
+    from sim.viz import draw
+
+    syria = load_scenario(SCENARIOS.parent / "syria" / "syria_2015_09.yaml").scenario
+    m = ConflictModel(syria, seed=1)
+    draw.plots_png(m)
+    plots = m._viz_timeplots
+    total = plots.total_line
+    for camp, line in plots.casualty_lines.items():
+        alike = np.abs(np.subtract(to_rgb(line.get_color()), to_rgb(total.get_color()))).max() < 60 / 255
+        assert not (alike and line.get_linestyle() == total.get_linestyle()), camp

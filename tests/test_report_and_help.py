@@ -73,7 +73,9 @@ def test_a_scenario_with_no_armed_camp_runs_and_compares_without_noise(tmp_path,
         assert code == 0, stderr
         assert [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught] == [], args
         lines = [x for x in stderr.splitlines() if x.strip() and "it/s" not in x and "run/s" not in x]
-        assert lines and all(x.startswith("warning: ") and "no armed camp" in x for x in lines), stderr
+        omitted = [x for x in lines if x.startswith("warning: not compared: ")]  # the camps TOY alone names
+        assert [x.split(": ")[2] for x in omitted] == (["RED", "BLUE"] if args[0] == "compare" else []), stderr
+        assert lines and all(x.startswith("warning: ") and "no armed camp" in x for x in lines if x not in omitted)
 
 
 # ---------------------------------------------------------------------- the report
@@ -105,29 +107,57 @@ def test_report_tables_give_wilson_intervals(report):
     assert "95% interval (Wilson)" in (out / "report.html").read_text()
 
 
-def test_the_outcome_plot_shows_casualties_fighting_and_probability_intervals(monkeypatch, tmp_path):
+CAMPS4 = ["RED", "BLUE", "GREEN", "BLACK"]  # four headline camps, as the Syria scenarios have
+
+
+def _metrics_of(camps: list[str], places: list[str]):
+    import numpy as np
+
+    from sim.compare import Metric
+
+    rng = np.random.default_rng(3)
+    names = [f"{c.lower()}_{k}_share" for c in camps for k in ("territory", "population", "oil")]
+    metrics = [Metric(k, k.replace("_", " "), "value", {n: rng.random(5) for n in ("a", "b")}) for k in
+               names + ["casualties", "ceasefire_week", "weeks_of_fighting"]]
+    metrics += [Metric(f"p_{c.lower()}_holds_{p}", f"P({c} holds {p} at the end)", "probability",
+                       {n: (rng.random(5) < 0.4).astype(float) for n in ("a", "b")}) for p in places for c in camps]
+    return metrics
+
+
+@pytest.mark.parametrize("camps", [CAMPS4[:2], CAMPS4], ids=["two camps", "four camps"])
+def test_the_outcome_plots_show_every_headline_camp_and_readable_chances(monkeypatch, tmp_path, camps):
+    """Every headline camp's shares are plotted (the report showed the first two camps' territory and the
+    first one's other shares), beside casualties and weeks of fighting; the chances are a heatmap whose rows
+    are labelled without overlap and whose cells give the share of runs with its Wilson interval."""
     import matplotlib
 
     from sim import report as rep
-    from sim.compare import Metric
+    from sim.compare import wilson_interval
 
-    values = {n: [1.0, 2.0, 3.0] for n in ("a", "b")}
-    import numpy as np
-
-    metrics = [Metric(k, k, "value", {n: np.array(v) for n, v in values.items()}) for k in
-               ("red_territory_share", "red_population_share", "red_oil_share", "blue_territory_share",
-                "blue_population_share", "blue_oil_share", "casualties", "ceasefire_week", "weeks_of_fighting")]
-    metrics.append(Metric("p_red_holds_x", "P(RED holds x at the end)", "probability",
-                          {"a": np.array([1.0, 0.0, 1.0]), "b": np.array([0.0, 0.0, 1.0])}))
-    plotted = [m.name for m in rep.outcome_metrics_plotted(metrics, ["RED", "BLUE"])]
-    assert len(plotted) == 6 and "casualties" in plotted and "weeks_of_fighting" in plotted
+    places = ["capital", "port", "oasis", "pass", "field", "coast", "hill", "ford"]
+    metrics = _metrics_of(camps, places)
+    panels = dict(rep.outcome_panels(metrics, camps))
+    for kind in ("territory", "population", "oil"):
+        assert [(c, m.name) for c, m in panels[f"{kind} share at the end"]] == \
+            [(c, f"{c.lower()}_{kind}_share") for c in camps]
+    assert {"casualties", "weeks of fighting"} <= set(panels)
     figures = []
     monkeypatch.setattr(rep, "save", lambda fig, path: figures.append(fig))
-    rep._outcomes_plot(tmp_path / "x.png", ["a", "b"], metrics, ["RED", "BLUE"])
-    titles = {ax.get_title() for ax in figures[0].axes}
-    assert {"casualties", "weeks_of_fighting"} <= titles
-    bars = [c for ax in figures[0].axes for c in ax.containers if isinstance(c, matplotlib.container.BarContainer)]
-    assert len(bars) == 2 and all(c.errorbar is not None for c in bars)
+    rep._outcomes_plot(tmp_path / "x.png", ["a", "b"], metrics, camps)
+    by_title = {ax.get_title(): ax for ax in figures[0].axes}
+    assert [t.get_text() for t in by_title["territory share at the end"].get_xticklabels()] == camps
+    rep._probabilities_plot(tmp_path / "p.png", ["a", "b"], metrics)
+    ax = figures[1].axes[0]
+    rows = [m for m in metrics if m.kind == "probability"]
+    labels = ax.get_yticklabels()
+    assert [t.get_text() for t in labels] == [f"{c} holds {p}" for p in places for c in camps]
+    figures[1].canvas.draw()
+    boxes = [t.get_window_extent() for t in labels]
+    assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+    v = rows[-1].values["b"]
+    lo, hi = wilson_interval(int(v.sum()), len(v))
+    cell = f"{100 * v.mean():.0f}%  ({100 * lo:.0f}-{100 * hi:.0f})"
+    assert cell in [t.get_text() for t in ax.texts]
     matplotlib.pyplot.close("all")
 
 

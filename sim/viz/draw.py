@@ -124,6 +124,21 @@ class Layers:
 
 
 # ---------------------------------------------------------------- map
+MAP_MARKS = {  # the legend's entries after the camps: label -> style of its mark
+    "battle this week": dict(marker="o", ls="", mfc="none", mec="#111111", ms=9),
+    "captured": dict(marker="*", ls="", mfc="gold", mec="black", ms=11),
+    "oil": dict(marker="D", ls="", mfc="#dddddd", mec="black", ms=6),
+    "air superiority (camp colour)": dict(marker="^", ls="", mfc="#999999", mec="black", ms=7),
+    "campaign: attack axis (dashed: on to its objective)": dict(color="#555555", lw=2, marker=">", ms=6),
+}
+LEGEND_COLUMNS = 3
+
+
+def legend_strip(entries: int) -> float:
+    """Inches beneath the map for a legend of ``entries`` in LEGEND_COLUMNS columns."""
+    return 0.08 + 0.19 * math.ceil(entries / LEGEND_COLUMNS)
+
+
 class MapView:
     """Places at lon/lat coloured by the controller's camp, sized by population; roads; this week's fighting.
 
@@ -143,10 +158,12 @@ class MapView:
         stretch = 1.0 / max(0.2, math.cos(math.radians(float(self.lat.mean()) if pl.size else 0.0)))
         ratio = (ylim[1] - ylim[0]) * stretch / (xlim[1] - xlim[0])
         ax_w = width * 0.98
-        height = min(max(ax_w * ratio + 0.35, 3.0), 7.5)
+        strip = legend_strip(len(model.spec.camps) + len(MAP_MARKS))  # the legend's room, beneath the map
+        height = min(max(ax_w * ratio + 0.35, 3.0), 7.5) + strip
         self.fig = fig = Figure(figsize=(width, height), facecolor="white")
         top = 1.0 - 0.33 / height
-        self.ax = ax = fig.add_axes((0.01, 0.01, 0.98, top - 0.01))
+        self.bottom = bottom = strip / height
+        self.ax = ax = fig.add_axes((0.01, bottom, 0.98, top - bottom))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect(stretch, adjustable="box", anchor="N")
@@ -269,14 +286,9 @@ class MapView:
             if self.legend is not None:
                 self.legend.remove()
             handles = [Patch(facecolor=camp_color(model, c), label=camp_label(model, c)) for c in held]
-            handles += [Line2D([], [], marker="o", ls="", mfc="none", mec="#111111", ms=9, label="battle this week"),
-                        Line2D([], [], marker="*", ls="", mfc="gold", mec="black", ms=11, label="captured"),
-                        Line2D([], [], marker="D", ls="", mfc="#dddddd", mec="black", ms=6, label="oil"),
-                        Line2D([], [], marker="^", ls="", mfc="#999999", mec="black", ms=7,
-                               label="air superiority (camp colour)"),
-                        Line2D([], [], color="#555555", lw=2, marker=">", ms=6,
-                               label="campaign: attack axis (dashed: on to its objective)")]
-            self.legend = self.ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
+            handles += [Line2D([], [], label=label, **style) for label, style in MAP_MARKS.items()]
+            self.legend = self.fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, self.bottom),
+                                          ncol=LEGEND_COLUMNS, fontsize=7, frameon=False, columnspacing=1.2)
             self.legend_key = key
             self.layers.top = self.static_labels + [self.legend]
             self.layers.invalidate()
@@ -517,6 +529,8 @@ class TimePlots:
         self.fighter_lines: dict[str, Line2D] = {}
         self.fighter_lines = self._actor_lines(ax, model, top)
         self._title(ax, "Fighters per faction (thousands)")
+        self.tracked = {a.actor_id: a for a in [*top, *model.patrons]}
+        self.tracked_camps = {aid: a.camp for aid, a in self.tracked.items()}
         if top:
             ax.legend(**_BELOW, ncol=1 if len(top) <= 4 else 2)
         # support given per patron
@@ -528,7 +542,8 @@ class TimePlots:
         # casualties
         ax = axes[1][2]
         self.casualty_lines = {c: ax.plot([], [], color=camp_color(model, c), lw=1.3)[0] for c in self.camps}
-        (self.total_line,) = ax.plot([], [], color="black", lw=1.6, label="all camps")
+        # dashed: a camp may well be drawn in black
+        (self.total_line,) = ax.plot([], [], color="#555555", lw=1.6, ls="--", label="all camps")
         ax.legend(fontsize=6.5, loc="upper left", framealpha=0.8)
         self._title(ax, "Casualties (cumulative)")
         self.casualty_text = ax.text(0.98, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize=8)
@@ -542,9 +557,30 @@ class TimePlots:
         for a in axes[1]:
             a.set_xlabel("week", fontsize=7, labelpad=1)
         self.layers = Layers(fig)
-        # static: titles, legends, the week axes and the 0..1 share axes; the other y axes move
-        self.layers.top = [camp_legend] + self.titles + [a.xaxis for a in axes.flat] + \
+        self.camp_legend = camp_legend
+        self._static()
+
+    def _static(self) -> None:
+        """What the overlay draws once: titles, legends, the week axes and the 0..1 share axes (the other y axes
+        move)."""
+        axes = self.axes
+        self.layers.top = [self.camp_legend] + self.titles + [a.xaxis for a in axes.flat] + \
             [a.yaxis for a in axes[0]] + [a.get_legend() for a in axes[1] if a.get_legend() is not None]
+        self.layers.invalidate()
+
+    def _recolour(self, model) -> None:
+        """An actor that changed camp gets its new camp's colour, on its line and in its legend."""
+        now = {aid: a.camp for aid, a in self.tracked.items()}
+        if now == self.tracked_camps:
+            return
+        self.tracked_camps = now
+        for lines in (self.fighter_lines, self.support_lines):
+            for aid, ln in lines.items():
+                ln.set_color(camp_color(model, now[aid]))
+        for ax, lines in zip(self.axes[1], (self.fighter_lines, self.support_lines)):
+            if ax.get_legend() is not None:
+                ax.legend(**_BELOW, ncol=1 if len(lines) <= 4 else 2)
+        self._static()
 
     @staticmethod
     def _actor_lines(ax, model, actors) -> dict[str, Line2D]:
@@ -565,6 +601,7 @@ class TimePlots:
 
     def png(self, model) -> bytes:
         camps, series, x = camp_series(model)
+        self._recolour(model)
         for (key, c), ln in self.share_lines.items():
             ln.set_data(x, series[c][key] if c in series else np.zeros_like(x))
         weeks = np.asarray(getattr(model, "history_weeks", []), dtype=float)
