@@ -1,25 +1,32 @@
 """The Syria scenarios (scenarios/syria/): they validate without warnings, run, cite only the bibliography, keep
-their places supplied as declared, and the Russian intervention helps the regime's camp (a direction test).
+their places supplied as declared, use the theatre's parameter file, take the relations between camps and the
+revenue of places from the scenario, and the Russian intervention helps the regime's camp (a direction test).
 
 The files are named by path here; on the command line their names work too (the lookup searches the theatre
 folders of scenarios/)."""
 
+import datetime as dt
 import statistics
+from collections import Counter
 
 import pytest
+import yaml
 
 import test_roads as roads
 from conftest import ROOT, run_cli
+from sim.mechanisms import economy
+from sim.model import ConflictModel
 from sim.patterns import evaluate, evaluate_all, load_patterns, table
 from sim.runner import horizon_steps, run_ensemble
-from sim.scenario import load_scenario
+from sim.scenario import PARAMETERS_FILE, load_scenario
 from sim.sources import load_bibliography
 from sim.territory import haversine_km
 
 SYRIA = ROOT / "scenarios" / "syria"
 BASE = SYRIA / "syria_2015_09.yaml"
 NO_RUSSIA = SYRIA / "no_russian_intervention.yaml"
-FILES = sorted(SYRIA.glob("*.yaml"))
+PARAMETERS = SYRIA / PARAMETERS_FILE
+FILES = sorted(p for p in SYRIA.glob("*.yaml") if p.name != PARAMETERS_FILE)  # the scenarios
 PATTERNS = ROOT / "configs" / "calibration" / "syria_2015_2016.yaml"
 
 
@@ -130,3 +137,115 @@ def test_compare_of_the_two_syria_scenarios_writes_a_report(tmp_path):
     md = (out / "report.md").read_text()
     assert "no_russian_intervention" in md and "p_regime_holds_aleppo_east" in md
     assert (out / "report.html").is_file() and (out / "comparison.csv").is_file()
+
+
+# ---------------------------------------------------------------------- the theatre's parameter file
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_scenarios_take_their_parameters_from_the_theatre_s_file(path):
+    """Every value of scenarios/syria/parameters.yaml reaches the resolved scenario (the variant inherits it
+    through extends), where it differs from the generic default."""
+    theatre = yaml.safe_load(PARAMETERS.read_text())["parameters"]
+    s = load_scenario(path).scenario
+    params = s.parameters.model_dump() if hasattr(s.parameters, "model_dump") else dict(s.parameters)
+    for name, value in theatre.items():
+        if name == "channel_effects":
+            for channel, effects in value.items():
+                got = params["channel_effects"][channel]
+                got = got if isinstance(got, dict) else got.model_dump()
+                assert {k: got[k] for k in effects} == effects, channel
+        else:
+            assert params[name] == value, name
+    generic = yaml.safe_load((ROOT / "configs" / "model.yaml").read_text())["parameters"]
+    for name in ("attrition_rate", "urban_advantage_per_100k", "oil_price_usd", "upkeep_per_fighter"):
+        assert generic[name] != theatre[name], name  # so the check above tells the file from the defaults
+
+
+def test_the_theatre_s_parameters_are_tagged():
+    """Each value of the file says where it comes from: [sourced], [tuned] or [assumption] on its line."""
+    lines = [ln for ln in PARAMETERS.read_text().splitlines()
+             if ln.startswith("  ") and not ln.lstrip().startswith("#") and ":" in ln
+             and ln.split(":")[0].strip() not in ("channel_effects", "alliance")]
+    assert lines
+    for ln in lines:
+        assert any(tag in ln for tag in ("[sourced]", "[tuned]", "[assumption]")), ln
+
+
+# ---------------------------------------------------------------------- relations between camps
+def regime_sdf_battles(overrides: dict, seeds=range(6), until=dt.date(2016, 8, 1)) -> int:
+    """Battles between the regime's camp and the SDF, either attacking, before the Hasakah clashes, with the
+    regime holding al-Hasakah (as it held quarters of it) and the SDF wanting it as much as anything, so that only
+    the relation keeps them apart."""
+    over = {"events.hasakah_to_the_regime": {"kind": "capture", "date": "2015-09-28", "place": "hasakah",
+                                             "to": "saa", "assumption": "test"},
+            "actors.sdf.faction.goals.hasakah": 10, **overrides}
+    s = load_scenario(BASE, over).scenario
+    out: Counter = Counter()
+    for k in seeds:
+        m = ConflictModel(s, seed=k)
+        for _ in range(horizon_steps(s, until=until)):
+            m.step()
+        out.update(frozenset((b.attacker_camp, b.defender_camp)) for b in m.recorder.battles)
+    return out[frozenset(("regime", "SDF"))]
+
+
+def test_the_relations_of_the_camps_are_the_scenario_s_with_their_dated_changes():
+    s = load_scenario(BASE).scenario
+    named = {frozenset(r.camps): r.relation for r in s.relations.values()}
+    assert named[frozenset(("regime", "SDF"))] == "neutral"
+    assert named[frozenset(("opposition", "SDF"))] == "war"
+    changes = sorted((e.date, e.relation) for e in s.events.values() if e.kind == "relation")
+    assert changes == [(dt.date(2016, 8, 17), "war"), (dt.date(2016, 8, 23), "truce")]
+    m = ConflictModel(s, seed=1)
+    seen = []
+    for _ in range(horizon_steps(s)):
+        seen.append(m.map.relations.between("regime", "SDF"))
+        m.step()
+    assert seen[0] == "neutral" and "war" in seen and seen.index("war") > 40
+    assert seen[seen.index("war") + 1] in ("war", "truce") and "truce" in seen[seen.index("war"):]
+    assert all(r == "war" for r in (m.map.relations.between(a, b) for a, b in
+                                    [("regime", "opposition"), ("opposition", "SDF"), ("ISIS", "SDF")]))
+
+
+def test_the_regime_and_the_sdf_do_not_fight_while_neutral_and_do_at_war():
+    """The relation, not the lack of a goal, keeps them apart: with the regime holding al-Hasakah next to the
+    SDF's home and the SDF wanting it, the scenario's neutrality gives no battle between them before August 2016;
+    at war (the relation deleted) they fight."""
+    assert regime_sdf_battles({}) == 0
+    assert regime_sdf_battles({"relations.regime_sdf": None}) > 0
+
+
+# ---------------------------------------------------------------------- revenue of places
+def test_isis_lives_on_its_places_and_a_holder_change_moves_the_revenue():
+    """ISIS's income is the oil and taxes of the places it holds (not its starting cash); handing the oil
+    fields of Mayadin to the SDF moves their revenue, all of it, from ISIS to the SDF."""
+    s = load_scenario(BASE).scenario
+    mayadin = s.territory.places["mayadin"]
+    assert mayadin.oil_bpd > 0 and any(r.kind == "taxes" for r in mayadin.revenue)
+    isis = s.actors["isis"].faction
+    assert isis.cash < 26 * isis.fighters * s.parameters.upkeep_per_fighter  # a reserve of under half a year
+    base = ConflictModel(s, seed=1)
+    base.step()
+    handed = {"events.mayadin_handed": {"kind": "capture", "date": "2015-09-28", "place": "mayadin", "to": "sdf",
+                                        "assumption": "test"}}
+    moved = ConflictModel(load_scenario(BASE, handed).scenario, seed=1)
+    moved.step()
+    p = base.params
+    weekly = (economy.weekly_revenue(mayadin.oil_bpd, p.oil_price_usd)
+              + 60 * mayadin.population / 1e6 / (365 / 7)) * p.revenue_to_cash
+    assert base.actor("isis").takings > weekly > 0
+    assert base.actor("isis").takings - moved.actor("isis").takings == pytest.approx(weekly)
+    assert moved.actor("sdf").takings - base.actor("sdf").takings == pytest.approx(weekly)
+    assert base.economy.revenue == 0.0  # nothing is pooled through the capital
+
+
+def test_the_sdf_pays_its_fighters_from_its_oil():
+    """The Kurdish administration's oil pays the SDF: without Rumeilan's output its reserve runs out within the
+    first half-year and its unpaid fighters lose cohesion; with it, it stays paid."""
+    def sdf_after(overrides: dict, weeks: int = 26):
+        m = ConflictModel(load_scenario(BASE, overrides).scenario, seed=1)
+        for _ in range(weeks):
+            m.step()
+        return m.actor("sdf")
+    paid, unpaid = sdf_after({}), sdf_after({"territory.places.qamishli.oil_bpd": 0})
+    assert paid.cash > 0 and unpaid.cash == pytest.approx(0.0, abs=0.5)
+    assert unpaid.cohesion < paid.cohesion - 0.1
