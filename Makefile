@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test bench calibration calibration-docs venv venv-test browser-deps clean mutation
+.PHONY: demo test bench calibration calibration-docs calibration-defaults venv venv-test browser-deps clean mutation
 
 $(BIN)/python:
 	@test -n "$(PYTHON312)" || { echo "python3.12 not found (Mesa 3.5 needs Python 3.12)"; exit 2; }
@@ -49,6 +49,11 @@ calibration: venv
 # the calibration the defaults come from); a test checks they are up to date.
 calibration-docs: venv
 	$(BIN)/python bench/calibration.py --write-docs
+
+# The Libya defaults from the latest posterior: the weighted median of the parameter sets that also pass the
+# patron check (bench/choose_defaults.py); writes defaults.yaml beside the posterior, about 17 minutes.
+calibration-defaults: venv
+	$(BIN)/python bench/choose_defaults.py
 
 # Mutation testing (docs/testing.md): one module at a time, at low priority, on one core.
 #   make mutation                      # MODULE=mechanisms (sim/mechanisms/)

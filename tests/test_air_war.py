@@ -144,7 +144,10 @@ def test_a_campaign_is_supplied_from_its_camp_s_air_base_nearest_the_axis(libya)
     forward = front._forward_reach(lna.index, sirte)
     assert forward > by_line  # from Jufra, not along the road from Benghazi
     committed = dict(front.campaign_force([lna.index], sirte))[lna.index]
-    assert committed == pytest.approx(m.params.offensive_share * m.force.strength[lna.index] * forward)
+    view = front._view  # the GNA's air over Sirte thins what is brought there (the calibrated interdiction)
+    thinned = 1.0 - m.air.interdicted(view.faction_camps[lna.index], view.place_camps[sirte], sirte)
+    assert m.params.air_interdiction_rate > 0
+    assert committed == pytest.approx(m.params.offensive_share * thinned * m.force.strength[lna.index] * forward)
 
 
 def test_militias_defend_their_own_town_first(libya):

@@ -113,13 +113,19 @@ def test_casualties_in_the_recorded_range(historical):
     assert low <= median <= high
 
 
+# The patrons' effects on the calibrated defaults are 0.01 to 0.02 of the population (docs/calibration.md); on
+# 50 seeds the dice move them by about as much (Turkey's: -0.014 on seeds 1-100, -0.008 on seeds 51-100 alone),
+# so the direction is read on 100.
+DIRECTION_RUNS = 100
+
+
 def _lna_gain(overrides):
     """The LNA's mean share of the population of the places at the end. Population, not the count of places:
     a desert oil field weighs as much as Tripoli in the count, and more Turkish support in 2019 mainly keeps
     Tripoli out of reach while the LNA turns to softer targets (docs/calibration.md)."""
     loaded = load_scenario(SCENARIOS / "palermo_failed.yaml", overrides)
     s = loaded.scenario
-    res = run_ensemble(s, RUNS, 1, horizon_steps(s, until=UNTIL), record=False)
+    res = run_ensemble(s, DIRECTION_RUNS, 1, horizon_steps(s, until=UNTIL), record=False)
     return float(np.mean([r.summary["lna_population_share"] for r in res]))
 
 

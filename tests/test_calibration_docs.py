@@ -39,3 +39,22 @@ def test_the_docs_patterns_and_places_are_today_s_model():
     res = subprocess.run([sys.executable, str(ROOT / "bench" / "calibration.py"), "--check-docs"],
                          capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_the_libya_defaults_are_the_values_chosen_from_the_latest_posterior():
+    """scenarios/libya/parameters.yaml and the LNA's optimism in libya_2018_11.yaml carry the values that
+    bench/choose_defaults.py chose from the latest calibration (its defaults.yaml), every one of them."""
+    import yaml
+
+    from sim.scenario import load_scenario
+
+    chosen = yaml.safe_load((generator.LATEST / "defaults.yaml").read_text())
+    assert chosen["posterior"] == generator.LATEST.name
+    resolved = load_scenario(ROOT / "scenarios" / "libya" / "palermo_failed.yaml").resolved
+    spec = yaml.safe_load((ROOT / "configs" / "calibration" / "libya_2018_2020.yaml").read_text())
+    assert set(chosen["values"]) == set(spec["calibration"]["parameters"])
+    for path, value in chosen["values"].items():
+        node = resolved
+        for key in path.split("."):
+            node = node[key]
+        assert node == pytest.approx(value, rel=1e-9), path

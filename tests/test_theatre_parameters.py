@@ -121,8 +121,11 @@ def test_every_libya_scenario_takes_the_libya_theatres_values():
 
 def test_the_generic_defaults_hold_no_theatres_tuning():
     assert not _tagged(MODEL, "tuned")  # tuned values live in a theatre's parameter file
-    assert {"contest_decisiveness", "urban_advantage_per_100k", "attrition_rate", "capacity_cost_per_battle",
-            "capacity_regeneration", "offensive_threshold", "defender_advantage"} <= _tagged(LIBYA_PARAMETERS, "tuned")
+    assert not _tagged(MODEL, "calibrated")
+    assert {"urban_advantage_per_100k", "attrition_rate", "defender_advantage"} <= _tagged(LIBYA_PARAMETERS, "tuned")
+    assert {"contest_decisiveness", "capacity_cost_per_battle", "capacity_regeneration", "offensive_threshold",
+            "surprise_focus", "air_interdiction_rate", "alignment_spoils_weight"} <= _tagged(LIBYA_PARAMETERS,
+                                                                                            "calibrated")
     assert "oil_price_usd" in _tagged(LIBYA_PARAMETERS, "sourced")
     generic = _tagged(MODEL, "generic")
     theatre = set(yaml.safe_load(LIBYA_PARAMETERS.read_text())["parameters"]) - {"channel_effects"}
@@ -131,7 +134,7 @@ def test_the_generic_defaults_hold_no_theatres_tuning():
 
 def test_the_libya_tuning_is_what_the_calibration_documents():
     p = load_scenario("libya_2018_11").scenario.parameters
-    assert (p.contest_decisiveness, p.defender_advantage, p.urban_advantage_per_100k) == (3.0, 1.5, 0.15)
+    assert (p.contest_decisiveness, p.defender_advantage, p.urban_advantage_per_100k) == (3.34, 1.5, 0.15)
     assert (p.attrition_rate, p.oil_price_usd, p.upkeep_per_fighter, p.capital_revenue_share) == (
         0.0018, 60.0, 0.00025, 0.7)
     assert p.channel_effects["mercenaries"].fighters == 2000.0
