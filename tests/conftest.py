@@ -40,6 +40,17 @@ def main_code(*args) -> int:
         return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
 
 
+def refused_in_one_line(cli, tmp_path, fields: str, message: str) -> None:
+    """A variant of the toy war with ``fields`` added is refused by ``validate``: exit code 2 and one error line,
+    naming the file and ending with ``message``."""
+    f = tmp_path / "v.yaml"
+    f.write_text(f"extends: {TOY}\n{fields}\n")
+    res = cli("validate", f)
+    errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
+    assert res.returncode == 2 and len(errors) == 1, res.stderr
+    assert errors[0].startswith(f"error: {f}:") and errors[0].endswith(message), errors[0]
+
+
 def cli_in_process(*args, cwd=None):
     """The command line in the test process, as :func:`run_cli` gives it from a subprocess: returncode, stdout
     and stderr of one call (for fixtures of any scope; tests use the ``cli`` fixture). Where the process itself

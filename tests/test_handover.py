@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, TOY
+from conftest import ROOT, TOY, refused_in_one_line
 from sim import events
 from sim.model import ConflictModel
 from sim.scenario import load_scenario
@@ -145,12 +145,7 @@ def test_without_a_rule_the_largest_contributor_takes_the_place():
      "camps.BLUE.captures_go_to: unknown actor 'blue_amry' (did you mean 'blue_army'?)"),
 ])
 def test_a_bad_handover_or_receiver_is_one_line(cli, tmp_path, fields, message):
-    f = tmp_path / "v.yaml"
-    f.write_text(f"extends: {TOY}\n{fields}\n")
-    res = cli("validate", f)
-    errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
-    assert res.returncode == 2 and len(errors) == 1, res.stderr
-    assert errors[0].startswith(f"error: {f}:") and errors[0].endswith(message), errors[0]
+    refused_in_one_line(cli, tmp_path, fields, message)
 
 
 def test_a_cut_off_garrison_that_gives_way_goes_to_the_receiver(monkeypatch):

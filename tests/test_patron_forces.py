@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, TOY
+from conftest import ROOT, TOY, refused_in_one_line
 from sim.model import ConflictModel
 from sim.scenario import load_scenario
 
@@ -131,9 +131,4 @@ def test_the_forces_follow_their_patron_to_another_camp():
      "territory.places.east.controller: 'blue_patron' cannot hold places (a faction, or a patron with forces, can)"),
 ])
 def test_bad_forces_are_one_line(cli, tmp_path, fields, message):
-    f = tmp_path / "v.yaml"
-    f.write_text(f"extends: {TOY}\n{fields}\n")
-    res = cli("validate", f)
-    errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
-    assert res.returncode == 2 and len(errors) == 1, res.stderr
-    assert errors[0].startswith(f"error: {f}:") and errors[0].endswith(message), errors[0]
+    refused_in_one_line(cli, tmp_path, fields, message)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TOY
+from conftest import TOY, refused_in_one_line
 from sim.model import ConflictModel
 from sim.scenario import load_scenario
 
@@ -113,9 +113,4 @@ def test_a_deployment_can_fund_a_patron():
      " level: 0.5, assumption: test}", "events.d.client: a patron cannot support itself"),
 ])
 def test_a_bad_tie_to_a_patron_is_one_line(cli, tmp_path, fields, message):
-    f = tmp_path / "v.yaml"
-    f.write_text(f"extends: {TOY}\n{fields}\n")
-    res = cli("validate", f)
-    errors = [x for x in res.stderr.splitlines() if x.startswith("error:")]
-    assert res.returncode == 2 and len(errors) == 1, res.stderr
-    assert errors[0].startswith(f"error: {f}:") and errors[0].endswith(message), errors[0]
+    refused_in_one_line(cli, tmp_path, fields, message)
