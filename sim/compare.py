@@ -222,6 +222,21 @@ def _scenario_warnings(loaded, names) -> list[str]:
     return out
 
 
+def _start_dates(loaded, horizon: dt.date) -> list[str]:
+    """A warning for each scenario that starts on another day than the baseline; refused if the comparison ends
+    before one starts."""
+    base, out = loaded[0].scenario, []
+    for ls in loaded[1:]:
+        if ls.scenario.start_date != base.start_date:
+            out.append(f"{ls.scenario.name} starts on {ls.scenario.start_date}, the baseline on "
+                       f"{base.start_date}: differences mix the scenarios with their different starting "
+                       f"points; compare the curves by date")
+        if horizon <= ls.scenario.start_date:
+            raise InputError(f"the comparison ends on {horizon}, before {ls.scenario.name} starts "
+                             f"({ls.scenario.start_date})", ls.path)
+    return out
+
+
 def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: str | None, overrides: dict,
             force: bool = False, workers: int | None = None, quiet: bool = False, argv: list[str] | None = None,
             posterior: str | None = None):
@@ -245,14 +260,7 @@ def compare(paths: list[str], runs: int, seed: int, until: dt.date | None, out: 
     warnings = _scenario_warnings(loaded, names)
     for line in shared.omitted:
         print(f"warning: not compared: {line}", file=sys.stderr)
-    for ls in loaded[1:]:
-        if ls.scenario.start_date != base.start_date:
-            warnings.append(f"{ls.scenario.name} starts on {ls.scenario.start_date}, the baseline on "
-                            f"{base.start_date}: differences mix the scenarios with their different starting "
-                            f"points; compare the curves by date")
-        if horizon <= ls.scenario.start_date:
-            raise InputError(f"the comparison ends on {horizon}, before {ls.scenario.name} starts "
-                             f"({ls.scenario.start_date})", ls.path)
+    warnings += _start_dates(loaded, horizon)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = Path(out) if out else Path("results") / "compare" / f"{'-vs-'.join(names[:3])}-{stamp}"
     started = dt.datetime.now()
