@@ -185,12 +185,8 @@ def capture(model, eid, ev) -> None:
     name = model.geo.places.names[place]
     taker = model.actor(ev.to)
     holder = model.factions[model.map.view().controller[place]]
-    if holder is taker:
-        model.log("capture", [ev.to], ev.text or f"{name}: already held by {taker.name}")
-        return
-    model.map.capture(place, taker.index)
-    model.log("capture", [ev.to, holder.actor_id],
-              ev.text or f"{name} handed over to {taker.camp} ({taker.name}) by {holder.name}")
+    _pass_place(model, "capture", ev, place, taker, holder,
+                f"{name} handed over to {taker.camp} ({taker.name}) by {holder.name}")
 
 
 @handles("handover")
@@ -205,12 +201,19 @@ def handover(model, eid, ev) -> None:
         model.log("handover", [ev.by, ev.to], ev.text or f"{name}: not handed over, {model.name_of(ev.by)} no "
                                                          f"longer holds it ({holder.name} does)")
         return
+    _pass_place(model, "handover", ev, place, taker, holder,
+                f"{name} handed over by {holder.name} to {taker.name} ({taker.camp})")
+
+
+def _pass_place(model, kind: str, ev, place: int, taker, holder, done: str) -> None:
+    """The place goes from ``holder`` to ``taker`` with no battle, logged as ``kind`` (the event's text, else
+    ``done``); nothing but a line in the log if the taker holds it already."""
+    name = model.geo.places.names[place]
     if holder is taker:
-        model.log("handover", [ev.to], ev.text or f"{name}: already held by {taker.name}")
+        model.log(kind, [ev.to], ev.text or f"{name}: already held by {taker.name}")
         return
     model.map.capture(place, taker.index)
-    model.log("handover", [ev.to, holder.actor_id],
-              ev.text or f"{name} handed over by {holder.name} to {taker.name} ({taker.camp})")
+    model.log(kind, [ev.to, holder.actor_id], ev.text or done)
 
 
 @handles("conference")
