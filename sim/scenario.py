@@ -386,6 +386,18 @@ def _model_fields_at(loc: tuple) -> list[str]:
     return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
 
 
+def _first_error(errors: list[dict]) -> dict:
+    """The problem to report: pydantic's first, unless a misspelt key also left a required field of the same
+    entry missing (``hom:`` for ``home:``); then the misspelt key, whose line is where the fault is."""
+    missing = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "missing"}
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            parent = tuple(e["loc"][:-1])
+            if did_you_mean(str(e["loc"][-1]), [name for p, name in missing if p == parent]):
+                return e
+    return errors[0]
+
+
 def _new_entry_hint(loc: tuple, doc: Any) -> str:
     """A required field missing from an entry whose name is close to another's: a misspelt name in a variant
     makes a new, incomplete entry (``actors: {turky: ...}``); say so."""
@@ -427,7 +439,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     try:
         scenario = Scenario.model_validate(doc)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _first_error(exc.errors())
         fpath = _field_path(err["loc"], doc)
         file, line = origins.lookup(fpath, name)
         msg = err["msg"]
@@ -436,7 +448,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
             msg = f"unknown key{hint} (not part of the scenario format; see `libya-sim schema`)"
         elif err["type"] == "missing":
             msg = "required field is missing" + _new_entry_hint(err["loc"], doc)
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        extra = len(exc.errors()) - 1
+        more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
         raise InputError(msg + more + _set_note(fpath, file, overrides), file, line, fpath) from None
     try:
         check_references(scenario)

@@ -38,6 +38,17 @@ def test_a_misspelt_field_gets_did_you_mean(cli, tmp_path):
     refused(cli("validate", f), "actors.red_patron.patron.budgett: unknown key (did you mean 'budget'?)")
 
 
+def test_a_misspelt_required_field_is_reported_at_its_own_line(cli, tmp_path):
+    """`hom:` for `home:` makes two problems: an unknown key and a missing field. The unknown key is the
+    fault, on its own line, with the field it was meant to be."""
+    text = TOY.read_text(encoding="utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "home: middle" in x)
+    f = tmp_path / "misspelt.yaml"
+    f.write_text(text.replace("home: middle", "hom: middle"), encoding="utf-8")
+    refused(cli("validate", f), f"{f}:{line}: actors.", ".faction.hom: unknown key (did you mean 'home'?)",
+            "(and 1 more problem)")
+
+
 def test_a_misspelt_actor_in_a_variant_gets_did_you_mean(cli, tmp_path):
     f = variant(tmp_path, "actors:\n  red_patrn:\n    patron: {budget: 3}\n")
     refused(cli("validate", f), "'red_patrn' is a new entry of actors (did you mean 'red_patron'?)")
