@@ -355,11 +355,12 @@ def territory_series(all_results, names, camp: str) -> dict[str, np.ndarray]:
 
 
 def headline_metric_names(metrics, camps: list[str], places: list[str]) -> list[str]:
-    """The outcomes shown in the terminal: every headline camp's territory share, the first one's oil share and
-    chances of holding the outcome places, casualties, fighting."""
-    c0 = camps[0].lower() if camps else ""
-    wanted = [f"{c.lower()}_territory_share" for c in camps] + [f"{c0}_oil_share", "casualties", "weeks_of_fighting"]
-    wanted += [f"p_{c0}_holds_{p}" for p in places] + ["p_ceasefire_by_end", "p_agreement_holds"]
+    """The outcomes shown in the terminal: every headline camp's territory and oil shares, casualties, fighting,
+    every headline camp's chance of holding each outcome place, ceasefire and agreement."""
+    low = [c.lower() for c in camps]
+    wanted = [f"{c}_territory_share" for c in low] + [f"{c}_oil_share" for c in low]
+    wanted += ["casualties", "weeks_of_fighting"]
+    wanted += [f"p_{c}_holds_{p}" for c in low for p in places] + ["p_ceasefire_by_end", "p_agreement_holds"]
     have = {m.name for m in metrics}
     return [w for w in wanted if w in have]
 

@@ -196,6 +196,17 @@ def test_the_headline_shows_the_difference_with_its_sign(metrics):
     assert "250 (-25, -" in back
 
 
+def test_the_headline_covers_every_headline_camp():
+    """With two or more headline camps, each camp's shares and chances of holding the places are shown (in a
+    three-camp war one camp's chance is not the other's complement)."""
+    names = ["a_territory_share", "b_territory_share", "a_oil_share", "b_oil_share", "casualties",
+             "p_a_holds_x", "p_b_holds_x", "p_a_holds_y", "p_b_holds_y", "p_c_holds_x", "p_ceasefire_by_end"]
+    metrics = [SimpleNamespace(name=n) for n in names]
+    assert headline_metric_names(metrics, ["A", "B"], ["x", "y"]) == [
+        "a_territory_share", "b_territory_share", "a_oil_share", "b_oil_share", "casualties",
+        "p_a_holds_x", "p_a_holds_y", "p_b_holds_x", "p_b_holds_y", "p_ceasefire_by_end"]
+
+
 def test_the_headline_without_a_headline_camp_and_its_formats(metrics):
     assert headline_metric_names(metrics, [], ["middle"]) == ["casualties", "weeks_of_fighting", "p_ceasefire_by_end",
                                                               "p_agreement_holds"]
