@@ -6,6 +6,9 @@ The command line installs :func:`install` once. From then on:
   records that an interrupt was asked for (:func:`requested`), so a failure that follows it
   (an interrupt swallowed inside a library, a helper process that stopped) is reported as the
   interrupt it is, and no results are committed after it (:func:`check`);
+- an interrupt that lands where Python cannot raise it (an at-fork callback, a finaliser) would be
+  printed as "Exception ignored in ..." with a traceback; it is recorded all the same and dropped
+  quietly, and the next :func:`check` raises it;
 - a process forked from it (the compare writers) inherits the handler and, on SIGINT, leaves at
   once and quietly: its parent is being interrupted too and discards what it was writing.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -24,6 +28,7 @@ EXIT_INTERRUPTED = 130
 _owner_pid: int | None = None
 _requested = False
 _written: list[str] = []  # results folders put in place by this process (an interrupt after that is late)
+_host_unraisablehook = None  # the hook install() replaced, put back by restore()
 
 
 def _on_sigint(signum, frame):
@@ -34,15 +39,25 @@ def _on_sigint(signum, frame):
     raise KeyboardInterrupt
 
 
+def _quiet_unraisable(unraisable) -> None:
+    """Drop an interrupt Python could not raise (it is recorded in ``_requested``); pass on the rest."""
+    if issubclass(unraisable.exc_type, KeyboardInterrupt) and requested():
+        return
+    (_host_unraisablehook or sys.__unraisablehook__)(unraisable)
+
+
 def install():
     """Handle SIGINT as described above (main thread only; elsewhere a no-op). Returns what to pass to
     :func:`restore` (the command line restores its host's handler when it returns)."""
-    global _owner_pid, _requested
+    global _owner_pid, _requested, _host_unraisablehook
     if threading.current_thread() is not threading.main_thread():
         return None
     _owner_pid = os.getpid()
     _requested = False
     _written.clear()
+    if sys.unraisablehook is not _quiet_unraisable:
+        _host_unraisablehook = sys.unraisablehook
+        sys.unraisablehook = _quiet_unraisable
     return signal.signal(signal.SIGINT, _on_sigint)
 
 
@@ -52,8 +67,12 @@ def ignore() -> None:
 
 
 def restore(previous) -> None:
+    global _host_unraisablehook
     if previous is not None and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, previous)
+        if sys.unraisablehook is _quiet_unraisable:
+            sys.unraisablehook = _host_unraisablehook or sys.__unraisablehook__
+            _host_unraisablehook = None
 
 
 def requested() -> bool:
