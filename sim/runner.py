@@ -134,13 +134,27 @@ def _start_fork_server() -> None:
     from multiprocessing import forkserver
 
     if threading.current_thread() is not threading.main_thread():
-        forkserver.ensure_running()
+        _ensure_own_fork_server(forkserver)
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        forkserver.ensure_running()
+        _ensure_own_fork_server(forkserver)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ensure_own_fork_server(forkserver) -> None:
+    """``forkserver.ensure_running()``, also in a process forked from one that had started the server:
+    there Python's check of the server (waiting on a process that is not its child) fails, so the
+    inherited record is dropped and this process starts its own server."""
+    try:
+        forkserver.ensure_running()
+    except ChildProcessError:
+        server = forkserver._forkserver
+        if server._forkserver_alive_fd is not None:
+            os.close(server._forkserver_alive_fd)
+        server._forkserver_address = server._forkserver_alive_fd = server._forkserver_pid = None
+        forkserver.ensure_running()
 
 
 def _stop(procs: list, conns: list, clean: bool) -> None:

@@ -223,6 +223,36 @@ def test_pool_and_serial_give_identical_tables(tmp_path):
         assert (tmp_path / "serial" / table).read_bytes() == (tmp_path / "pooled" / table).read_bytes(), table
 
 
+def _pooled_summaries(conn) -> None:
+    from sim.runner import horizon_steps, run_ensemble
+    from sim.scenario import load_scenario
+
+    s = load_scenario(str(TOY)).scenario
+    try:
+        conn.send([r.summary for r in run_ensemble(s, 9, 3, horizon_steps(s), workers=2)])
+    except BaseException as exc:
+        conn.send(f"{type(exc).__name__}: {exc}")
+
+
+def test_a_process_forked_after_a_pooled_run_runs_its_own_pool():
+    """A script that forks after an ensemble (a multiprocessing pool, a test runner's worker) and runs one
+    more in the child: the child cannot use its parent's fork server, so it starts its own."""
+    import multiprocessing as mp
+
+    from sim.runner import horizon_steps, run_ensemble
+    from sim.scenario import load_scenario
+
+    s = load_scenario(str(TOY)).scenario
+    here = [r.summary for r in run_ensemble(s, 9, 3, horizon_steps(s), workers=2)]
+    mine, theirs = mp.Pipe()
+    child = mp.get_context("fork").Process(target=_pooled_summaries, args=(theirs,))
+    child.start()
+    got = mine.recv() if mine.poll(120) else "no answer in 120 s"
+    child.join(30)
+    assert got == here
+    assert child.exitcode == 0
+
+
 def test_an_error_while_the_pool_runs_stops_every_worker():
     from sim.runner import horizon_steps, run_ensemble
     from sim.scenario import load_scenario
