@@ -215,6 +215,9 @@ def test_the_headline_without_a_headline_camp_and_its_formats(metrics):
     assert (_fmt_value(0.75, "probability"), _fmt_diff(0.75, "probability"), _fmt_diff(-0.05, "probability")) == \
         ("75%", "+75 pts", "-5 pts")
     assert (_fmt_value(1234.5, "value"), _fmt_diff(-0.0123, "value")) == ("1,234", "-0.0123")
+    # from 1,000 on (a thousand casualties included), thousands with a comma, never 1e+03
+    assert [_fmt_value(v, "value") for v in (999.4, 1000, 1000.4)] == ["999", "1,000", "1,000"]
+    assert [_fmt_diff(v, "value") for v in (999.4, 1000, -1000.4, 1500)] == ["+999", "+1,000", "-1,000", "+1,500"]
 
 
 def test_bootstrap_interval_edges_and_sign():
