@@ -15,9 +15,10 @@ generation. Every parameter set runs the same seeds (``base_seed`` .. ``base_see
 common random numbers), so its statistics are a function of the parameters alone.
 
 Each generation is a separate ``ABCSMC.run`` on the history (``new`` for generation 0, ``load`` after),
-with numpy's global generator (which pyabc samples with) seeded from ``(seed, generation)``: with one
-worker the parameter sets drawn, hence the posterior, depend only on the seed, and an interrupted
-calibration resumed with ``--resume`` gives the same result as one that ran through. pyabc writes a
+with numpy's global generator seeded from ``(seed, generation)``; the generation's tasks are seeded from
+it (:mod:`.sampling`). So the parameter sets drawn, hence the posterior, depend only on the seed, on any
+backend and number of workers, and an interrupted calibration resumed with ``--resume`` gives the same
+result as one that ran through. pyabc writes a
 generation to the history in one transaction when it is complete, so Ctrl-C loses at most the generation
 in progress.
 """
@@ -115,79 +116,41 @@ def quiet_pyabc() -> None:
 
 
 # ------------------------------------------------------------------ samplers
-def _counting_single_core(on_eval: Callable[[bool], None]):
-    from pyabc.sampler import SingleCoreSampler
-
-    class CountingSingleCoreSampler(SingleCoreSampler):
-        """pyabc's single-core sampler, telling the progress bar about every evaluation."""
-
-        def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
-            def counted():
-                particle = simulate_one()
-                on_eval(bool(particle.accepted))
-                return particle
-
-            return super().sample_until_n_accepted(n, counted, t, **kwargs)
-
-    return CountingSingleCoreSampler()
-
-
-def _fork_quietly(fn):
-    """pyabc's multicore sampler forks its workers; Python 3.12 warns because numpy (and pyarrow) keep native
-    threads in this process. The forked workers only run the model, as in sim.runner and the sweep engine."""
-
-    def wrapped(*args, **kwargs):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
-            return fn(*args, **kwargs)
-
-    return wrapped
-
-
 class Cluster:
-    """Where the particles run: this process (one worker), forked processes, or a Dask cluster."""
+    """Where the particles run: this process (one worker), forked processes, or a Dask cluster. Each
+    generation's sampler is a :class:`~.sampling.SeededSampler` over it, so all three give the same posterior."""
 
     def __init__(self, backend: str, workers: int, scheduler: str | None):
+        from .sampling import DaskMap, ForkedPool, in_process
+
         self.backend, self.workers, self.scheduler = backend, workers, scheduler
-        self.client = self.cluster = None
+        self.client = self.cluster = self.pool = None
         if backend == "dask":
             from ..sweep.engine import dask_client
 
             self.client, self.cluster, self.workers = dask_client(workers, scheduler)
-
-    @property
-    def in_process(self) -> bool:
-        return self.backend == "local" and self.workers <= 1
+            self.map = DaskMap(self.client)
+        elif self.workers > 1:
+            self.pool = ForkedPool(self.workers)
+            self.map = self.pool
+        else:
+            self.map = in_process
 
     def sampler(self, on_eval: Callable[[bool], None]):
-        from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
+        from .sampling import SeededSampler
 
-        if self.in_process:
-            return _counting_single_core(on_eval)
-        if self.backend == "local":
-            sampler = MulticoreEvalParallelSampler(n_procs=self.workers)
-            sampler.sample_until_n_accepted = _fork_quietly(sampler.sample_until_n_accepted)
-            return sampler
-        return DaskDistributedSampler(dask_client=self.client)
+        return SeededSampler(self.map, on_eval)
 
     def close(self, interrupted: bool = False) -> None:
-        if interrupted and self.backend == "local" and not self.in_process:
-            import multiprocessing
-
-            children = multiprocessing.active_children()  # the sampler's processes, left running by the interrupt
-            for p in children:
-                p.terminate()
-            for p in children:
-                p.join(5)
+        if self.pool is not None:
+            self.pool.close(interrupted)
         for thing in (self.client, self.cluster):
             if thing is not None:
                 try:
                     thing.close(timeout=10)
                 except Exception:  # noqa: BLE001
                     pass
-        self.client = self.cluster = None
+        self.client = self.cluster = self.pool = None
 
 
 # ------------------------------------------------------------------ the folder

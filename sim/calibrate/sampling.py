@@ -1,0 +1,123 @@
+"""Where a generation's parameter sets run, with the same result on every backend and worker count.
+
+pyabc's own parallel samplers accept parameter sets in the order they finish and reseed each worker from
+the operating system, so their posteriors change with timing. :class:`SeededSampler` splits a generation
+into ``n`` tasks, one per particle to accept. Task ``i`` seeds numpy's and Python's global generators (pyabc
+draws its proposals from them) from the generation's own draw and ``i``, then proposes and runs parameter
+sets until one is accepted. The tasks' samples are put together in task order. So which parameter sets are
+run, and which are accepted, depend on the seed alone: one worker in this process, forked workers, or a
+Dask cluster give the same posterior, byte for byte.
+
+The price: a generation waits for its slowest task (a few evaluations more than the mean), and it runs
+a few more parameter sets than pyabc's samplers, which stop at the ``n``-th acceptance overall.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+import cloudpickle
+import numpy as np
+from pyabc.sampler import Sampler
+
+MapUnordered = Callable[[Callable, list], "object"]  # (fn, args) -> iterable of fn(arg), in any order
+
+
+def task_seeds(entropy: int, n: int) -> list[int]:
+    """The seed of each of a generation's ``n`` tasks (for ``np.random.seed``: below 2**32)."""
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(entropy).spawn(n)]
+
+
+def accept_one(payload: bytes, index: int, seed: int, sample_factory):
+    """One task: run parameter sets until one is accepted; returns (index, sample, parameter sets run)."""
+    simulate_one = cloudpickle.loads(payload)
+    np.random.seed(seed)
+    random.seed(seed)
+    sample = sample_factory()
+    runs = 0
+    while True:
+        particle = simulate_one()
+        runs += 1
+        sample.append(particle)
+        if particle.accepted:
+            return index, sample, runs
+
+
+class SeededSampler(Sampler):
+    """pyabc's sampler interface over a map: ``map_unordered(fn, args)`` yields ``fn(*arg)`` for each arg, in
+    any order (this process, a pool of forked workers, a Dask client). ``on_eval(accepted)`` is called here for
+    every parameter set, as each task comes back."""
+
+    def __init__(self, map_unordered: Callable, on_eval: Callable[[bool], None] | None = None):
+        super().__init__()
+        self.map_unordered = map_unordered
+        self.on_eval = on_eval
+
+    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
+        entropy = int(np.random.randint(0, 2**62))  # numpy's global generator is seeded per generation
+        payload = cloudpickle.dumps(simulate_one)
+        jobs = [(payload, i, s, self.sample_factory) for i, s in enumerate(task_seeds(entropy, n))]
+        done: dict[int, tuple] = {}
+        for index, sample, runs in self.map_unordered(accept_one, jobs):
+            done[index] = (sample, runs)
+            if self.on_eval is not None:
+                for _ in range(runs - 1):
+                    self.on_eval(False)
+                self.on_eval(True)
+        whole = self._create_empty_sample()
+        for i in range(n):
+            whole += done[i][0]
+        self.nr_evaluations_ = sum(runs for _, runs in done.values())
+        return whole
+
+
+# ------------------------------------------------------------------ the maps
+def in_process(fn, jobs):
+    for job in jobs:
+        yield fn(*job)
+
+
+def _star(job_fn):
+    fn, job = job_fn
+    return fn(*job)
+
+
+class ForkedPool:
+    """A map over ``workers`` forked processes, started once for the calibration, one task at a time to
+    whichever worker is free. Ctrl-C reaches the workers too; they leave, and :meth:`close` stops the rest."""
+
+    def __init__(self, workers: int):
+        import multiprocessing as mp
+        import warnings
+
+        with warnings.catch_warnings():  # numpy's and pyarrow's native threads: the workers only run the model
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
+            self.pool = mp.get_context("fork").Pool(workers)
+
+    def __call__(self, fn, jobs):
+        return self.pool.imap_unordered(_star, [(fn, job) for job in jobs], chunksize=1)
+
+    def close(self, interrupted: bool) -> None:
+        if interrupted:
+            self.pool.terminate()
+        else:
+            self.pool.close()
+        self.pool.join()
+
+
+class DaskMap:
+    """A map over a Dask client: one future per task; the tasks left are cancelled if the caller stops."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, fn, jobs):
+        from distributed import as_completed
+
+        futures = [self.client.submit(fn, *job, pure=False) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
