@@ -8,8 +8,9 @@ sets until one is accepted. The tasks' samples are put together in task order. S
 run, and which are accepted, depend on the seed alone: one worker in this process, forked workers, or a
 Dask cluster give the same posterior, byte for byte.
 
-The price: a generation waits for its slowest task (a few evaluations more than the mean), and it runs
-a few more parameter sets than pyabc's samplers, which stop at the ``n``-th acceptance overall.
+Each task's count of parameter sets is geometric, so a generation runs as many as a sampler that stops
+at the ``n``-th acceptance overall, on average; its accepted sets are draws from the same distribution
+(the proposal, given acceptance). The price: a generation waits for its slowest task.
 """
 
 from __future__ import annotations
