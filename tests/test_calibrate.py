@@ -495,3 +495,32 @@ def test_the_seeded_sampler_accepts_in_task_order_whatever_order_tasks_finish():
     assert evaluations > 12 and len(seen) == evaluations and sum(seen) == 12
     assert _sample(backwards)[:2] == (accepted, evaluations)
     assert _sample(in_process, seed=12)[0] != accepted
+
+
+# ------------------------------------------------------------------ what the terminal and the report say
+def test_the_command_prints_two_lines_and_no_log_of_pyabc(tmp_path):
+    """pyabc logs every generation at INFO from its first import on; the command shows only its own lines."""
+    res = subprocess.run(CLI + ["calibrate", str(TINY), "--population", "4", "--generations", "2", "--seed", "3",
+                                "--out", str(tmp_path / "q"), "-q"], cwd=ROOT, capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONWARNINGS="ignore"), timeout=300)
+    assert res.returncode == 0, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["calibrate", "done"], res.stderr
+
+
+def test_a_posterior_resting_on_a_few_sets_is_flagged(tmp_path, monkeypatch, capsys):
+    from sim.calibrate import report
+
+    assert report.weight_warning(200, np.ones(200)) is None
+    assert report.weight_warning(200, np.r_[np.ones(20), np.zeros(180)]) is None   # 20 even sets: 10%
+    assert report.weight_warning(200, np.r_[np.ones(19), np.zeros(181)]) is not None  # 19: under 10%
+    w = np.r_[35.0, np.full(65, 1.0)]  # one set with 35% of the weight
+    ess = 1 / np.sum((w / w.sum()) ** 2)
+    assert report.weight_warning(200, w) == (
+        f"the last generation's effective sample size is {ess:.1f} of 200 (its heaviest parameter set carries "
+        f"35% of the weight): the posterior's medians and intervals rest on a few sets; a larger --population, "
+        f"or another --seed, shows how much they move")
+    monkeypatch.setattr(report, "FEW", 1.01)  # every posterior is "a few sets"
+    _calibrate(tmp_path / "few", generations=2)
+    assert "warning: the last generation's effective sample size is" in capsys.readouterr().err
+    assert "**Warning**: the last generation's effective sample size" in (tmp_path / "few" / "report.md").read_text()

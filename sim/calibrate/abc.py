@@ -111,6 +111,10 @@ def db_url(out: Path) -> str:
 
 
 def quiet_pyabc() -> None:
+    """Only pyabc's errors on the terminal. pyabc sets its logger to INFO when it is first imported, so it is
+    imported here first."""
+    import pyabc  # noqa: F401
+
     for name in ("ABC", "pyabc", "distributed", "jabbar"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

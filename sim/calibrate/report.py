@@ -225,9 +225,24 @@ def _html_table(head, rows) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+FEW = 0.1  # an effective sample size below this share of the population is worth a warning
+
+
+def weight_warning(population: int, weights: np.ndarray) -> str | None:
+    """A warning when the posterior's weight rests on a few parameter sets, else None."""
+    w = np.asarray(weights, float) / np.sum(weights)
+    ess = float(1.0 / np.sum(w ** 2))
+    if round(ess, 6) >= FEW * population:  # (20 even sets of 200 sum to 19.999...)
+        return None
+    return (f"the last generation's effective sample size is {ess:.1f} of {population} (its heaviest parameter "
+            f"set carries {w.max():.0%} of the weight): the posterior's medians and intervals rest on a few sets; "
+            f"a larger --population, or another --seed, shows how much they move")
+
+
 def _intro(cal: Calibration, gens: list[Generation]) -> list[str]:
     spec = cal.spec
     last = gens[-1]
+    warning = weight_warning(cal.population, last.weights)
     return [
         f"Targets file `{Path(spec.file).name}` (sha256 {cal.manifest['targets_sha256'][:12]}), scenario "
         f"`{Path(spec.scenario).stem}` to {spec.until}; {len(spec.params)} parameters, {len(spec.targets)} targets.",
@@ -241,7 +256,7 @@ def _intro(cal: Calibration, gens: list[Generation]) -> list[str]:
         f"{_fmt(last.epsilon)}. Intervals are {LEVEL:.0%} (weighted 5% to 95% quantiles over the particles). "
         f"The prior predictive is generation 0 (parameter sets drawn from the prior), the posterior "
         f"predictive the last generation, both with the calibration's seeds.",
-    ]
+    ] + ([f"**Warning**: {warning}."] if warning else [])
 
 
 def write_report(cal: Calibration) -> list[Path]:
