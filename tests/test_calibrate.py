@@ -476,8 +476,7 @@ def _sample(map_unordered, seed=11, n=12):
     from sim.calibrate.sampling import SeededSampler
 
     seen = []
-    sampler = SeededSampler(map_unordered, on_eval=seen.append)
-    np.random.seed(seed)
+    sampler = SeededSampler(map_unordered, seed, on_eval=seen.append)
     sample = sampler.sample_until_n_accepted(n, _draw_particle, 0)
     return [p.parameter["x"] for p in sample.accepted_particles], sampler.nr_evaluations_, seen
 

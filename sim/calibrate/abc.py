@@ -140,10 +140,10 @@ class Cluster:
         else:
             self.map = in_process
 
-    def sampler(self, on_eval: Callable[[bool], None]):
+    def sampler(self, seed: int, on_eval: Callable[[bool], None]):
         from .sampling import SeededSampler
 
-        return SeededSampler(self.map, on_eval)
+        return SeededSampler(self.map, seed, on_eval)
 
     def close(self, interrupted: bool = False) -> None:
         if self.pool is not None:
@@ -429,9 +429,11 @@ def _run_generation(cal: Calibration, t: int, problem: tuple, cluster, stop, bar
                 bar.update(1)
             _postfix(bar, eps_t, counts["acc"], counts["n"], spec.replications, time.perf_counter() - counts["t0"])
 
-    with _global_generators_seeded(generation_seed(cal.seed, t)):
+    seed = generation_seed(cal.seed, t)
+    with _global_generators_seeded(seed):  # pyabc's own draws outside the sampler's tasks, if any
         eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
-        abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population, sampler=cluster.sampler(on_eval),
+        abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population,
+                           sampler=cluster.sampler(seed, on_eval),
                            eps=eps, transitions=transition(spec.transition))
         abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
         if t == 0:

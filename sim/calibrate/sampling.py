@@ -3,7 +3,7 @@
 pyabc's own parallel samplers accept parameter sets in the order they finish and reseed each worker from
 the operating system, so their posteriors change with timing. :class:`SeededSampler` splits a generation
 into ``n`` tasks, one per particle to accept. Task ``i`` seeds numpy's and Python's global generators (pyabc
-draws its proposals from them) from the generation's own draw and ``i``, then proposes and runs parameter
+draws its proposals from them) from the generation's seed and ``i``, then proposes and runs parameter
 sets until one is accepted. The tasks' samples are put together in task order. So which parameter sets are
 run, and which are accepted, depend on the seed alone: one worker in this process, forked workers, or a
 Dask cluster give the same posterior, byte for byte.
@@ -25,7 +25,7 @@ from pyabc.sampler import Sampler
 MapUnordered = Callable[[Callable, list], "object"]  # (fn, args) -> iterable of fn(arg), in any order
 
 
-def task_seeds(entropy: int, n: int) -> list[int]:
+def task_seeds(entropy, n: int) -> list[int]:
     """The seed of each of a generation's ``n`` tasks (for ``np.random.seed``: below 2**32)."""
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(entropy).spawn(n)]
 
@@ -50,15 +50,18 @@ class SeededSampler(Sampler):
     any order (this process, a pool of forked workers, a Dask client). ``on_eval(accepted)`` is called here for
     every parameter set, as each task comes back."""
 
-    def __init__(self, map_unordered: Callable, on_eval: Callable[[bool], None] | None = None):
+    def __init__(self, map_unordered: Callable, seed: int, on_eval: Callable[[bool], None] | None = None):
         super().__init__()
         self.map_unordered = map_unordered
+        self.seed = seed  # the generation's
+        self.calls = 0
         self.on_eval = on_eval
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
-        entropy = int(np.random.randint(0, 2**62))  # numpy's global generator is seeded per generation
         payload = cloudpickle.dumps(simulate_one)
-        jobs = [(payload, i, s, self.sample_factory) for i, s in enumerate(task_seeds(entropy, n))]
+        seeds = task_seeds([self.seed, self.calls], n)
+        self.calls += 1
+        jobs = [(payload, i, s, self.sample_factory) for i, s in enumerate(seeds)]
         done: dict[int, tuple] = {}
         for index, sample, runs in self.map_unordered(accept_one, jobs):
             done[index] = (sample, runs)
