@@ -486,8 +486,8 @@ def test_the_seeded_sampler_accepts_in_task_order_whatever_order_tasks_finish():
     parameter sets, accepted in the same order, with the same count of evaluations, each reported once."""
     from sim.calibrate.sampling import in_process
 
-    def backwards(fn, jobs):
-        return reversed(list(in_process(fn, jobs)))
+    def backwards(fn, shared, jobs):
+        return reversed(list(in_process(fn, shared, jobs)))
 
     accepted, evaluations, seen = _sample(in_process)
     assert len(accepted) == 12 and all(x < 0.3 for x in accepted)

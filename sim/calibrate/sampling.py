@@ -22,7 +22,6 @@ import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
-MapUnordered = Callable[[Callable, list], "object"]  # (fn, args) -> iterable of fn(arg), in any order
 
 
 def task_seeds(entropy, n: int) -> list[int]:
@@ -30,8 +29,11 @@ def task_seeds(entropy, n: int) -> list[int]:
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(entropy).spawn(n)]
 
 
-def accept_one(payload: bytes, index: int, seed: int, sample_factory):
-    """One task: run parameter sets until one is accepted; returns (index, sample, parameter sets run)."""
+def accept_one(shared: tuple, index: int, seed: int):
+    """One task: run parameter sets until one is accepted; returns (index, sample, parameter sets run).
+    ``shared`` is what every task of the generation gets: pyabc's ``simulate_one``, pickled, and its sample
+    factory."""
+    payload, sample_factory = shared
     simulate_one = cloudpickle.loads(payload)
     np.random.seed(seed)
     random.seed(seed)
@@ -46,8 +48,8 @@ def accept_one(payload: bytes, index: int, seed: int, sample_factory):
 
 
 class SeededSampler(Sampler):
-    """pyabc's sampler interface over a map: ``map_unordered(fn, args)`` yields ``fn(*arg)`` for each arg, in
-    any order (this process, a pool of forked workers, a Dask client). ``on_eval(accepted)`` is called here for
+    """pyabc's sampler interface over a map: ``map_unordered(fn, shared, jobs)`` yields ``fn(shared, *job)`` for
+    each job, in any order (this process, a pool of forked workers, a Dask client). ``on_eval(accepted)`` is called here for
     every parameter set, as each task comes back."""
 
     def __init__(self, map_unordered: Callable, seed: int, on_eval: Callable[[bool], None] | None = None):
@@ -58,12 +60,11 @@ class SeededSampler(Sampler):
         self.on_eval = on_eval
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
-        payload = cloudpickle.dumps(simulate_one)
+        shared = (cloudpickle.dumps(simulate_one), self.sample_factory)
         seeds = task_seeds([self.seed, self.calls], n)
         self.calls += 1
-        jobs = [(payload, i, s, self.sample_factory) for i, s in enumerate(seeds)]
         done: dict[int, tuple] = {}
-        for index, sample, runs in self.map_unordered(accept_one, jobs):
+        for index, sample, runs in self.map_unordered(accept_one, shared, list(enumerate(seeds))):
             done[index] = (sample, runs)
             if self.on_eval is not None:
                 for _ in range(runs - 1):
@@ -77,14 +78,14 @@ class SeededSampler(Sampler):
 
 
 # ------------------------------------------------------------------ the maps
-def in_process(fn, jobs):
+def in_process(fn, shared, jobs):
     for job in jobs:
-        yield fn(*job)
+        yield fn(shared, *job)
 
 
-def _star(job_fn):
-    fn, job = job_fn
-    return fn(*job)
+def _star(task):
+    fn, shared, job = task
+    return fn(shared, *job)
 
 
 class ForkedPool:
@@ -99,8 +100,8 @@ class ForkedPool:
             warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
             self.pool = mp.get_context("fork").Pool(workers)
 
-    def __call__(self, fn, jobs):
-        return self.pool.imap_unordered(_star, [(fn, job) for job in jobs], chunksize=1)
+    def __call__(self, fn, shared, jobs):
+        return self.pool.imap_unordered(_star, [(fn, shared, job) for job in jobs], chunksize=1)
 
     def close(self, interrupted: bool) -> None:
         if interrupted:
@@ -111,15 +112,17 @@ class ForkedPool:
 
 
 class DaskMap:
-    """A map over a Dask client: one future per task; the tasks left are cancelled if the caller stops."""
+    """A map over a Dask client: ``shared`` sent to every worker once, one future per task; the tasks left are
+    cancelled if the caller stops."""
 
     def __init__(self, client):
         self.client = client
 
-    def __call__(self, fn, jobs):
+    def __call__(self, fn, shared, jobs):
         from distributed import as_completed
 
-        futures = [self.client.submit(fn, *job, pure=False) for job in jobs]
+        everywhere = self.client.scatter(shared, broadcast=True)
+        futures = [self.client.submit(fn, everywhere, *job, pure=False) for job in jobs]
         try:
             for future in as_completed(futures):
                 yield future.result()
