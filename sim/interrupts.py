@@ -68,11 +68,13 @@ def ignore() -> None:
 
 def restore(previous) -> None:
     global _host_unraisablehook
-    if previous is not None and threading.current_thread() is threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if previous is not None:
         signal.signal(signal.SIGINT, previous)
-        if sys.unraisablehook is _quiet_unraisable:
-            sys.unraisablehook = _host_unraisablehook or sys.__unraisablehook__
-            _host_unraisablehook = None
+    if sys.unraisablehook is _quiet_unraisable:
+        sys.unraisablehook = _host_unraisablehook or sys.__unraisablehook__
+        _host_unraisablehook = None
 
 
 def requested() -> bool:
