@@ -232,13 +232,14 @@ def receivers_apart(s: Scenario) -> Iterator[tuple[str, str]]:
     rules = [(f"camps.{cid}.captures_go_to", cid, c.captures_go_to) for cid, c in s.camps.items()]
     rules += [(f"actors.{aid}.faction.captures_go_to", a.camp, a.faction.captures_go_to)
               for aid, a in s.actors.items() if a.faction is not None]
-    for field, camp, receiver in rules:
-        if receiver is None:
-            continue
-        other = s.actors[receiver].camp
-        if other != camp and other not in allies.get(camp, ()):
-            yield (field, f"'{receiver}' is in {other}, not in {camp} or a camp allied to it: it takes no captured "
-                          "place until it is (the captor keeps them)")
+    for field, camp, rule in rules:
+        per_place = rule.items() if isinstance(rule, dict) else [(None, rule)] if rule is not None else []
+        for place, receiver in per_place:
+            other = s.actors[receiver].camp
+            if other != camp and other not in allies.get(camp, ()):
+                yield (field if place is None else f"{field}.{place}",
+                       f"'{receiver}' is in {other}, not in {camp} or a camp allied to it: it takes no captured "
+                       "place until it is (the captor keeps them)")
 
 
 def idle_funds(s: Scenario) -> Iterator[tuple[str, str]]:

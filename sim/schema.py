@@ -22,6 +22,12 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 Level = Annotated[float, Field(ge=0.0, le=3.0)]  # 1.0 = the largest documented effort on a channel
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 SourceKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Receivers = Ident | dict[Ident, Ident]  # captures_go_to: an actor for every place, or place -> actor
+
+
+def receiver_for(rule: str | dict[str, str] | None, place: str) -> str | None:
+    """The actor a ``captures_go_to`` names for a place: its one actor, the place's entry, or None."""
+    return rule.get(place) if isinstance(rule, dict) else rule
 
 
 class Strict(BaseModel):
@@ -211,9 +217,10 @@ class FactionProfile(Extended):
     goals: dict[Ident, Annotated[float, Field(ge=0.0, le=10.0)]] = {}
     can_switch: bool = False
     optimism: Annotated[float, Field(ge=-0.9, le=5.0)] = 0.0  # its leader over-rates its strength by this share
-    captures_go_to: Ident | None = Field(None, description="the actor (a faction, or a patron with forces) that "
-                                         "takes the places this faction captures, while it is in the faction's camp "
-                                         "or an allied one (default: its camp's rule, else the faction itself)")
+    captures_go_to: Receivers | None = Field(None, description="the actor (a faction, or a patron with forces) that "
+                                             "takes the places this faction captures, while it is in the faction's "
+                                             "camp or an allied one; or a mapping place -> actor for some places only "
+                                             "(default: its camp's rule, else the faction itself)")
 
 
 class PatronForces(Strict):
@@ -256,9 +263,10 @@ class Camp(Extended):
     accepts_defectors: bool = True
     offensive_capacity: Unit | None = None  # at the start; default: parameters.initial_offensive_capacity
     campaign: Ident | None = None  # the objective of a campaign under way at the start (a place)
-    captures_go_to: Ident | None = Field(None, description="the actor (a faction, or a patron with forces) that "
-                                         "takes the places the camp's factions capture, while it is in the camp or "
-                                         "an allied one (a faction's own captures_go_to comes first)")
+    captures_go_to: Receivers | None = Field(None, description="the actor (a faction, or a patron with forces) that "
+                                             "takes the places the camp's factions capture, while it is in the camp "
+                                             "or an allied one; or a mapping place -> actor for some places only (a "
+                                             "faction's own captures_go_to comes first)")
 
 
 class Issue(Strict):
@@ -685,10 +693,10 @@ class _References:
                     self.place(pid, f"actors.{aid}.patron.red_lines.{i}")
                 self.forces(aid, a)
             if a.faction and a.faction.captures_go_to is not None:
-                self.receiver(a.faction.captures_go_to, aid, f"actors.{aid}.faction.captures_go_to")
+                self.receivers(a.faction.captures_go_to, aid, f"actors.{aid}.faction.captures_go_to")
         for cid, c in self.s.camps.items():
             if c.captures_go_to is not None:
-                self.receiver(c.captures_go_to, None, f"camps.{cid}.captures_go_to")
+                self.receivers(c.captures_go_to, None, f"camps.{cid}.captures_go_to")
             for iid in a.interests:
                 self.need(iid in self.s.issues, f"actors.{aid}.interests.{iid}",
                           f"unknown issue '{iid}'{did_you_mean(iid, self.s.issues)}")
@@ -705,6 +713,15 @@ class _References:
                   f"its forces are recorded as '{fid}', which is already an actor of the scenario")
         self.need(self.s.camps[a.camp].armed, f"actors.{aid}.patron.forces",
                   f"camp '{a.camp}' is not armed: a patron's forces fight for an armed camp")
+
+    def receivers(self, rule: str | dict[str, str], faction: str | None, path: str) -> None:
+        """A ``captures_go_to``: one receiver, or a receiver per place."""
+        if isinstance(rule, str):
+            self.receiver(rule, faction, path)
+            return
+        for pid, aid in rule.items():
+            self.place(pid, f"{path}.{pid}")
+            self.receiver(aid, faction, f"{path}.{pid}")
 
     def receiver(self, aid: str, faction: str | None, path: str) -> None:
         """Who takes captured places: a faction, or a patron with forces, other than the faction itself."""

@@ -72,22 +72,36 @@ def test_a_handover_is_no_battle():
 # ---------------------------------------------------------------- captures that go to a partner
 def test_a_faction_s_captures_go_to_the_partner_it_names():
     m = model(**{"actors.town_militia.faction.captures_go_to": "blue_army"})
-    assert m.front.receiver(m.actor("town_militia")) is m.actor("blue_army")
-    assert m.front.receiver(m.actor("blue_army")) is m.actor("blue_army")  # the rule is the militia's only
+    assert m.front.receiver(m.actor("town_militia"), m.places.index("middle")) is m.actor("blue_army")
+    assert m.front.receiver(m.actor("blue_army"), m.places.index("middle")) is m.actor("blue_army")  # the rule is the militia's only
 
 
 def test_a_camp_s_rule_applies_to_its_factions_and_a_faction_s_own_comes_first():
     forces = {"actors.blue_patron.patron.forces": {**RED_FORCES, "home": "east"}}
     m = model(**forces, **{"camps.BLUE.captures_go_to": "blue_patron",
                            "actors.town_militia.faction.captures_go_to": "blue_army"})
-    assert m.front.receiver(m.actor("blue_army")) is m.holder("blue_patron")
-    assert m.front.receiver(m.actor("town_militia")) is m.actor("blue_army")
+    assert m.front.receiver(m.actor("blue_army"), m.places.index("middle")) is m.holder("blue_patron")
+    assert m.front.receiver(m.actor("town_militia"), m.places.index("middle")) is m.actor("blue_army")
+
+
+def test_a_rule_per_place_names_the_receiver_of_those_places_only():
+    """A mapping place -> actor: the places it names go to their actor; any other place falls to the camp's
+    rule, else stays with the captor."""
+    forces = {"actors.blue_patron.patron.forces": {**RED_FORCES, "home": "east"}}
+    m = model(**forces, **{"actors.town_militia.faction.captures_go_to": {"west": "blue_army"},
+                           "camps.BLUE.captures_go_to": {"west_field": "blue_patron"}})
+    at = m.places.index
+    militia, army = m.actor("town_militia"), m.actor("blue_army")
+    assert m.front.receiver(militia, at("west")) is army
+    assert m.front.receiver(militia, at("west_field")) is m.holder("blue_patron")  # the camp's rule for that place
+    assert m.front.receiver(militia, at("middle")) is militia  # no rule names it
+    assert m.front.receiver(army, at("west")) is army  # the militia's rule is its own
 
 
 def test_a_receiver_outside_the_camp_takes_nothing():
     m = model(**{"actors.town_militia.faction.captures_go_to": "blue_army"})
     m.map.change_camp(m.actor("town_militia"), "RED")  # the militia changed sides: Blue is no partner now
-    assert m.front.receiver(m.actor("town_militia")) is m.actor("town_militia")
+    assert m.front.receiver(m.actor("town_militia"), m.places.index("middle")) is m.actor("town_militia")
 
 
 def test_a_receiver_in_an_allied_camp_takes_the_place():
@@ -98,7 +112,7 @@ def test_a_receiver_in_an_allied_camp_takes_the_place():
             "relations": {"rg": {"camps": ["RED", "GREEN"], "relation": "allied", "assumption": "test data"}},
             "actors.red_army.faction.captures_go_to": "green_army"}
     m = model(**over)
-    assert m.front.receiver(m.actor("red_army")) is m.actor("green_army")
+    assert m.front.receiver(m.actor("red_army"), m.places.index("middle")) is m.actor("green_army")
 
 
 def test_a_place_captured_in_battle_goes_to_the_receiver():
@@ -122,7 +136,7 @@ def test_a_place_captured_in_battle_goes_to_the_receiver():
 def test_without_a_rule_the_largest_contributor_takes_the_place():
     m = model()
     for f in m.factions:
-        assert m.front.receiver(f) is f
+        assert m.front.receiver(f, m.places.index("middle")) is f
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -143,6 +157,10 @@ def test_without_a_rule_the_largest_contributor_takes_the_place():
      "actors.town_militia.faction.captures_go_to: 'town_militia' is the faction itself: leave captures_go_to out"),
     ("camps:\n  BLUE:\n    captures_go_to: blue_amry",
      "camps.BLUE.captures_go_to: unknown actor 'blue_amry' (did you mean 'blue_army'?)"),
+    ("camps:\n  BLUE:\n    captures_go_to: {wset: blue_army}",
+     "camps.BLUE.captures_go_to.wset: unknown place 'wset' (did you mean 'west'?)"),
+    ("camps:\n  BLUE:\n    captures_go_to: {west: blue_patron}",
+     "camps.BLUE.captures_go_to.west: 'blue_patron' cannot hold places (a faction, or a patron with forces, can)"),
 ])
 def test_a_bad_handover_or_receiver_is_one_line(cli, tmp_path, fields, message):
     refused_in_one_line(cli, tmp_path, fields, message)

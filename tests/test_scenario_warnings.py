@@ -82,6 +82,10 @@ def test_a_receiver_of_captures_in_another_camp_warns(cli, tmp_path):
         "takes no captured place until it is (the captor keeps them)"]
     g = variant(tmp_path, "actors:\n  town_militia:\n    faction:\n      captures_go_to: blue_army\n", "g.yaml")
     assert warned(cli("validate", g)) == []
+    h = variant(tmp_path, "camps:\n  BLUE:\n    captures_go_to: {west: blue_army, middle: red_army}\n", "h.yaml")
+    assert [x.split(": ", 2)[2] for x in warned(cli("validate", h))] == [
+        "camps.BLUE.captures_go_to.middle: 'red_army' is in RED, not in BLUE or a camp allied to it: it takes no "
+        "captured place until it is (the captor keeps them)"]
 
 
 def test_funds_to_a_patron_that_spends_nothing_warn(cli, tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..bounds import at_least
 from ..mechanisms import campaign, combat, deterrence, siege
 from ..record import BattleRow
+from ..schema import receiver_for
 from .camp import Balance, defence_at, threatened_reach
 
 NOBODY: frozenset[int] = frozenset()  # no faction attacking elsewhere: the defence a command expects
@@ -101,7 +102,7 @@ class Front:
             besiegers = [fi for j in neighbours[place] if pc[j] in enemies for fi in members[pc[j]]]
             if not besiegers or not siege.gives_way(m.params.siege_endurance_weeks, float(m.rng.random())):
                 continue
-            taker = self.receiver(m.factions[max(sorted(set(besiegers)), key=lambda fi: force.at(fi, place))])
+            taker = self.receiver(m.factions[max(sorted(set(besiegers)), key=lambda fi: force.at(fi, place))], place)
             holder = m.factions[view.controller[place]]
             self.take(place, taker, holder, "abandon",
                       f"{m.geo.places.names[place]} abandoned by {camp} ({holder.name}), cut off; "
@@ -261,7 +262,7 @@ class Front:
         command.battles += 1
         command.learn(result.won, p)
         if result.captured:
-            self.capture(t, self.receiver(factions[max(contrib, key=lambda k: (contrib[k], -k))]), factions[holder])
+            self.capture(t, self.receiver(factions[max(contrib, key=lambda k: (contrib[k], -k))], t), factions[holder])
         self.battles_this_week.append((t, fis[0], result.captured))
         m.recorder.battles.append(BattleRow(
             m.steps, m.date_text(), m.geo.places.ids[t], att_camp, enemy_camp, attack, defence, att_air, def_air,
@@ -283,11 +284,12 @@ class Front:
             side += lost
         return side
 
-    def receiver(self, taker):
-        """Who takes a place the faction captured: the actor its ``captures_go_to`` names, else its camp's, while
-        that actor is in the faction's camp or an allied one (a partner); else the faction itself."""
+    def receiver(self, taker, place: int):
+        """Who takes a place the faction captured: the actor its ``captures_go_to`` names for the place, else its
+        camp's, while that actor is in the faction's camp or an allied one (a partner); else the faction itself."""
         m = self.model
-        name = taker.captures_go_to or m.camps[taker.camp].captures_go_to
+        pid = m.geo.places.ids[place]
+        name = receiver_for(taker.captures_go_to, pid) or receiver_for(m.camps[taker.camp].captures_go_to, pid)
         if name is None:
             return taker
         other = m.holder(name)
