@@ -201,6 +201,20 @@ def test_the_epsilon_schedule_falls(tiny):
     assert np.average(gens[2].distances, weights=gens[2].weights) < np.mean(gens[0].distances)
 
 
+def test_every_parameter_set_of_the_prior_sample_is_its_own_draw(tiny):
+    """Generation 0 draws each parameter set from the prior in a task of its own: no two alike (a generator
+    that travelled with the tasks would give them all the same draw), all within the prior's bounds."""
+    from sim.calibrate.abc import resume
+    from sim.calibrate.report import read_generations
+
+    cal = resume(tiny, None, None, None, None)
+    first = read_generations(cal)[0]
+    for p in cal.spec.params:
+        values = first.params[p.name]
+        assert len(set(values.tolist())) == cal.population, (p.name, values)
+        assert ((values > p.low) & (values < p.high)).all()
+
+
 def test_the_same_seed_on_one_worker_gives_an_identical_posterior(tiny, tmp_path):
     _calibrate(tmp_path / "b")
     assert (tmp_path / "b" / "posterior.parquet").read_bytes() == (tiny / "posterior.parquet").read_bytes()
