@@ -78,6 +78,8 @@ REFUSALS = {
     "a window past a later cut-off": (lambda d: d.update({"record_cutoff": "2019-02-01"}), "until", "2019-02-01"),
     "an unknown transition": (lambda d: d["calibration"].update({"transition": "uniform"}),
                               "calibration.transition", "'normal' or 'local'"),
+    "a kernel scale of 0": (lambda d: d["calibration"].update({"kernel_scale": 0}),
+                            "calibration.kernel_scale", "greater than 0"),
     "a pattern after the window": (lambda d: d["patterns"][0].update({"date": "2019-06-01"}),
                                    "patterns.0.date", "after the window's end"),
     "a pattern missing a field of its kind": (lambda d: d["patterns"][0].pop("camp"), "patterns.0",
@@ -234,6 +236,20 @@ def test_local_proposals_are_reproducible_and_are_not_the_global_kernel(tiny, tm
     assert first != (tiny / "posterior.parquet").read_bytes()
     assert "local normal kernel per particle" in (tmp_path / "l1" / "report.md").read_text()
     assert "multivariate normal kernel" in (tiny / "report.md").read_text()
+
+
+def test_a_wider_kernel_reaches_pyabc_and_the_report(tiny, tmp_path):
+    """`kernel_scale` widens the kernel pyabc perturbs with (either kind), and the report names it."""
+    from sim.calibrate.abc import transition
+
+    assert transition("normal", 2.0).scaling == 2.0 and transition("local", 2.0).scaling == 2.0
+    assert transition("normal").scaling == 1.0 and transition("local").scaling == 1.0
+    wide = _variant(tmp_path, lambda d: d["calibration"].update({"kernel_scale": 2}), "wide.yaml")
+    assert main(["calibrate", str(wide), "--population", "6", "--generations", "3", "--seed", "3",
+                 "--out", str(tmp_path / "w"), "-q"]) == 0
+    assert (tmp_path / "w" / "posterior.parquet").read_bytes() != (tiny / "posterior.parquet").read_bytes()
+    assert "multivariate normal kernel, 2 times its bandwidth rule." in (tmp_path / "w" / "report.md").read_text()
+    assert "bandwidth rule" not in (tiny / "report.md").read_text()
 
 
 def test_resume_runs_more_generations_and_gives_what_one_session_gives(tiny, tmp_path):

@@ -434,7 +434,7 @@ def _run_generation(cal: Calibration, t: int, problem: tuple, cluster, stop, bar
         eps = pyabc.QuantileEpsilon(initial_epsilon=np.inf) if t == 0 else pyabc.MedianEpsilon()
         abc = pyabc.ABCSMC(model, prior, distance, population_size=cal.population,
                            sampler=cluster.sampler(seed, on_eval),
-                           eps=eps, transitions=transition(spec.transition))
+                           eps=eps, transitions=transition(spec.transition, spec.kernel_scale))
         abc.sampler.sample_until_n_accepted = stop.interruptible(abc.sampler.sample_until_n_accepted)
         if t == 0:
             abc.new(db_url(out), x0, meta_info={"seed": cal.seed, "targets_sha256": spec.sha256})
@@ -452,15 +452,16 @@ def _run_generation(cal: Calibration, t: int, problem: tuple, cluster, stop, bar
     return n_eval
 
 
-def transition(kind: str):
+def transition(kind: str, scale: float = 1.0):
     """The proposal kernel around the last generation's particles: pyabc's default multivariate normal (one
-    bandwidth for all), or a local normal per particle fitted to its nearest quarter of the population, which
-    keeps the importance weights even when the posterior is narrow in some directions (Filippi et al. 2013)."""
+    bandwidth for all, by Silverman's rule), or a local normal per particle fitted to its nearest quarter of the
+    population (Filippi et al. 2013). ``scale`` widens (above 1) or narrows the kernel: a kernel too narrow for
+    the population leaves a few particles with most of the importance weight."""
     import pyabc
 
     if kind == "local":
-        return pyabc.LocalTransition(k_fraction=0.25)
-    return pyabc.MultivariateNormalTransition()
+        return pyabc.LocalTransition(k_fraction=0.25, scaling=scale)
+    return pyabc.MultivariateNormalTransition(scaling=scale)
 
 
 @contextlib.contextmanager

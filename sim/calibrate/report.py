@@ -251,7 +251,8 @@ def _intro(cal: Calibration, gens: list[Generation]) -> list[str]:
         f"{spec.replications} seeds ({spec.seeds()[0]} to {spec.seeds()[-1]}, common to all parameter sets); "
         f"{sum(g.evaluations for g in gens)} parameter sets run, "
         f"{sum(g.evaluations for g in gens) * spec.replications} model runs; proposals from a "
-        f"{'local normal kernel per particle' if spec.transition == 'local' else 'multivariate normal kernel'}.",
+        f"{'local normal kernel per particle' if spec.transition == 'local' else 'multivariate normal kernel'}"
+        f"{f', {spec.kernel_scale:g} times its bandwidth rule' if spec.kernel_scale != 1 else ''}.",
         f"Distance: root mean square of the misses |statistic - record| / tolerance; final epsilon "
         f"{_fmt(last.epsilon)}. Intervals are {LEVEL:.0%} (weighted 5% to 95% quantiles over the particles). "
         f"The prior predictive is generation 0 (parameter sets drawn from the prior), the posterior "

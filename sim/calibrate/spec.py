@@ -19,6 +19,8 @@ Example (configs/calibration/ holds the real ones; tests/data/calibration_tiny.y
                                       #   normal (default; one multivariate normal kernel over them all) or
                                       #   local (a kernel per particle from its nearest quarter; keeps the
                                       #   weights even when the posterior is narrow or curved)
+      kernel_scale: 2                 # optional: the kernel's width over its bandwidth rule's (default 1, pyabc's);
+                                      #   wider kernels keep the importance weights even (docs/calibration.md)
       parameters:                     # dotted path (as in sweep files) -> prior
         parameters.offensive_threshold: {prior: uniform, low: 1.0, high: 4.0, why: "..."}
         parameters.capacity_regeneration: {prior: log_uniform, low: 0.01, high: 0.16}
@@ -159,6 +161,7 @@ class CalibrationSection(_Strict):
     population: int | None = Field(None, ge=2, le=100_000)
     generations: int | None = Field(None, ge=1, le=1000)
     transition: Literal["normal", "local"] = "normal"
+    kernel_scale: float = Field(1.0, gt=0.0, le=10.0)
     parameters: dict[str, PriorSpec] = Field(min_length=1)
     targets: dict[str, TargetSpec] = Field(min_length=1)
 
@@ -238,6 +241,7 @@ class CalibrationSpec:
     population: int | None = None
     generations: int | None = None
     transition: str = "normal"
+    kernel_scale: float = 1.0
     patterns: dict[str, Any] = field(default_factory=dict)  # the whole file, as sim/patterns.py reads it
 
     def seeds(self) -> list[int]:
@@ -248,6 +252,7 @@ class CalibrationSpec:
         return {
             "file": self.file, "sha256": self.sha256, "scenario": self.scenario, "until": self.until.isoformat(),
             "replications": self.replications, "base_seed": self.base_seed, "transition": self.transition,
+            "kernel_scale": self.kernel_scale,
             "parameters": [vars(p) for p in self.params],
             "targets": [{"id": t.id, "record": t.record, "tolerance": t.tolerance, "text": t.pattern["text"]}
                         for t in self.targets],
@@ -323,7 +328,7 @@ def load_targets(path: str | Path, require_calibration: bool = True, base_dir: s
         until=tf.until, params=params, replications=cal.replications if cal else 0,
         base_seed=cal.base_seed if cal else 0, targets=targets, population=cal.population if cal else None,
         generations=cal.generations if cal else None, transition=cal.transition if cal else "normal",
-        patterns=data)
+        kernel_scale=cal.kernel_scale if cal else 1.0, patterns=data)
 
 
 def _check_patterns(tf: TargetsFile, data: dict, err) -> None:
