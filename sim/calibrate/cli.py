@@ -76,24 +76,14 @@ def run_command(args: argparse.Namespace) -> int:
               f"--resume {out}", file=sys.stderr)
         return EXIT_INTERRUPTED
     try:
-        write_report(cal)
+        warning = write_report(cal)
     except KeyboardInterrupt:
         print(f"interrupted while writing the report: the {res.generations_done} generations are in {out}; "
               f"--resume {out} writes it", file=sys.stderr)
         return EXIT_INTERRUPTED
-    warning = _weight_warning(cal)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     rate = res.runs / res.seconds if res.seconds > 0 else 0.0
     print(f"done: {res.generations_done} generations in {out} ({res.evaluations} parameter sets, {res.runs} runs "
           f"this session, {res.seconds:.1f} s, {rate:.1f} runs/s); see {out / 'report.html'}", file=sys.stderr)
     return 0
-
-
-def _weight_warning(cal) -> str | None:
-    import pyarrow.parquet as pq
-
-    from .report import POSTERIOR, weight_warning
-
-    weights = pq.read_table(cal.out / POSTERIOR, columns=["weight"]).column("weight").to_numpy()
-    return weight_warning(cal.population, weights)

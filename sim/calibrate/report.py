@@ -239,10 +239,9 @@ def weight_warning(population: int, weights: np.ndarray) -> str | None:
             f"a larger --population, or another --seed, shows how much they move")
 
 
-def _intro(cal: Calibration, gens: list[Generation]) -> list[str]:
+def _intro(cal: Calibration, gens: list[Generation], warning: str | None) -> list[str]:
     spec = cal.spec
     last = gens[-1]
-    warning = weight_warning(cal.population, last.weights)
     return [
         f"Targets file `{Path(spec.file).name}` (sha256 {cal.manifest['targets_sha256'][:12]}), scenario "
         f"`{Path(spec.scenario).stem}` to {spec.until}; {len(spec.params)} parameters, {len(spec.targets)} targets.",
@@ -260,8 +259,9 @@ def _intro(cal: Calibration, gens: list[Generation]) -> list[str]:
     ] + ([f"**Warning**: {warning}."] if warning else [])
 
 
-def write_report(cal: Calibration) -> list[Path]:
-    """posterior.parquet, plots/, report.md, report.html; returns the paths."""
+def write_report(cal: Calibration) -> str | None:
+    """posterior.parquet, plots/, report.md, report.html; returns the warning about the posterior's weights that
+    the report gives (:func:`weight_warning`), or None."""
     out = cal.out
     gens = read_generations(cal)
     if not gens:
@@ -280,7 +280,8 @@ def write_report(cal: Calibration) -> list[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
     prow, trow, erow = parameter_rows(cal, gens), pattern_rows(cal, gens), epsilon_rows(cal, gens)
-    intro = _intro(cal, gens)
+    warning = weight_warning(cal.population, gens[-1].weights)
+    intro = _intro(cal, gens, warning)
     md = ["# Calibration against the record (ABC-SMC)", "", *intro, "",
           "## Parameters: prior and posterior", "",
           "The width ratio is the posterior's 90% interval over the prior's (below 1: the record narrowed it).", "",
@@ -308,7 +309,7 @@ def write_report(cal: Calibration) -> list[Path]:
         "<h2>Epsilon schedule</h2>", _html_table(EPS_HEAD, erow), img("epsilon.png", "epsilon"),
         "</body></html>", ""]
     _write_text(out / "report.html", "\n".join(page))
-    return [out / POSTERIOR, out / "report.md", out / "report.html", out / PLOTS]
+    return warning
 
 
 def _write_text(path: Path, text: str) -> None:
