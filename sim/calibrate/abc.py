@@ -18,9 +18,8 @@ Each generation is a separate ``ABCSMC.run`` on the history (``new`` for generat
 with numpy's global generator seeded from ``(seed, generation)``; the generation's tasks are seeded from
 it (:mod:`.sampling`). So the parameter sets drawn, hence the posterior, depend only on the seed, on any
 backend and number of workers, and an interrupted calibration resumed with ``--resume`` gives the same
-result as one that ran through. pyabc writes a
-generation to the history in one transaction when it is complete, so Ctrl-C loses at most the generation
-in progress.
+result as one that ran through. pyabc writes a generation to the history in one transaction when it is
+complete, so Ctrl-C loses at most the generation in progress.
 """
 
 from __future__ import annotations
